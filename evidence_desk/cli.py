@@ -1,0 +1,339 @@
+"""The command line over Library. Errors are one readable line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from evidence_desk.core.rules import RulesError
+
+log = logging.getLogger("evidence_desk")
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_REJECTED = 3
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_FAIL) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _case_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a case id (a whole number)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a case id (a whole number)")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(f"{self.prog}: {message}", EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="evidence-desk", description="Evidence for Alibaba.com complaints.")
+    p.add_argument("--library", metavar="DIR", help="library folder (default: the app-data one, "
+                   "or $EVIDENCE_DESK_LIBRARY)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    r = sub.add_parser("rules", help="complaint types, evidence kinds and requirements")
+    r.add_argument("--json", action="store_true")
+
+    case = sub.add_parser("case", help="create, list and show cases")
+    cs = case.add_subparsers(dest="case_command", parser_class=_Parser, required=True)
+    new = cs.add_parser("new", help="create a case; prints its id")
+    new.add_argument("--type", required=True, dest="type_key", metavar="KEY")
+    new.add_argument("--order", required=True, metavar="NO")
+    new.add_argument("--buyer", metavar="NAME")
+    new.add_argument("--completed", type=_parse_date, metavar="YYYY-MM-DD")
+    new.add_argument("--paid", type=_parse_date, metavar="YYYY-MM-DD")
+    new.add_argument("--title", default="")
+    new.add_argument("--reason", default="")
+    new.add_argument("--demand", default="")
+    new.add_argument("--amount", default=None)
+    new.add_argument("--currency", default="USD")
+    ls = cs.add_parser("list")
+    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--all", action="store_true", help="include archived and trashed cases")
+    show = cs.add_parser("show")
+    show.add_argument("case_id", type=_case_id, metavar="ID")
+    show.add_argument("--json", action="store_true")
+
+    add = sub.add_parser("add", help="add files and folders to a case")
+    add.add_argument("case_id", type=_case_id, metavar="ID")
+    add.add_argument("paths", nargs="+", metavar="PATH")
+    add.add_argument("--kind", metavar="KEY")
+    add.add_argument("--caption", default="")
+    add.add_argument("--source", default="", metavar="KEY",
+                     help="where the evidence came from (e.g. alibaba_chat, whatsapp)")
+
+    chk = sub.add_parser("check", help="is the case ready? exit 0 ready, 1 not ready")
+    chk.add_argument("case_id", type=_case_id, metavar="ID")
+    chk.add_argument("--json", action="store_true")
+    chk.add_argument("--today", type=_parse_date, help=argparse.SUPPRESS)
+
+    ver = sub.add_parser("verify", help="re-hash originals; exit 1 if any is missing or altered")
+    ver.add_argument("case_id", type=_case_id, nargs="?", metavar="ID")
+    ver.add_argument("--json", action="store_true")
+
+    demo = sub.add_parser("demo", help="fill a library with sample cases to try the app on")
+    demo.add_argument("--library", dest="demo_library", metavar="DIR")
+    return p
+
+
+def _open_library(args: argparse.Namespace) -> Any:
+    from evidence_desk.library.service import Library
+
+    folder = getattr(args, "demo_library", None) or args.library
+    return Library.open(folder)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    rules = lib.rules
+    if args.json:
+        _print_json(rules.to_json())
+        return EXIT_OK
+    print("Evidence kinds / 证据类型:")
+    for k in rules.kinds.values():
+        print(f"  {k.letter}  {k.key:<20} {k.zh}  {k.en}")
+    print("\nComplaint types / 投诉类型:")
+    for t in rules.types.values():
+        print(f"  {t.key:<26} {t.zh}  {t.en}")
+        for req in t.requirements:
+            names = " / ".join(f"{rules.kinds[k].zh} {rules.kinds[k].en}" for k in req.kinds)
+            print(f"      [{req.level}] {names} (min {req.min})")
+    p = rules.platform
+    print(f"\nPlatform: zips up to {p.zip_max_bytes // 1024} KB, attachments "
+          f"{', '.join(p.attachment_extensions)}")
+    return EXIT_OK
+
+
+def _case_json(lib: Any, case_id: int) -> dict[str, Any]:
+    from evidence_desk.core.deadlines import expected_result
+
+    case = lib.get_case(case_id)
+    data = asdict(case)
+    items = lib.list_evidence(case_id)
+    data["evidence"] = [asdict(i) for i in items]
+    chain = []
+    cur = case
+    while cur.parent_id is not None:
+        cur = lib.get_case(cur.parent_id)
+        chain.append({"id": cur.id, "attempt_no": cur.attempt_no, "state": cur.state,
+                      "submitted_on": cur.submitted_on, "result_on": cur.result_on})
+    later = [c for c in lib.list_cases(include_deleted=True) if c.parent_id == case_id]
+    data["attempts"] = list(reversed(chain)) + [
+        {"id": case.id, "attempt_no": case.attempt_no, "state": case.state,
+         "submitted_on": case.submitted_on, "result_on": case.result_on}] + [
+        {"id": c.id, "attempt_no": c.attempt_no, "state": c.state,
+         "submitted_on": c.submitted_on, "result_on": c.result_on} for c in later]
+    if case.submitted_on:
+        lo, hi = expected_result(case.submitted_on, lib.rules.platform)
+        data["expected_result"] = {"earliest": lo, "latest": hi}
+    else:
+        data["expected_result"] = None
+    check = lib.check(case_id)
+    data["checklist"] = check.to_json()
+    return data
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    if args.case_command == "new":
+        case = lib.create_case(
+            args.type_key, args.order, buyer_name=args.buyer, completed_on=args.completed,
+            paid_on=args.paid, title=args.title, reason=args.reason, demand=args.demand,
+            amount=args.amount, currency=args.currency)
+        print(case.id)
+        return EXIT_OK
+    if args.case_command == "list":
+        ids = lib.case_ids(archived=None) if args.all else lib.case_ids()
+        if args.all:
+            ids += lib.case_ids(archived=None, deleted=True)
+        rows = lib.case_summaries(ids)
+        if args.json:
+            _print_json([asdict(r) for r in rows])
+            return EXIT_OK
+        if not rows:
+            print("No cases yet. Create one with: evidence-desk case new --type KEY --order NO")
+            return EXIT_OK
+        for r in rows:
+            left = "-" if r.days_left is None else f"{r.days_left}d"
+            print(f"{r.id:>5}  {r.order_no:<22} {r.type_key:<26} {r.state:<10} "
+                  f"{r.met}/{r.required}  {left:>5}  {r.buyer_name}")
+        return EXIT_OK
+    if args.case_command == "show":
+        data = _case_json(lib, args.case_id)
+        if args.json:
+            _print_json(data)
+            return EXIT_OK
+        ctype = lib.rules.types.get(data["type_key"])
+        print(f"Case {data['id']}: order {data['order_no']}  "
+              f"{ctype.en if ctype else data['type_key']} / {ctype.zh if ctype else ''}")
+        print(f"  state {data['state']}, completed {data['completed_on'] or '-'}, "
+              f"deadline {data['checklist']['deadline'] or '-'}")
+        if data.get("buyer"):
+            print(f"  buyer {data['buyer']['name']}")
+        for item in data["evidence"]:
+            print(f"  #{item['id']:<5} {item['kind']:<20} {item['sha256'][:16]}  "
+                  f"{item['original_name']}")
+        return EXIT_OK
+    raise CliError(f"unknown case command {args.case_command!r}", EXIT_USAGE)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    if args.source and args.source not in lib.rules.sources:
+        raise CliError(f"unknown source {args.source!r}; use one of: "
+                       f"{', '.join(lib.rules.sources)}", EXIT_USAGE)
+    results = lib.add_paths(args.case_id, args.paths, kind=args.kind, caption=args.caption,
+                            source=args.source)
+    rejected = 0
+    for r in results:
+        if r.status == "added":
+            print(f"added      {r.path} (item {r.item_id}, {r.kind})")
+        elif r.status == "duplicate":
+            print(f"duplicate  {r.path}: {r.reason}")
+        else:
+            rejected += 1
+            print(f"rejected   {r.path}: {r.reason}")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    check = lib.check(args.case_id, today=args.today)
+    if args.json:
+        _print_json(check.to_json())
+    else:
+        case = lib.get_case(args.case_id)
+        ctype = lib.rules.types[case.type_key]
+        print(f"Case {case.id} ({ctype.en} / {ctype.zh}): "
+              f"{'READY' if check.ready else 'NOT READY'}")
+        if check.deadline:
+            print(f"  deadline {check.deadline.isoformat()} ({check.days_left} days left)")
+        for req in check.requirements:
+            names = " or ".join(lib.rules.kinds[k].en for k in req.kinds)
+            mark = "ok " if req.satisfied else ("-- " if not req.required else "MISSING")
+            print(f"  [{mark}] {names}: {req.count}/{req.min}"
+                  f"{'' if req.required else ' (recommended)'}")
+        for w in check.warnings:
+            print(f"  warning: {w.message}")
+    return EXIT_OK if check.ready else EXIT_FAIL
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    report = lib.verify(args.case_id)
+    if args.json:
+        _print_json({"ok": report.ok, "checked": report.checked,
+                     "problems": [asdict(p) for p in report.problems]})
+    else:
+        for p in report.problems:
+            print(f"{p.kind:<8} {p.message}")
+        print(f"{report.checked} original(s) checked: "
+              f"{'all intact' if report.ok else 'PROBLEMS FOUND'}")
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from evidence_desk.demo import fill_demo
+
+    lib = _open_library(args)
+    ids = fill_demo(lib)
+    print(f"Demo library ready at {lib.folder}: cases {', '.join(map(str, ids))}")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "rules": cmd_rules, "case": cmd_case, "add": cmd_add, "check": cmd_check,
+    "verify": cmd_verify, "demo": cmd_demo,
+}
+
+
+def _setup_logging() -> None:
+    from evidence_desk.logs import setup_logging
+
+    setup_logging(console=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    _setup_logging()
+    if args.command is None:
+        from evidence_desk.app import main as app_main
+
+        return app_main(library_dir=args.library)
+    from evidence_desk.library.db import LibraryOpenError
+    from evidence_desk.library.service import LibraryError
+
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"evidence-desk: {exc}", file=sys.stderr)
+        return exc.code
+    except (LibraryError, LibraryOpenError, RulesError) as exc:
+        print(f"evidence-desk: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("evidence-desk: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        log.exception("command failed")
+        print(f"evidence-desk: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return EXIT_FAIL
+    except Exception as exc:
+        log.exception("command failed")
+        print(f"evidence-desk: unexpected error ({type(exc).__name__}); details are in the log "
+              "file", file=sys.stderr)
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

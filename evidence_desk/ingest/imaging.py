@@ -1,0 +1,88 @@
+"""Opening images safely: the pixel limit is checked on the header, before anything is decoded.
+
+`PIL.Image.open` applies a process-wide limit (`Image.MAX_IMAGE_PIXELS`, 89 MP by default) that
+both refuses a legitimate 12000×12000 screenshot and cannot say what the file declared. Here each
+format's header reader is called directly and our own limit is applied to the declared size, so
+nothing global has to be changed and every refusal can name the numbers.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+from evidence_desk.ingest.sniff import sniff_path
+
+MAX_PIXELS = 200_000_000
+_MEGAPIXEL_LIMIT = MAX_PIXELS // 1_000_000
+
+_heif_lock = threading.Lock()
+_heif_registered = False
+
+
+class Refused(Exception):
+    """The file cannot be taken in as evidence; `reason` is a human sentence in English."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def register_heif() -> None:
+    """Teach Pillow HEIC/HEIF on first use: importing pillow-heif costs time at start-up."""
+    global _heif_registered
+    with _heif_lock:
+        if not _heif_registered:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+            _heif_registered = True
+
+
+def _heif_class() -> type[Image.Image]:
+    register_heif()
+    from pillow_heif import HeifImageFile
+
+    return HeifImageFile
+
+
+_READERS = {
+    "png": PngImagePlugin.PngImageFile,
+    "jpg": JpegImagePlugin.JpegImageFile,
+    "gif": GifImagePlugin.GifImageFile,
+    "webp": WebPImagePlugin.WebPImageFile,
+}
+
+
+def check_declared_size(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise Refused(f"image declares {width}×{height} pixels "
+                      f"(over the {_MEGAPIXEL_LIMIT}-megapixel limit)")
+
+
+def open_image(path: Path, ext: str | None = None) -> Image.Image:
+    """Read only the header of the image at `path`; Refused if unreadable or too large.
+
+    `ext` is the sniffed canonical extension; it is sniffed here when not given.
+    """
+    path = Path(path)
+    if ext is None:
+        filetype = sniff_path(path)
+        if filetype is None or filetype.category != "image":
+            raise Refused("not an image")
+        ext = filetype.ext
+    reader = _heif_class() if ext == "heic" else _READERS.get(ext)
+    if reader is None:
+        raise Refused(f"not a supported image format ({ext})")
+    try:
+        im = reader(path)
+    except (SyntaxError, OSError, ValueError, EOFError, RuntimeError) as exc:
+        raise Refused(f"image is truncated or damaged (cannot read its header: {exc})") from None
+    try:
+        check_declared_size(*im.size)
+    except Refused:
+        im.close()
+        raise
+    return im

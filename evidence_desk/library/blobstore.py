@@ -1,0 +1,131 @@
+"""Content-addressed store of original files: `blobs/ab/abcdef…`, named by SHA-256, never modified.
+
+A file is written under a temporary name, synced, then renamed into place, so a crash can leave
+at most a stray temporary file, never a half-written original under a real name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A copy hashed into the store's temporary area, not yet committed under its name."""
+
+    tmp_path: Path
+    sha256: str
+    size: int
+
+
+def _fsync_dir(path: Path) -> None:
+    # Directory fsync makes the rename itself durable; not every platform allows it.
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def hash_file(path: Path, cancel: Callable[[], bool] | None = None) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            if cancel is not None and cancel():
+                raise InterruptedError("cancelled")
+    return digest.hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.tmp = self.root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def stage_file(self, src: Path) -> Staged:
+        """Copy src into the temporary area while hashing it (one read of the source)."""
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp / f"{secrets.token_hex(8)}.part"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with src.open("rb") as fin, tmp.open("xb") as fout:
+                while chunk := fin.read(CHUNK):
+                    digest.update(chunk)
+                    fout.write(chunk)
+                    size += len(chunk)
+                fout.flush()
+                os.fsync(fout.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return Staged(tmp, digest.hexdigest(), size)
+
+    def stage_bytes(self, data: bytes) -> Staged:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp / f"{secrets.token_hex(8)}.part"
+        try:
+            with tmp.open("xb") as fout:
+                fout.write(data)
+                fout.flush()
+                os.fsync(fout.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return Staged(tmp, hashlib.sha256(data).hexdigest(), len(data))
+
+    def commit(self, staged: Staged) -> Path:
+        """Move a staged copy under its content name; the same content is kept only once."""
+        dest = self.path_for(staged.sha256)
+        if dest.is_file():
+            staged.tmp_path.unlink(missing_ok=True)
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(staged.tmp_path, stat.S_IRUSR | stat.S_IRGRP)
+        os.replace(staged.tmp_path, dest)
+        _fsync_dir(dest.parent)
+        return dest
+
+    def discard(self, staged: Staged) -> None:
+        staged.tmp_path.unlink(missing_ok=True)
+
+    def remove(self, sha256: str) -> None:
+        path = self.path_for(sha256)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+            path.unlink()
+
+    def clear_stale_temporaries(self) -> int:
+        """Temporary files left by a crash are never taken for originals; remove them."""
+        if not self.tmp.is_dir():
+            return 0
+        count = 0
+        for p in self.tmp.glob("*.part"):
+            p.unlink(missing_ok=True)
+            count += 1
+        return count
+
+    def all_hashes(self) -> set[str]:
+        found: set[str] = set()
+        if not self.root.is_dir():
+            return found
+        for sub in self.root.iterdir():
+            if sub.is_dir() and len(sub.name) == 2:
+                found.update(p.name for p in sub.iterdir() if len(p.name) == 64)
+        return found

@@ -1,0 +1,132 @@
+"""Opening the database: engine set-up, refusing foreign files, and migrating with a backup first."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OUR_TABLES = {"cases", "evidence", "stored_files", "audit_log", "buyers"}
+
+
+class LibraryOpenError(RuntimeError):
+    """The library cannot be opened; the message says why in words a user understands."""
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, or is one that is damaged."""
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise LibraryOpenError(f"{path} is not a file, so it cannot be the library database.")
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        if fh.read(16) != SQLITE_MAGIC:
+            raise LibraryOpenError(
+                f"{path} is not an Evidence Desk library (it is not an SQLite database). "
+                "Nothing was changed; choose another folder."
+            )
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("PRAGMA quick_check").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise LibraryOpenError(f"The library database {path} is damaged ({exc}).") from None
+    if not row or row[0] != "ok":
+        raise LibraryOpenError(
+            f"The library database {path} is damaged ({row[0] if row else 'no answer'})."
+        )
+
+
+def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        # NullPool: connections never outlive an operation, so threads never share one.
+        engine = create_engine(url, poolclass=NullPool)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def backup_sqlite(db_path: Path, dest: Path) -> Path:
+    """A consistent copy through SQLite's online backup, safe while the library is in use."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    src = sqlite3.connect(str(db_path))
+    try:
+        out = sqlite3.connect(str(tmp))
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+    tmp.replace(dest)
+    return dest
+
+
+def migrate(engine: Engine, sqlite_path: Path | None, backups_dir: Path | None) -> None:
+    """Bring the schema to head. An existing library is backed up before anything changes."""
+    head = head_revision()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        tables = set(inspect(conn).get_table_names())
+    if current == head:
+        return
+    if current is None and tables & OUR_TABLES:
+        raise LibraryOpenError("The database holds tables Evidence Desk did not create; "
+                               "it was left untouched.")
+    if current is None and tables - {"alembic_version"}:
+        raise LibraryOpenError(
+            "The database belongs to another program (it has tables of its own); "
+            "it was left untouched."
+        )
+    if current is not None and sqlite_path is not None and backups_dir is not None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        dest = backups_dir / f"before-migration-{current}-to-{head}-{stamp}.sqlite3"
+        backup_sqlite(sqlite_path, dest)
+        log.info("backed up the library before migrating from %s to %s", current, head)
+    script = ScriptDirectory.from_config(_alembic_config())
+    if current is not None and script.get_revision(current) is None:
+        raise LibraryOpenError(
+            f"This library was written by a newer Evidence Desk (schema {current}); "
+            "update the app to open it."
+        )
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,109 @@
+"""Reading files for import: probe, hash-copy into the store and thumbnail, on worker threads.
+
+Hashing and Pillow's decoders release the GIL, so two threads use both cores without the start-up
+cost and pickling of worker processes; the database work stays on the calling thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence_desk.ingest.probe import Probe, Refused, probe
+from evidence_desk.ingest.thumbs import make_thumbnail
+from evidence_desk.library.blobstore import BlobStore, Staged
+
+log = logging.getLogger(__name__)
+
+THUMB_SIZE = 256
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Prepared:
+    source: Path
+    staged: Staged
+    facts: Probe
+
+
+@dataclass(frozen=True)
+class Rejected:
+    source: Path
+    reason: str
+
+
+def thumbnail_path(thumbs_root: Path, sha256: str, size: int = THUMB_SIZE) -> Path:
+    return thumbs_root / sha256[:2] / f"{sha256}-{size}.jpg"
+
+
+def ensure_thumbnail(src: Path, thumbs_root: Path, sha256: str, size: int = THUMB_SIZE) -> Path:
+    dest = thumbnail_path(thumbs_root, sha256, size)
+    if not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_thumbnail(src, dest, size)
+    return dest
+
+
+def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Rejected:
+    """Everything an import needs from one file, done where it may run on any thread."""
+    try:
+        facts = probe(src)
+    except Refused as exc:
+        return Rejected(src, str(exc))
+    except OSError as exc:
+        return Rejected(src, f"cannot read the file ({exc.strerror or exc})")
+    except Exception:  # a decoder bug must cost one file, not the import
+        log.exception("probe failed")
+        return Rejected(src, "the file could not be read as evidence (damaged or unsupported)")
+    try:
+        staged = store.stage_file(src)
+    except OSError as exc:
+        return Rejected(src, f"cannot copy the file ({exc.strerror or exc})")
+    if facts.filetype.category == "image":
+        try:
+            ensure_thumbnail(staged.tmp_path, thumbs_root, staged.sha256)
+        except Exception:  # no thumbnail is a cosmetic loss; the original is kept
+            log.warning("thumbnail failed for an imported image", exc_info=True)
+    return Prepared(src, staged, facts)
+
+
+def prepare_many(
+    sources: Iterable[Path],
+    store: BlobStore,
+    thumbs_root: Path,
+    cancel: Callable[[], bool] | None = None,
+) -> Iterator[Prepared | Rejected]:
+    """Yield results as they finish, keeping only a few files in flight so memory stays flat."""
+    pending: set[Future[Prepared | Rejected]] = set()
+    it = iter(sources)
+    exhausted = False
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="import") as pool:
+        try:
+            while True:
+                while not exhausted and len(pending) < WORKERS * 2:
+                    if cancel is not None and cancel():
+                        exhausted = True
+                        break
+                    try:
+                        src = next(it)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending.add(pool.submit(prepare_one, src, store, thumbs_root))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            # Cancelled or abandoned: discard copies that were staged but never committed.
+            for fut in pending:
+                fut.cancel()
+            for fut in pending:
+                if not fut.cancelled():
+                    res = fut.result()
+                    if isinstance(res, Prepared):
+                        store.discard(res.staged)

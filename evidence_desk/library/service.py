@@ -1,0 +1,826 @@
+"""The one service API over a library. The command line and the GUI call this; nothing above it
+touches SQL. Every method opens one short session, and returns plain dataclasses, never ORM rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from evidence_desk.core.checklist import Checklist, evaluate
+from evidence_desk.core.deadlines import complaint_deadline, days_left
+from evidence_desk.core.rules import Rules, load_rules
+from evidence_desk.core.timeline import TimelineEvent, build_timeline
+from evidence_desk.core.types import AuditEntry, BuyerInfo, CaseInfo, EvidenceInfo
+from evidence_desk.ingest.probe import Refused, probe
+from evidence_desk.ingest.walk import Candidate, Skipped, expand_paths
+from evidence_desk.library import audit
+from evidence_desk.library.blobstore import BlobStore, hash_file
+from evidence_desk.library.db import LibraryOpenError, check_sqlite_file, make_engine, migrate
+from evidence_desk.library.importer import (
+    Prepared,
+    Rejected,
+    ensure_thumbnail,
+    prepare_many,
+    prepare_one,
+    thumbnail_path,
+)
+from evidence_desk.library.models import AuditLog, Buyer, Case, Evidence, StoredFile
+from evidence_desk.paths import DB_URL_ENV, default_library_dir, rules_dir_for
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "library.sqlite3"
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+
+class LibraryError(ValueError):
+    """A request the library refuses; the message is meant for the user."""
+
+
+class NotFound(LibraryError):
+    pass
+
+
+class StaleEdit(LibraryError):
+    """The case changed since the caller read it; reload and try again."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    path: str
+    status: str  # "added", "duplicate" or "rejected"
+    reason: str = ""
+    item_id: int | None = None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One case-list row: enough to show, sort and filter without loading evidence."""
+
+    id: int
+    order_no: str
+    title: str
+    buyer_name: str
+    type_key: str
+    state: str
+    archived: bool
+    deleted: bool
+    met: int
+    required: int
+    deadline: date | None
+    days_left: int | None
+    evidence_count: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    kind: str  # "missing", "altered", "orphan", "audit"
+    message: str
+    sha256: str = ""
+    item_ids: tuple[int, ...] = ()
+    case_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    checked: int
+    problems: tuple[VerifyProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.kind in ("missing", "altered", "audit") for p in self.problems)
+
+
+CASE_FIELDS = {
+    "type_key", "order_no", "title", "completed_on", "paid_on", "accepted_on",
+    "refund_requested_on", "amount", "currency", "reason", "demand", "notes", "state_reason",
+    "other_channel_agreed", "carrier_changed", "statement_en", "statement_zh", "archived",
+}
+EVIDENCE_FIELDS = {"kind", "caption", "captured_at", "source", "marks", "position"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers and services
+        return "unknown"
+
+
+def _buyer_info(b: Buyer | None) -> BuyerInfo | None:
+    if b is None:
+        return None
+    return BuyerInfo(id=b.id, name=b.name, company=b.company, country=b.country,
+                     member_id=b.member_id, credit_level=b.credit_level, notes=b.notes)
+
+
+def _case_info(c: Case) -> CaseInfo:
+    return CaseInfo(
+        id=c.id, type_key=c.type_key, order_no=c.order_no, title=c.title,
+        buyer=_buyer_info(c.buyer), completed_on=c.completed_on, paid_on=c.paid_on,
+        accepted_on=c.accepted_on, refund_requested_on=c.refund_requested_on,
+        amount=c.amount, currency=c.currency, reason=c.reason, demand=c.demand, notes=c.notes,
+        state=c.state, state_reason=c.state_reason, other_channel_agreed=c.other_channel_agreed,
+        carrier_changed=c.carrier_changed, statement_en=c.statement_en,
+        statement_zh=c.statement_zh,
+        statement_edited=bool(c.statement_en) and bool(c.statement_composed_sha256)
+        and _sha_text(c.statement_en) != c.statement_composed_sha256,
+        parent_id=c.parent_id, attempt_no=c.attempt_no, submitted_on=c.submitted_on,
+        submitted_dossier_sha256=c.submitted_dossier_sha256,
+        submitted_pack_sha256=c.submitted_pack_sha256, result_on=c.result_on,
+        archived=c.archived, deleted=c.deleted_at is not None, created_at=c.created_at,
+        updated_at=c.updated_at, version=c.version,
+    )
+
+
+def _sha_text(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _evidence_info(e: Evidence) -> EvidenceInfo:
+    s = e.stored
+    return EvidenceInfo(
+        id=e.id, case_id=e.case_id, kind=e.kind, sha256=e.sha256, size=s.size, mime=s.mime,
+        original_name=e.original_name, caption=e.caption, captured_at=e.captured_at,
+        captured_from=e.captured_from, source=e.source, position=e.position,
+        width=s.width, height=s.height, orientation=s.orientation, added_at=e.added_at,
+        flags=tuple(e.flags or ()), marks=tuple(e.marks or ()),
+    )
+
+
+def _parse_amount(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise LibraryError(f"The amount {value!r} is not a number.") from None
+    if amount < 0 or not amount.is_finite():
+        raise LibraryError("The amount cannot be negative.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _change_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime, Decimal)):
+        return str(value)
+    return value
+
+
+class Library:
+    """A seller's library: cases, evidence and the originals, in one folder (or one database)."""
+
+    def __init__(self, folder: Path, db_url: str | None = None, rules: Rules | None = None) -> None:
+        self.folder = Path(folder).expanduser().resolve()
+        self._create_folder()
+        self.blobs = BlobStore(self.folder / "blobs")
+        self.thumbs = self.folder / "thumbs"
+        self.backups = self.folder / "backups"
+        url = db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{self.folder / DB_FILE}"
+        self.db_url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.db_path = Path(make_url(url).database or "") if self.is_sqlite else None
+        if self.db_path is not None:
+            check_sqlite_file(self.db_path)
+        self.engine = make_engine(url)
+        try:
+            migrate(self.engine, self.db_path, self.backups)
+        except LibraryOpenError:
+            self.engine.dispose()
+            raise
+        except Exception as exc:
+            self.engine.dispose()
+            log.exception("opening the library failed")
+            raise LibraryOpenError(f"The library could not be opened: {exc}") from None
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.rules = rules or load_rules(rules_dir_for(self.folder))
+        self.actor = _actor()
+        self.blobs.clear_stale_temporaries()
+
+    @classmethod
+    def open(cls, folder: Path | str | None = None, db_url: str | None = None) -> Library:
+        return cls(Path(folder) if folder else default_library_dir(), db_url)
+
+    def _create_folder(self) -> None:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise LibraryOpenError(f"{self.folder} is a file, not a library folder.")
+        fresh = not self.folder.exists()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise LibraryOpenError(f"Cannot create the library folder {self.folder}: "
+                                   f"{exc.strerror}") from None
+        if fresh:
+            # Evidence holds personal data: readable by its owner only.
+            with contextlib.suppress(OSError):
+                os.chmod(self.folder, 0o700)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _audit(self, s: Session, action: str, case_id: int | None, **detail: Any) -> None:
+        audit.append(s, at=_now(), actor=self.actor, action=action, case_id=case_id,
+                     detail=detail)
+
+    # ---- buyers -------------------------------------------------------------------------
+    def list_buyers(self) -> list[BuyerInfo]:
+        with self._session() as s:
+            rows = s.scalars(select(Buyer).order_by(func.lower(Buyer.name))).all()
+            return [b for b in map(_buyer_info, rows) if b is not None]
+
+    def save_buyer(self, buyer: BuyerInfo) -> BuyerInfo:
+        if not buyer.name.strip():
+            raise LibraryError("A buyer needs a name.")
+        values = {f.name: getattr(buyer, f.name) for f in fields(buyer) if f.name != "id"}
+        with self._session() as s:
+            if buyer.id is None:
+                row = Buyer(created_at=_now(), **values)
+                s.add(row)
+                s.flush()
+                self._audit(s, "buyer.create", None, buyer_id=row.id)
+            else:
+                row = s.get(Buyer, buyer.id)
+                if row is None:
+                    raise NotFound(f"There is no buyer {buyer.id}.")
+                for k, v in values.items():
+                    setattr(row, k, v)
+                self._audit(s, "buyer.update", None, buyer_id=row.id)
+            s.flush()
+            info = _buyer_info(row)
+            assert info is not None
+            return info
+
+    def _buyer_by_name(self, s: Session, name: str) -> Buyer:
+        row = s.scalars(select(Buyer).where(Buyer.name == name)).first()
+        if row is None:
+            row = Buyer(name=name, created_at=_now())
+            s.add(row)
+            s.flush()
+            self._audit(s, "buyer.create", None, buyer_id=row.id)
+        return row
+
+    def buyer_cases(self, buyer_id: int) -> list[CaseInfo]:
+        with self._session() as s:
+            rows = s.scalars(select(Case).where(Case.buyer_id == buyer_id)
+                             .order_by(Case.created_at)).all()
+            return [_case_info(c) for c in rows]
+
+    # ---- cases --------------------------------------------------------------------------
+    def _check_type(self, type_key: str) -> None:
+        if type_key not in self.rules.types:
+            known = ", ".join(self.rules.types)
+            raise LibraryError(f"Unknown complaint type {type_key!r}; use one of: {known}.")
+
+    def create_case(self, type_key: str, order_no: str, *, buyer_name: str | None = None,
+                    buyer_id: int | None = None, **values: Any) -> CaseInfo:
+        self._check_type(type_key)
+        order_no = order_no.strip()
+        if not order_no:
+            raise LibraryError("A case needs the order number it is about.")
+        unknown = set(values) - CASE_FIELDS
+        if unknown:
+            raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
+        if "amount" in values:
+            values["amount"] = _parse_amount(values["amount"])
+        now = _now()
+        with self._session() as s:
+            case = Case(type_key=type_key, order_no=order_no, created_at=now, updated_at=now,
+                        state="draft", **values)
+            if buyer_id is not None:
+                case.buyer_id = buyer_id
+            elif buyer_name and buyer_name.strip():
+                case.buyer = self._buyer_by_name(s, buyer_name.strip())
+            s.add(case)
+            s.flush()
+            self._audit(s, "case.create", case.id, type_key=type_key, order_no=order_no)
+            s.flush()
+            s.refresh(case)
+            return _case_info(case)
+
+    def get_case(self, case_id: int) -> CaseInfo:
+        with self._session() as s:
+            return _case_info(self._case_row(s, case_id))
+
+    def _case_row(self, s: Session, case_id: int) -> Case:
+        row = s.get(Case, case_id)
+        if row is None:
+            raise NotFound(f"There is no case {case_id}.")
+        return row
+
+    def list_cases(self, *, include_archived: bool = True,
+                   include_deleted: bool = False) -> list[CaseInfo]:
+        with self._session() as s:
+            q = select(Case).order_by(Case.id)
+            if not include_deleted:
+                q = q.where(Case.deleted_at.is_(None))
+            if not include_archived:
+                q = q.where(Case.archived.is_(False))
+            return [_case_info(c) for c in s.scalars(q).all()]
+
+    def update_case(self, case_id: int, *, expected_version: int | None = None,
+                    buyer_id: int | None | type[Ellipsis] = ..., **changes: Any) -> CaseInfo:
+        unknown = set(changes) - CASE_FIELDS
+        if unknown:
+            raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
+        if "type_key" in changes:
+            self._check_type(changes["type_key"])
+        if "order_no" in changes and not str(changes["order_no"]).strip():
+            raise LibraryError("A case needs the order number it is about.")
+        if "amount" in changes:
+            changes["amount"] = _parse_amount(changes["amount"])
+        try:
+            with self._session() as s:
+                case = self._case_row(s, case_id)
+                if expected_version is not None and case.version != expected_version:
+                    raise StaleEdit("This case was changed elsewhere since you opened it; "
+                                    "it has been reloaded.")
+                before = {k: _change_value(getattr(case, k)) for k in changes}
+                for k, v in changes.items():
+                    setattr(case, k, v)
+                if buyer_id is not ...:
+                    before["buyer_id"] = case.buyer_id
+                    case.buyer_id = buyer_id  # type: ignore[assignment]
+                    changes["buyer_id"] = buyer_id
+                case.updated_at = _now()
+                self._audit(s, "case.update", case_id, before=before,
+                            after={k: _change_value(v) for k, v in changes.items()})
+                s.flush()
+                s.refresh(case)
+                return _case_info(case)
+        except StaleDataError:
+            raise StaleEdit("This case was changed elsewhere since you opened it; "
+                            "it has been reloaded.") from None
+
+    def set_statement(self, case_id: int, text_en: str, text_zh: str, *, composed: bool) -> CaseInfo:
+        """Store statement text; `composed` marks it as the composer's own output."""
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            case.statement_en = text_en
+            case.statement_zh = text_zh
+            if composed:
+                case.statement_composed_sha256 = _sha_text(text_en)
+            case.updated_at = _now()
+            self._audit(s, "case.statement", case_id, composed=composed,
+                        sha256=_sha_text(text_en))
+            s.flush()
+            s.refresh(case)
+            return _case_info(case)
+
+    def set_state(self, case_id: int, state: str, *, reason: str = "",
+                  **dates: date | str | None) -> CaseInfo:
+        """Record a state the caller has already validated against the case's flow."""
+        allowed = {"submitted_on", "result_on", "submitted_dossier_sha256",
+                   "submitted_pack_sha256"}
+        if set(dates) - allowed:
+            raise LibraryError(f"Unknown field(s): {', '.join(sorted(set(dates) - allowed))}.")
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            before = case.state
+            case.state = state
+            case.state_reason = reason
+            for k, v in dates.items():
+                setattr(case, k, v)
+            case.updated_at = _now()
+            self._audit(s, "case.state", case_id, before=before, after=state, reason=reason,
+                        **{k: _change_value(v) for k, v in dates.items()})
+            s.flush()
+            s.refresh(case)
+            return _case_info(case)
+
+    def duplicate_case(self, case_id: int, *, as_attempt: bool = False) -> CaseInfo:
+        """A copy of the case with the same evidence; as an attempt it links back to it."""
+        now = _now()
+        with self._session() as s:
+            src = self._case_row(s, case_id)
+            values = {k: getattr(src, k) for k in CASE_FIELDS}
+            values["archived"] = False
+            copy = Case(created_at=now, updated_at=now, state="draft", buyer_id=src.buyer_id,
+                        **values)
+            if as_attempt:
+                copy.parent_id = src.id
+                copy.attempt_no = src.attempt_no + 1
+                copy.statement_composed_sha256 = src.statement_composed_sha256
+            s.add(copy)
+            s.flush()
+            for e in s.scalars(select(Evidence).where(Evidence.case_id == src.id,
+                                                      Evidence.removed_at.is_(None))):
+                s.add(Evidence(case_id=copy.id, sha256=e.sha256, kind=e.kind, caption=e.caption,
+                               captured_at=e.captured_at, captured_from=e.captured_from,
+                               source=e.source, original_name=e.original_name,
+                               position=e.position, flags=list(e.flags or []),
+                               marks=list(e.marks or []), added_at=now))
+            self._audit(s, "case.resubmit" if as_attempt else "case.duplicate", copy.id,
+                        source_case=src.id)
+            s.flush()
+            s.refresh(copy)
+            return _case_info(copy)
+
+    def delete_case(self, case_id: int) -> None:
+        """Move to the trash; restore_case brings it back."""
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            case.deleted_at = _now()
+            self._audit(s, "case.trash", case_id)
+
+    def restore_case(self, case_id: int) -> None:
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            case.deleted_at = None
+            self._audit(s, "case.restore", case_id)
+
+    def purge_case(self, case_id: int) -> None:
+        """Delete a trashed case for good; originals no other item uses go with it."""
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            if case.deleted_at is None:
+                raise LibraryError("Only a case in the trash can be deleted for good.")
+            hashes = set(s.scalars(select(Evidence.sha256).where(Evidence.case_id == case_id)))
+            for e in s.scalars(select(Evidence).where(Evidence.case_id == case_id)).all():
+                s.delete(e)
+            for child in s.scalars(select(Case).where(Case.parent_id == case_id)).all():
+                child.parent_id = None
+            s.delete(case)
+            s.flush()
+            unused = self._unused_hashes(s, hashes)
+            for sha in unused:
+                s.delete(s.get(StoredFile, sha))
+            self._audit(s, "case.purge", case_id, removed_files=sorted(unused))
+        for sha in unused:
+            self.blobs.remove(sha)
+
+    def _unused_hashes(self, s: Session, hashes: Iterable[str]) -> set[str]:
+        hashes = set(hashes)
+        if not hashes:
+            return set()
+        used = set(s.scalars(select(Evidence.sha256).where(Evidence.sha256.in_(hashes))))
+        return hashes - used
+
+    # ---- case list ----------------------------------------------------------------------
+    def case_ids(self, *, search: str = "", states: Sequence[str] = (),
+                 type_keys: Sequence[str] = (), archived: bool | None = False,
+                 deleted: bool = False) -> list[int]:
+        """Ids of the cases matching a filter; the list view fetches rows for them lazily."""
+        with self._session() as s:
+            q = select(Case.id).outerjoin(Buyer, Case.buyer_id == Buyer.id)
+            q = q.where(Case.deleted_at.is_not(None) if deleted else Case.deleted_at.is_(None))
+            if archived is not None:
+                q = q.where(Case.archived.is_(archived))
+            if states:
+                q = q.where(Case.state.in_(list(states)))
+            if type_keys:
+                q = q.where(Case.type_key.in_(list(type_keys)))
+            text = search.strip()
+            if text:
+                like = f"%{text.lower()}%"
+                captions = select(Evidence.case_id).where(
+                    func.lower(Evidence.caption).like(like), Evidence.removed_at.is_(None))
+                q = q.where(or_(func.lower(Case.order_no).like(like),
+                                func.lower(Case.title).like(like),
+                                func.lower(Buyer.name).like(like),
+                                func.lower(Buyer.company).like(like),
+                                Case.id.in_(captions)))
+            return list(s.scalars(q.order_by(Case.id)))
+
+    def case_summaries(self, ids: Sequence[int], today: date | None = None) -> list[CaseSummary]:
+        today = today or date.today()
+        if not ids:
+            return []
+        out: list[CaseSummary] = []
+        with self._session() as s:
+            rows = s.execute(
+                select(Case, Buyer.name).outerjoin(Buyer, Case.buyer_id == Buyer.id)
+                .where(Case.id.in_(list(ids)))).all()
+            counts: dict[int, dict[str, int]] = {}
+            for cid, kind, n in s.execute(
+                select(Evidence.case_id, Evidence.kind, func.count())
+                .where(Evidence.case_id.in_(list(ids)), Evidence.removed_at.is_(None))
+                .group_by(Evidence.case_id, Evidence.kind)):
+                counts.setdefault(cid, {})[kind] = n
+            by_id = {c.id: (c, name) for c, name in rows}
+            for cid in ids:
+                if cid not in by_id:
+                    continue
+                c, name = by_id[cid]
+                kinds = counts.get(cid, {})
+                met, required = self._readiness(c.type_key, kinds)
+                ctype = self.rules.types.get(c.type_key)
+                deadline = complaint_deadline(_case_info(c), ctype) if ctype else None
+                out.append(CaseSummary(
+                    id=c.id, order_no=c.order_no, title=c.title, buyer_name=name or "",
+                    type_key=c.type_key, state=c.state, archived=c.archived,
+                    deleted=c.deleted_at is not None, met=met, required=required,
+                    deadline=deadline, days_left=days_left(deadline, today),
+                    evidence_count=sum(kinds.values()), updated_at=c.updated_at))
+        return out
+
+    def _readiness(self, type_key: str, counts: dict[str, int]) -> tuple[int, int]:
+        ctype = self.rules.types.get(type_key)
+        if ctype is None:
+            return 0, 0
+        reqs = [r for r in ctype.requirements if r.required]
+        met = sum(1 for r in reqs if sum(counts.get(k, 0) for k in r.kinds) >= r.min)
+        return met, len(reqs)
+
+    # ---- evidence -----------------------------------------------------------------------
+    def list_evidence(self, case_id: int, *, include_removed: bool = False) -> list[EvidenceInfo]:
+        with self._session() as s:
+            q = select(Evidence).where(Evidence.case_id == case_id)
+            if not include_removed:
+                q = q.where(Evidence.removed_at.is_(None))
+            rows = s.scalars(q.order_by(Evidence.kind, Evidence.position, Evidence.id)).all()
+            return [_evidence_info(e) for e in rows]
+
+    def get_evidence(self, item_id: int) -> EvidenceInfo:
+        with self._session() as s:
+            return _evidence_info(self._evidence_row(s, item_id))
+
+    def _evidence_row(self, s: Session, item_id: int) -> Evidence:
+        row = s.get(Evidence, item_id)
+        if row is None:
+            raise NotFound(f"There is no evidence item {item_id}.")
+        return row
+
+    def _check_kind(self, kind: str) -> None:
+        if kind not in self.rules.kinds:
+            raise LibraryError(f"Unknown evidence kind {kind!r}; use one of: "
+                               f"{', '.join(self.rules.kinds)}.")
+
+    def add_paths(self, case_id: int, paths: Iterable[Path | str], *, kind: str | None = None,
+                  caption: str = "", source: str = "", progress: Progress | None = None,
+                  cancel: Cancel | None = None) -> list[AddResult]:
+        """Import files and folders (recursively). Each bad file is refused on its own."""
+        if kind is not None:
+            self._check_kind(kind)
+        self.get_case(case_id)
+        results: list[AddResult] = []
+        candidates: list[Path] = []
+        for entry in expand_paths(Path(p) for p in paths):
+            if isinstance(entry, Skipped):
+                results.append(AddResult(str(entry.path), "rejected", entry.reason))
+            else:
+                assert isinstance(entry, Candidate)
+                candidates.append(entry.path)
+        total = len(candidates)
+        if progress:
+            progress(0, total, "")
+        batch: list[Prepared] = []
+        for done, res in enumerate(prepare_many(candidates, self.blobs, self.thumbs, cancel), 1):
+            if isinstance(res, Rejected):
+                results.append(AddResult(str(res.source), "rejected", res.reason))
+            else:
+                batch.append(res)
+            if len(batch) >= 32:
+                results.extend(self._commit_prepared(case_id, batch, kind, caption, source))
+                batch = []
+            if progress:
+                progress(done, total, res.source.name)
+        results.extend(self._commit_prepared(case_id, batch, kind, caption, source))
+        return results
+
+    def add_bytes(self, case_id: int, data: bytes, name: str, *, kind: str | None = None,
+                  caption: str = "", source: str = "",
+                  captured_at: datetime | None = None) -> AddResult:
+        """Add content that has no file yet, such as an image pasted from the clipboard."""
+        if kind is not None:
+            self._check_kind(kind)
+        self.get_case(case_id)
+        staged = self.blobs.stage_bytes(data)
+        try:
+            facts = probe(staged.tmp_path)
+        except Refused as exc:
+            self.blobs.discard(staged)
+            return AddResult(name, "rejected", str(exc))
+        if facts.filetype.category == "image":
+            with contextlib.suppress(Exception):
+                ensure_thumbnail(staged.tmp_path, self.thumbs, staged.sha256)
+        if captured_at is not None:
+            facts = replace(facts, captured_at=captured_at, captured_from="clipboard",
+                            flags=tuple(f for f in facts.flags if f != "no_exif_time"))
+        return self._commit_prepared(case_id, [Prepared(Path(name), staged, facts)], kind,
+                                     caption, source)[0]
+
+    def _commit_prepared(self, case_id: int, batch: list[Prepared], kind: str | None,
+                         caption: str, source: str) -> list[AddResult]:
+        if not batch:
+            return []
+        results: list[AddResult] = []
+        now = _now()
+        with self._session() as s:
+            self._case_row(s, case_id)
+            existing = set(s.scalars(select(Evidence.sha256).where(
+                Evidence.case_id == case_id, Evidence.removed_at.is_(None))))
+            positions: dict[str, int] = dict(s.execute(
+                select(Evidence.kind, func.max(Evidence.position))
+                .where(Evidence.case_id == case_id).group_by(Evidence.kind)).all())
+            for p in batch:
+                sha = p.staged.sha256
+                if sha in existing:
+                    self.blobs.discard(p.staged)
+                    results.append(AddResult(str(p.source), "duplicate",
+                                             "the same content is already in this case"))
+                    continue
+                self.blobs.commit(p.staged)
+                f = p.facts
+                if s.get(StoredFile, sha) is None:
+                    s.add(StoredFile(sha256=sha, size=p.staged.size, mime=f.filetype.mime,
+                                     ext=f.filetype.ext, category=f.filetype.category,
+                                     width=f.width, height=f.height, orientation=f.orientation,
+                                     pages=f.pages, created_at=now))
+                    s.flush()
+                k = kind or f.suggested_kind
+                pos = positions.get(k, -1) + 1
+                positions[k] = pos
+                item = Evidence(case_id=case_id, sha256=sha, kind=k, caption=caption,
+                                captured_at=f.captured_at, captured_from=f.captured_from,
+                                source=source, original_name=p.source.name, position=pos,
+                                flags=list(f.flags), marks=[], added_at=now)
+                s.add(item)
+                s.flush()
+                existing.add(sha)
+                self._audit(s, "evidence.add", case_id, item_id=item.id, sha256=sha, kind=k,
+                            size=p.staged.size)
+                results.append(AddResult(str(p.source), "added", item_id=item.id, kind=k))
+            case = self._case_row(s, case_id)
+            case.updated_at = now
+        return results
+
+    def update_evidence(self, item_id: int, **changes: Any) -> EvidenceInfo:
+        unknown = set(changes) - EVIDENCE_FIELDS
+        if unknown:
+            raise LibraryError(f"Unknown evidence field(s): {', '.join(sorted(unknown))}.")
+        if "kind" in changes:
+            self._check_kind(changes["kind"])
+        with self._session() as s:
+            item = self._evidence_row(s, item_id)
+            before = {k: _change_value(getattr(item, k)) for k in changes}
+            if "kind" in changes and changes["kind"] != item.kind and "position" not in changes:
+                last = s.scalar(select(func.max(Evidence.position)).where(
+                    Evidence.case_id == item.case_id, Evidence.kind == changes["kind"]))
+                changes["position"] = (last if last is not None else -1) + 1
+            for k, v in changes.items():
+                setattr(item, k, list(v) if k == "marks" else v)
+            if "captured_at" in changes:
+                item.captured_from = "user"
+            self._audit(s, "evidence.update", item.case_id, item_id=item_id, before=before,
+                        after={k: _change_value(v) for k, v in changes.items()})
+            s.flush()
+            return _evidence_info(item)
+
+    def move_evidence(self, item_id: int, kind: str, index: int) -> EvidenceInfo:
+        """Put an item at `index` among the items of `kind` (changing its kind if needed)."""
+        self._check_kind(kind)
+        with self._session() as s:
+            item = self._evidence_row(s, item_id)
+            before = {"kind": item.kind, "position": item.position}
+            siblings = [e for e in s.scalars(select(Evidence).where(
+                Evidence.case_id == item.case_id, Evidence.kind == kind,
+                Evidence.removed_at.is_(None), Evidence.id != item_id)
+                .order_by(Evidence.position, Evidence.id))]
+            index = max(0, min(index, len(siblings)))
+            siblings.insert(index, item)
+            item.kind = kind
+            for pos, e in enumerate(siblings):
+                e.position = pos
+            self._audit(s, "evidence.move", item.case_id, item_id=item_id, before=before,
+                        after={"kind": kind, "position": index})
+            s.flush()
+            return _evidence_info(item)
+
+    def remove_evidence(self, item_id: int) -> None:
+        with self._session() as s:
+            item = self._evidence_row(s, item_id)
+            item.removed_at = _now()
+            self._audit(s, "evidence.remove", item.case_id, item_id=item_id, sha256=item.sha256)
+
+    def restore_evidence(self, item_id: int) -> None:
+        with self._session() as s:
+            item = self._evidence_row(s, item_id)
+            item.removed_at = None
+            self._audit(s, "evidence.restore", item.case_id, item_id=item_id)
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.blobs.path_for(sha256)
+
+    def thumbnail(self, sha256: str) -> Path | None:
+        """The cached thumbnail, made on demand; None when the file is not an image."""
+        path = thumbnail_path(self.thumbs, sha256)
+        if path.is_file():
+            return path
+        try:
+            return ensure_thumbnail(self.blobs.path_for(sha256), self.thumbs, sha256)
+        except Exception:
+            return None
+
+    # ---- checks -------------------------------------------------------------------------
+    def check(self, case_id: int, today: date | None = None) -> Checklist:
+        case = self.get_case(case_id)
+        items = self.list_evidence(case_id)
+        return evaluate(case, items, self.rules, today or date.today())
+
+    def timeline(self, case_id: int) -> list[TimelineEvent]:
+        return build_timeline(self.get_case(case_id), self.list_evidence(case_id), self.rules)
+
+    def audit_log(self, case_id: int | None = None) -> list[AuditEntry]:
+        with self._session() as s:
+            q = select(AuditLog).order_by(AuditLog.id)
+            if case_id is not None:
+                q = q.where(AuditLog.case_id == case_id)
+            return [audit.to_entry(r) for r in s.scalars(q)]
+
+    def audit_head(self) -> str:
+        with self._session() as s:
+            last = s.scalar(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1))
+            return last or audit.GENESIS
+
+    def record(self, action: str, case_id: int | None, **detail: Any) -> None:
+        """Write an audit entry for work done outside the library (an export, a pack)."""
+        with self._session() as s:
+            self._audit(s, action, case_id, **detail)
+
+    def verify(self, case_id: int | None = None, progress: Progress | None = None,
+               cancel: Cancel | None = None) -> VerifyReport:
+        """Re-hash originals; report missing, altered and orphaned files and a broken audit log."""
+        with self._session() as s:
+            q = select(Evidence.sha256, Evidence.id, Evidence.case_id)
+            if case_id is not None:
+                self._case_row(s, case_id)
+                q = q.where(Evidence.case_id == case_id)
+            users: dict[str, list[tuple[int, int]]] = {}
+            for sha, iid, cid in s.execute(q):
+                users.setdefault(sha, []).append((iid, cid))
+            known = set(s.scalars(select(StoredFile.sha256)))
+            chain = audit.check_chain(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+        problems: list[VerifyProblem] = []
+        total = len(users)
+        for n, (sha, refs) in enumerate(sorted(users.items()), 1):
+            if cancel and cancel():
+                raise InterruptedError("cancelled")
+            if progress:
+                progress(n, total, sha[:12])
+            path = self.blobs.path_for(sha)
+            ids = tuple(i for i, _ in refs)
+            cases = tuple(sorted({c for _, c in refs}))
+            if not path.is_file():
+                problems.append(VerifyProblem("missing", f"original {sha[:12]}… (item "
+                                f"{', '.join(map(str, ids))}) is missing from the store",
+                                sha, ids, cases))
+            elif hash_file(path) != sha:
+                problems.append(VerifyProblem("altered", f"original {sha[:12]}… (item "
+                                f"{', '.join(map(str, ids))}) was altered on disk",
+                                sha, ids, cases))
+        if case_id is None:
+            for sha in sorted(self.blobs.all_hashes() - known):
+                problems.append(VerifyProblem("orphan", f"file {sha[:12]}… in the store belongs "
+                                              "to no evidence item", sha))
+        for p in chain:
+            problems.append(VerifyProblem("audit", p.message))
+        report = VerifyReport(total, tuple(problems))
+        with self._session() as s:
+            for cid in sorted({c for p in problems for c in p.case_ids} | (
+                    {case_id} if case_id is not None else set())):
+                self._audit(s, "verify", cid, ok=not any(cid in p.case_ids for p in problems),
+                            problems=[p.message for p in problems if cid in p.case_ids])
+        return report
+
+    # ---- demo ---------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        with self._session() as s:
+            return (s.scalar(select(func.count()).select_from(Case)) or 0) == 0
+
+
+def prepare_file(path: Path, library: Library) -> Prepared | Rejected:
+    """One file through the import pipeline (exposed for benchmarks and tools)."""
+    return prepare_one(path, library.blobs, library.thumbs)

@@ -1,0 +1,45 @@
+"""Logging to a rotating file in the user's log folder. Tracebacks go here, never to the user.
+
+Log records name ids and hashes, never file names, buyer names or order numbers: the log may be
+sent to support, and evidence is personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+from platformdirs import user_log_dir
+
+LOG_ENV = "EVIDENCE_DESK_LOG_DIR"
+
+
+def log_dir() -> Path:
+    return Path(os.environ.get(LOG_ENV) or user_log_dir("EvidenceDesk", appauthor=False))
+
+
+def setup_logging(*, console: bool = False, level: int = logging.INFO) -> Path | None:
+    root = logging.getLogger("evidence_desk")
+    if any(getattr(h, "_evidence_desk", False) for h in root.handlers):
+        return None
+    root.setLevel(level)
+    path: Path | None = None
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / "evidence-desk.log"
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._evidence_desk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    if console:
+        stream = logging.StreamHandler()
+        stream.setLevel(logging.WARNING)
+        root.addHandler(stream)
+    root.propagate = False
+    return path

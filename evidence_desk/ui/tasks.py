@@ -1,0 +1,134 @@
+"""The one way the GUI runs work in the background.
+
+A job is a plain function `fn(progress, cancelled) -> result` run on a QThreadPool; its progress,
+result and error always come back on the GUI thread through queued signals. Jobs can be grouped
+(for example "thumbnails of case 7") so that leaving a case cancels the work it started.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, str], None]
+CancelledFn = Callable[[], bool]
+Job = Callable[[ProgressFn, CancelledFn], Any]
+
+
+class Cancelled(Exception):
+    """Raised by a job that noticed it was cancelled."""
+
+
+class TaskHandle(QObject):
+    """Signals of one job; lives on the GUI thread so its slots run there."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled_sig = Signal()
+    ended = Signal()
+
+    def __init__(self, group: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.group = group
+        self._cancel = threading.Event()
+        self.running = True
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Job, handle: TaskHandle) -> None:
+        super().__init__()
+        self.fn = fn
+        self.handle = handle
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        h = self.handle
+        if h.is_cancelled():
+            h.cancelled_sig.emit()
+            return
+        try:
+            result = self.fn(lambda d, t, m: h.progressed.emit(d, t, m), h.is_cancelled)
+        except (Cancelled, InterruptedError):
+            h.cancelled_sig.emit()
+        except Exception as exc:  # reported to the user as a message; the traceback is logged
+            log.exception("background job failed")
+            h.failed.emit(exc)
+        else:
+            if h.is_cancelled():
+                h.cancelled_sig.emit()
+            else:
+                h.succeeded.emit(result)
+
+
+class TaskRunner(QObject):
+    """Owns the worker pool; on shutdown cancels everything and waits, so no thread dies mid-run."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._handles: set[TaskHandle] = set()
+
+    def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[Exception], None] | None = None,
+            on_progress: ProgressFn | None = None,
+            on_cancelled: Callable[[], None] | None = None) -> TaskHandle:
+        handle = TaskHandle(group, self)
+        if on_done:
+            handle.succeeded.connect(on_done)
+        if on_error:
+            handle.failed.connect(on_error)
+        if on_progress:
+            handle.progressed.connect(on_progress)
+        if on_cancelled:
+            handle.cancelled_sig.connect(on_cancelled)
+        for sig in (handle.succeeded, handle.failed, handle.cancelled_sig):
+            sig.connect(lambda *_a, h=handle: self._finish(h))
+        was_idle = not self._handles
+        self._handles.add(handle)
+        self.pool.start(_Runnable(fn, handle))
+        if was_idle:
+            self.busy_changed.emit(True)
+        return handle
+
+    @Slot()
+    def _finish(self, handle: TaskHandle) -> None:
+        if handle in self._handles:
+            handle.running = False
+            self._handles.discard(handle)
+            handle.ended.emit()
+            handle.deleteLater()
+            if not self._handles:
+                self.busy_changed.emit(False)
+
+    def cancel_group(self, group: str) -> None:
+        for h in list(self._handles):
+            if h.group == group:
+                h.cancel()
+
+    def cancel_all(self) -> None:
+        for h in list(self._handles):
+            h.cancel()
+
+    def is_busy(self) -> bool:
+        return bool(self._handles)
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        self.cancel_all()
+        self.pool.clear()
+        return self.pool.waitForDone(timeout_ms)

@@ -1,0 +1,144 @@
+"""The command line as a user runs it: a real process, a real library folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import factories
+import pytest
+
+
+def run(lib: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, EVIDENCE_DESK_LOG_DIR=str(lib.parent / "logs"))
+    proc = subprocess.run([sys.executable, "-m", "evidence_desk.cli", "--library", str(lib), *args],
+                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Path:
+    return tmp_path / "library"
+
+
+def test_rules_json_lists_the_seed_table(lib: Path) -> None:
+    data = json.loads(run(lib, "rules", "--json", check=True).stdout)
+    required = {t["key"]: set(t["required_kinds"]) for t in data["complaint_types"]}
+    assert required == {
+        "fake_transaction": {"order_screenshot", "chat_record"},
+        "quality_dispute": {"product_photo", "logistics_record", "return_record"},
+        "service_failure": {"order_screenshot", "logistics_record"},
+        "transaction_fraud": {"identity_document", "transaction_record"},
+        "logistics_service_dispute": {"transaction_record", "chat_record"},
+    }
+    zh = {t["key"]: t["zh"] for t in data["complaint_types"]}
+    assert zh["fake_transaction"] == "虚假交易" and zh["transaction_fraud"] == "交易欺诈"
+    assert data["platform"]["zip_max_bytes"] == 2 * 1024 * 1024
+    assert {k["key"] for k in data["evidence_kinds"]} == {
+        "order_screenshot", "chat_record", "product_photo", "logistics_record", "return_record",
+        "identity_document", "transaction_record", "other"}
+
+
+def test_case_from_the_command_line_is_ready_only_as_fake_transaction(
+        lib: Path, tmp_path: Path) -> None:
+    chat = factories.chat_screenshot(tmp_path / "chat.png", ["请先付款", "I will not pay"])
+    order = factories.order_screenshot(tmp_path / "order.png", "2026110500123")
+    out = run(lib, "case", "new", "--type", "fake_transaction", "--order", "2026110500123",
+              "--buyer", "Lucas Meyer", "--completed", "2026-11-20",
+              "--demand", "Restrict the buyer's trading", check=True)
+    case_id = out.stdout.strip()
+    assert case_id.isdigit()
+    added = run(lib, "add", case_id, str(chat), "--kind", "chat_record", check=True)
+    assert added.stdout.startswith("added")
+    run(lib, "add", case_id, str(order), "--kind", "order_screenshot", check=True)
+
+    ready = run(lib, "check", case_id, "--json", "--today", "2026-11-26")
+    assert ready.returncode == 0, ready.stdout
+    data = json.loads(ready.stdout)
+    assert data["ready"] is True
+    assert data["deadline"] == "2026-12-05"
+    assert data["days_left"] == 9
+    assert all({"kind", "required", "satisfied", "count"} <= set(r) for r in data["requirements"])
+
+    out = run(lib, "case", "new", "--type", "quality_dispute", "--order", "2026110500123",
+              "--completed", "2026-11-20", check=True)
+    other = out.stdout.strip()
+    run(lib, "add", other, str(chat), str(order), check=True)
+    not_ready = run(lib, "check", other, "--today", "2026-11-26")
+    assert not_ready.returncode == 1
+    for label in ("Product photo", "Logistics record", "Return/exchange record"):
+        assert label in not_ready.stdout
+
+    shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
+    assert shown["order_no"] == "2026110500123"
+    assert shown["state"] == "draft"
+    assert len(shown["evidence"]) == 2
+    assert all(len(e["sha256"]) == 64 for e in shown["evidence"])
+    assert shown["attempts"][0]["id"] == int(case_id)
+
+
+def test_add_reports_each_file_and_exits_3_on_a_rejection(lib: Path, tmp_path: Path) -> None:
+    case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "X1",
+                  check=True).stdout.strip()
+    good = factories.order_screenshot(tmp_path / "order.png", "X1")
+    bad = tmp_path / "notes.png"
+    bad.write_text("just some text", encoding="utf-8")
+    again = tmp_path / "order-copy.png"
+    again.write_bytes(good.read_bytes())
+    out = run(lib, "add", case_id, str(good), str(bad), str(again))
+    assert out.returncode == 3
+    lines = out.stdout.splitlines()
+    assert len(lines) == 3
+    assert sum(line.startswith("added") for line in lines) == 1
+    assert sum(line.startswith("duplicate") for line in lines) == 1
+    assert any(line.startswith("rejected") and "notes.png" in line for line in lines)
+
+
+def test_verify_exits_1_and_names_the_altered_item(lib: Path, tmp_path: Path) -> None:
+    case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "X1",
+                  check=True).stdout.strip()
+    photo = factories.photo(tmp_path / "p.jpg")
+    run(lib, "add", case_id, str(photo), check=True)
+    assert run(lib, "verify").returncode == 0
+    shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
+    item = shown["evidence"][0]
+    blob = lib / "blobs" / item["sha256"][:2] / item["sha256"]
+    os.chmod(blob, 0o600)
+    data = bytearray(blob.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    blob.write_bytes(bytes(data))
+    out = run(lib, "verify")
+    assert out.returncode == 1
+    assert f"item {item['id']}" in out.stdout and "altered" in out.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["case", "show", "999"], "There is no case 999"),
+    (["case", "new", "--type", "nope", "--order", "1"], "Unknown complaint type"),
+    (["case", "new", "--type", "fake_transaction", "--order", "1", "--completed", "26/11/2026"],
+     "not a date"),
+    (["check", "abc"], "not a case id"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_errors_are_one_line_without_traceback(lib: Path, args: list[str], message: str) -> None:
+    out = run(lib, *args)
+    assert out.returncode != 0
+    assert message in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_demo_fills_a_library(tmp_path: Path) -> None:
+    lib = tmp_path / "demo"
+    out = run(lib, "demo", check=True)
+    assert "Demo library ready" in out.stdout
+    rows = json.loads(run(lib, "case", "list", "--json", check=True).stdout)
+    assert len(rows) >= 4
+    assert {r["type_key"] for r in rows} >= {"fake_transaction", "quality_dispute"}
+    ready = [r for r in rows if r["met"] == r["required"]]
+    assert ready, "the demo should show at least one ready case"
