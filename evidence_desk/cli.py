@@ -96,6 +96,27 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("case_id", type=_case_id, metavar="ID")
     show.add_argument("--json", action="store_true")
 
+    submit = cs.add_parser("submit", help="record that the complaint was submitted")
+    submit.add_argument("case_id", type=_case_id, metavar="ID")
+    submit.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD",
+                        help="submission date (default today)")
+    result = cs.add_parser("result", help="record the platform's result")
+    result.add_argument("case_id", type=_case_id, metavar="ID")
+    result.add_argument("outcome", choices=["upheld", "rejected", "withdrawn"])
+    result.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD")
+    resub = cs.add_parser("resubmit", help="a new attempt linked to ID, evidence carried")
+    resub.add_argument("case_id", type=_case_id, metavar="ID")
+    move = cs.add_parser("move", help="move a logistics dispute (or any case) to a state")
+    move.add_argument("case_id", type=_case_id, metavar="ID")
+    move.add_argument("state")
+    move.add_argument("--reason", default="")
+    move.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD")
+    stmt = cs.add_parser("statement", help="compose and print the complaint statement")
+    stmt.add_argument("case_id", type=_case_id, metavar="ID")
+    stmt.add_argument("--lang", choices=["en", "zh"], default="en")
+    stmt.add_argument("--recompose", action="store_true",
+                      help="replace the stored text even if it was edited")
+
     add = sub.add_parser("add", help="add files and folders to a case")
     add.add_argument("case_id", type=_case_id, metavar="ID")
     add.add_argument("paths", nargs="+", metavar="PATH")
@@ -109,9 +130,36 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true")
     chk.add_argument("--today", type=_parse_date, help=argparse.SUPPRESS)
 
+    exp = sub.add_parser("export", help="write the complaint dossier (PDF)")
+    exp.add_argument("case_id", type=_case_id, metavar="ID")
+    exp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    exp.add_argument("--lang", choices=["zh", "en", "both"], default="both")
+    exp.add_argument("--budget-mb", type=float, default=None,
+                     help="largest dossier size; images are downscaled only as needed")
+    pk = sub.add_parser("pack", help="write the upload pack: zips within the platform's limits")
+    pk.add_argument("case_id", type=_case_id, metavar="ID")
+    pk.add_argument("-o", "--output", required=True, metavar="DIR")
+    pk.add_argument("--zip-max-kb", type=int, default=None)
+
     ver = sub.add_parser("verify", help="re-hash originals; exit 1 if any is missing or altered")
     ver.add_argument("case_id", type=_case_id, nargs="?", metavar="ID")
     ver.add_argument("--json", action="store_true")
+
+    bun = sub.add_parser("bundle", help="export a case to one file, or import one")
+    bs = bun.add_subparsers(dest="bundle_command", parser_class=_Parser, required=True)
+    bex = bs.add_parser("export", help="write the case and its originals to FILE")
+    bex.add_argument("case_id", type=_case_id, metavar="ID")
+    bex.add_argument("-o", "--output", required=True, metavar="FILE")
+    bim = bs.add_parser("import", help="add the case in FILE to this library; prints its id")
+    bim.add_argument("file", metavar="FILE")
+
+    bak = sub.add_parser("backup", help="back up the library, list backups, restore one")
+    bks = bak.add_subparsers(dest="backup_command", parser_class=_Parser, required=True)
+    bks.add_parser("now", help="make a backup now (keeps the newest 7)")
+    bls = bks.add_parser("list", help="backups, newest first (works on a damaged library)")
+    bls.add_argument("--json", action="store_true")
+    brs = bks.add_parser("restore", help="put a backup back; the current database is kept aside")
+    brs.add_argument("name", metavar="NAME")
 
     demo = sub.add_parser("demo", help="fill a library with sample cases to try the app on")
     demo.add_argument("--library", dest="demo_library", metavar="DIR")
@@ -216,6 +264,30 @@ def cmd_case(args: argparse.Namespace) -> int:
             print(f"  #{item['id']:<5} {item['kind']:<20} {item['sha256'][:16]}  "
                   f"{item['original_name']}")
         return EXIT_OK
+    if args.case_command in ("submit", "result", "move"):
+        target = {"submit": "submitted", "result": getattr(args, "outcome", "")}.get(
+            args.case_command, getattr(args, "state", ""))
+        case = lib.move_case(args.case_id, target, reason=getattr(args, "reason", ""),
+                             on=args.on)
+        print(f"case {case.id}: {case.state}")
+        if case.state == "submitted" and case.submitted_on:
+            from evidence_desk.core.deadlines import expected_result
+
+            lo, hi = expected_result(case.submitted_on, lib.rules.platform)
+            print(f"result expected {lo.isoformat()} to {hi.isoformat()}")
+        return EXIT_OK
+    if args.case_command == "resubmit":
+        case = lib.resubmit_case(args.case_id)
+        print(case.id)
+        return EXIT_OK
+    if args.case_command == "statement":
+        case, action = lib.compose_statement(args.case_id, force=args.recompose)
+        if action in ("kept_edits", "outdated"):
+            print("evidence-desk: the statement was edited by hand and was kept"
+                  + ("; the facts changed since, use --recompose to start again"
+                     if action == "outdated" else ""), file=sys.stderr)
+        print(case.statement_en if args.lang == "en" else case.statement_zh, end="")
+        return EXIT_OK
     raise CliError(f"unknown case command {args.case_command!r}", EXIT_USAGE)
 
 
@@ -228,13 +300,15 @@ def cmd_add(args: argparse.Namespace) -> int:
                             source=args.source)
     rejected = 0
     for r in results:
+        # A name that is not valid UTF-8 on disk must not crash the report of what happened.
+        shown = r.path.encode("utf-8", "backslashreplace").decode("utf-8")
         if r.status == "added":
-            print(f"added      {r.path} (item {r.item_id}, {r.kind})")
+            print(f"added      {shown} (item {r.item_id}, {r.kind})")
         elif r.status == "duplicate":
-            print(f"duplicate  {r.path}: {r.reason}")
+            print(f"duplicate  {shown}: {r.reason}")
         else:
             rejected += 1
-            print(f"rejected   {r.path}: {r.reason}")
+            print(f"rejected   {shown}: {r.reason}")
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -260,6 +334,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if check.ready else EXIT_FAIL
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from evidence_desk.export.jobs import export_dossier
+
+    lib = _open_library(args)
+    out = Path(args.output)
+    if out.suffix.lower() != ".pdf":
+        raise CliError(f"the dossier is a PDF; name it with .pdf, not {out.name!r}", EXIT_USAGE)
+    budget = int(args.budget_mb * 1024 * 1024) if args.budget_mb else None
+    result = export_dossier(lib, args.case_id, out, lang=args.lang, budget_bytes=budget)
+    print(f"{result.path}  {result.pages} pages, {result.size_bytes / 1e6:.1f} MB, "
+          f"sha256 {result.sha256}")
+    for note in result.notes:
+        print(f"note: {note}")
+    return EXIT_OK
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from evidence_desk.export.jobs import export_pack
+
+    lib = _open_library(args)
+    limit = args.zip_max_kb * 1024 if args.zip_max_kb else None
+    result = export_pack(lib, args.case_id, Path(args.output), zip_max_bytes=limit)
+    for z in result.zips:
+        print(f"{z.path.name:<32} {z.size / 1024:>7.0f} KB  {len(z.members)} file(s)")
+    print(f"{result.statement_path.name:<32} statement (English)")
+    print(f"pack sha256 {result.sha256}")
+    return EXIT_OK
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     report = lib.verify(args.case_id)
@@ -274,6 +377,46 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAIL
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from evidence_desk.library.bundle import export_bundle, import_bundle
+
+    lib = _open_library(args)
+    if args.bundle_command == "export":
+        result = export_bundle(lib, args.case_id, Path(args.output))
+        print(f"{result.path} ({result.items} item(s), sha256 {result.sha256})")
+        return EXIT_OK
+    print(import_bundle(lib, Path(args.file)))
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from evidence_desk.library import backup
+    from evidence_desk.paths import default_library_dir
+
+    try:
+        if args.backup_command == "now":
+            info = backup.backup_now(_open_library(args))
+            print(f"{info.name} ({info.cases} case(s), {info.files} file(s))")
+            return EXIT_OK
+        # Listing and restoring must work on a library that no longer opens.
+        folder = Path(args.library).expanduser() if args.library else default_library_dir()
+        if args.backup_command == "list":
+            rows = backup.list_backups(folder)
+            if args.json:
+                _print_json([{"name": b.name, "created_at": b.created_at, "cases": b.cases,
+                              "files": b.files} for b in rows])
+            for b in rows if not args.json else ():
+                print(f"{b.name}  {b.cases} case(s), {b.files} file(s)")
+            return EXIT_OK
+        result = backup.restore_backup(args.name, folder)
+        for p in result.moved_aside:
+            print(f"kept the previous database as {p.name}")
+        print(f"restored {result.backup}")
+        return EXIT_OK
+    except backup.BackupError as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from evidence_desk.demo import fill_demo
 
@@ -285,7 +428,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rules": cmd_rules, "case": cmd_case, "add": cmd_add, "check": cmd_check,
-    "verify": cmd_verify, "demo": cmd_demo,
+    "export": cmd_export, "pack": cmd_pack,
+    "verify": cmd_verify, "bundle": cmd_bundle, "backup": cmd_backup, "demo": cmd_demo,
 }
 
 
@@ -293,6 +437,17 @@ def _setup_logging() -> None:
     from evidence_desk.logs import setup_logging
 
     setup_logging(console=False)
+
+
+def _log_failure(exc: BaseException) -> None:
+    """Where it failed and which error, without the message: messages carry file paths, SQL
+    parameters (order numbers, buyer names) and other personal data the log must not hold."""
+    import traceback
+
+    errno = getattr(exc, "errno", None)
+    log.error("command failed: %s%s\n%s", type(exc).__name__,
+              f" (errno {errno})" if errno is not None else "",
+              "".join(traceback.format_tb(exc.__traceback__)).rstrip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -309,27 +464,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         from evidence_desk.app import main as app_main
 
         return app_main(library_dir=args.library)
+    from evidence_desk.export.dossier_model import ExportError
     from evidence_desk.library.db import LibraryOpenError
     from evidence_desk.library.service import LibraryError
+    from evidence_desk.library.workflow import WorkflowError
 
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:
         print(f"evidence-desk: {exc}", file=sys.stderr)
         return exc.code
-    except (LibraryError, LibraryOpenError, RulesError) as exc:
+    except (LibraryError, LibraryOpenError, RulesError, WorkflowError, ExportError) as exc:
         print(f"evidence-desk: {exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         print("evidence-desk: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:
-        log.exception("command failed")
+        _log_failure(exc)
         print(f"evidence-desk: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
               file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:
-        log.exception("command failed")
+        _log_failure(exc)
         print(f"evidence-desk: unexpected error ({type(exc).__name__}); details are in the log "
               "file", file=sys.stderr)
         return EXIT_FAIL

@@ -9,16 +9,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from evidence_desk.paths import CJK_FONT
+from evidence_desk.textdraw import draw_text, text_size
 
 if TYPE_CHECKING:
     from evidence_desk.library.service import Library
-
-
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(CJK_FONT), size)
 
 
 def _chat(path: Path, lines: Sequence[tuple[bool, str]], title: str) -> Path:
@@ -27,16 +23,15 @@ def _chat(path: Path, lines: Sequence[tuple[bool, str]], title: str) -> Path:
     img = Image.new("RGB", (w, h), (237, 237, 237))
     d = ImageDraw.Draw(img)
     d.rectangle((0, 0, w, 110), fill=(255, 106, 0))
-    d.text((30, 38), title, font=_font(34), fill="white")
+    draw_text(d, (30, 38), title, 34, "white")
     y = 150
-    font = _font(30)
     for from_buyer, text in lines:
-        box = d.textbbox((0, 0), text, font=font)
-        bw, bh = box[2] - box[0] + 40, box[3] - box[1] + 34
+        tw, th = text_size(text, 30)
+        bw, bh = tw + 40, th + 34
         x = 30 if from_buyer else w - bw - 30
         d.rounded_rectangle((x, y, x + bw, y + bh), 16,
                             fill=(255, 255, 255) if from_buyer else (255, 222, 196))
-        d.text((x + 20, y + 14), text, font=font, fill=(30, 30, 30))
+        draw_text(d, (x + 20, y + 14), text, 30, (30, 30, 30))
         y += bh + 28
     img.save(path, "PNG", optimize=False)
     return path
@@ -46,12 +41,12 @@ def _order(path: Path, order_no: str, amount: str, status: str) -> Path:
     img = Image.new("RGB", (1280, 720), "white")
     d = ImageDraw.Draw(img)
     d.rectangle((0, 0, 1280, 80), fill=(255, 106, 0))
-    d.text((30, 22), "Alibaba.com  订单详情 Order details", font=_font(32), fill="white")
+    draw_text(d, (30, 22), "Alibaba.com  订单详情 Order details", 32, "white")
     rows = [("订单号 Order No.", order_no), ("金额 Amount", amount), ("状态 Status", status),
             ("下单时间 Placed", "2026-11-05 10:32"), ("付款 Payment", "未付款 Unpaid")]
     for i, (k, v) in enumerate(rows):
-        d.text((60, 130 + i * 90), k, font=_font(30), fill=(90, 90, 90))
-        d.text((520, 130 + i * 90), v, font=_font(30), fill=(20, 20, 20))
+        draw_text(d, (60, 130 + i * 90), k, 30, (90, 90, 90))
+        draw_text(d, (520, 130 + i * 90), v, 30, (20, 20, 20))
     img.save(path, "PNG")
     return path
 
@@ -60,7 +55,7 @@ def _photo(path: Path, colour: tuple[int, int, int], label: str, when: datetime)
     img = Image.new("RGB", (1600, 1200), colour)
     d = ImageDraw.Draw(img)
     d.rectangle((400, 300, 1200, 900), fill=(240, 240, 235), outline=(60, 60, 60), width=8)
-    d.text((480, 560), label, font=_font(60), fill=(40, 40, 40))
+    draw_text(d, (480, 560), label, 60, (40, 40, 40))
     exif = Image.Exif()
     exif[0x010F] = "Demo Camera"  # Make
     exif[0x0110] = "DC-1"  # Model

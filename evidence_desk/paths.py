@@ -11,7 +11,13 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 RULES_DIR = RESOURCES / "rules"
 FONTS_DIR = RESOURCES / "fonts"
 I18N_DIR = RESOURCES / "i18n"
+STATEMENTS_DIR = RESOURCES / "statements"
+GUIDANCE_DIR = RESOURCES / "guidance"
+# Droid Sans Fallback carries the Chinese glyphs but no Latin ones; DejaVu Sans carries Latin.
+# Text that mixes both must switch font per run (see export.fonts).
 CJK_FONT = FONTS_DIR / "DroidSansFallbackFull.ttf"
+LATIN_FONT = FONTS_DIR / "DejaVuSans.ttf"
+LATIN_FONT_BOLD = FONTS_DIR / "DejaVuSans-Bold.ttf"
 
 LIBRARY_ENV = "EVIDENCE_DESK_LIBRARY"
 DB_URL_ENV = "EVIDENCE_DESK_DB_URL"

@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from evidence_desk.paths import CJK_FONT
+from evidence_desk.textdraw import draw_text, text_size
 
 # The stored top-left corner of `photo` carries this marker so tests can see where it ends up
 # once EXIF orientation is applied.
@@ -38,20 +39,19 @@ def chat_screenshot(path: Path, lines: list[str], width: int = 1080,
     """A phone chat screenshot: alternating grey (buyer) and green (seller) bubbles, PNG."""
     im = Image.new("RGB", (width, height), (237, 237, 237))
     draw = ImageDraw.Draw(im)
-    font = cjk_font(max(12, width // 27))
+    size = max(12, width // 27)
     draw.rectangle((0, 0, width, height // 14), fill=(40, 40, 40))
-    draw.text((width // 20, height // 50), "Buyer 买家", fill=(255, 255, 255), font=font)
+    draw_text(draw, (width // 20, height // 50), "Buyer 买家", size, (255, 255, 255))
     y = height // 12
     for i, text in enumerate(lines):
-        box = draw.textbbox((0, 0), text, font=font)
-        tw, th = box[2] - box[0], box[3] - box[1]
+        tw, th = text_size(text, size)
         pad = width // 40
         seller = i % 2 == 1
         x = width - tw - 3 * pad if seller else 2 * pad
         fill = (149, 236, 105) if seller else (255, 255, 255)
         draw.rounded_rectangle((x - pad, y - pad, x + tw + pad, y + th + pad), radius=pad,
                                fill=fill)
-        draw.text((x, y - box[1]), text, fill=(0, 0, 0), font=font)
+        draw_text(draw, (x, y), text, size, (0, 0, 0))
         y += th + 4 * pad
         if y > height - 4 * pad:
             break
@@ -63,13 +63,12 @@ def order_screenshot(path: Path, order_no: str, width: int = 1440, height: int =
     """A landscape order-detail page screenshot, PNG."""
     im = Image.new("RGB", (width, height), (250, 250, 250))
     draw = ImageDraw.Draw(im)
-    font = cjk_font(28)
     draw.rectangle((0, 0, width, 70), fill=(255, 106, 0))
-    draw.text((30, 18), "Alibaba.com  订单详情 Order details", fill=(255, 255, 255), font=font)
+    draw_text(draw, (30, 18), "Alibaba.com  订单详情 Order details", 28, (255, 255, 255))
     rows = [f"订单号 Order No.: {order_no}", "金额 Amount: USD 1,280.00",
             "状态 Status: 已付款 Paid", "下单时间 Ordered: 2024-03-01 10:12"]
     for i, row in enumerate(rows):
-        draw.text((60, 120 + 60 * i), row, fill=(30, 30, 30), font=font)
+        draw_text(draw, (60, 120 + 60 * i), row, 28, (30, 30, 30))
     im.save(path, "PNG", compress_level=1)
     return Path(path)
 
@@ -199,6 +198,19 @@ def bomb_png(path: Path, width: int = 100_000, height: int = 100_000) -> Path:
     return Path(path)
 
 
+def bomb_webp(path: Path, width: int = 20_000, height: int = 20_000) -> Path:
+    """A 1-pixel lossless WebP wrapped in an extended header declaring a gigantic canvas."""
+    import io
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(buf, "WEBP", lossless=True)
+    vp8x = (b"VP8X" + struct.pack("<I", 10) + bytes(4) + (width - 1).to_bytes(3, "little")
+            + (height - 1).to_bytes(3, "little"))
+    body = b"WEBP" + vp8x + buf.getvalue()[12:]
+    Path(path).write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return Path(path)
+
+
 def big_screenshot(path: Path, width: int = 12000, height: int = 12000) -> Path:
     """A huge, mostly flat RGB screenshot (a scrolling capture), built row by row in ~0.5 s.
 
@@ -215,6 +227,13 @@ def big_screenshot(path: Path, width: int = 12000, height: int = 12000) -> Path:
             parts.append(comp.compress(same))
     parts.append(comp.flush())
     Path(path).write_bytes(_png(width, height, 2, b"".join(parts)))
+    return Path(path)
+
+
+def sixteen_bit_rgb_png(path: Path, width: int = 4, height: int = 2) -> Path:
+    """A 48-bit RGB PNG, which Pillow quietly opens as 8-bit RGB."""
+    row = b"\x00" + b"\x80\x00\x10\x00\x20\x00" * width
+    Path(path).write_bytes(_png(width, height, 2, zlib.compress(row * height), bit_depth=16))
     return Path(path)
 
 
@@ -263,9 +282,10 @@ TRACKING_ROWS = [
 ]
 
 
-def tracking_csv(path: Path, encoding: str = "utf-8-sig") -> Path:
+def tracking_csv(path: Path, encoding: str = "utf-8-sig",
+                 rows: list[list[str]] | None = None) -> Path:
     """A carrier's tracking export with Chinese headers, in one of the encodings they use."""
-    lines = [",".join(row) for row in [TRACKING_HEADERS, *TRACKING_ROWS]]
+    lines = [",".join(row) for row in [TRACKING_HEADERS, *(rows or TRACKING_ROWS)]]
     Path(path).write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return Path(path)
 
@@ -401,4 +421,20 @@ def binary_junk(path: Path, size: int = 4096) -> Path:
 
     rng = random.Random(7)
     Path(path).write_bytes(bytes(rng.randrange(256) for _ in range(size)))
+    return Path(path)
+
+
+# ---- hostile inputs (integrity tests) -----------------------------------------------------
+
+def real_bomb_png(path: Path, side: int = 20_000) -> Path:
+    """A ~400 KB greyscale PNG whose every row is really there: 400 MB once decoded.
+
+    Unlike `bomb_png`, whose header lies, this one is an honest image that is simply too big to
+    decode: the pixel limit must stop it before any decoder allocates it.
+    """
+    comp = zlib.compressobj(9)
+    row = b"\x00" + bytes(side)
+    parts = [comp.compress(row) for _ in range(side)]
+    parts.append(comp.flush())
+    Path(path).write_bytes(_png(side, side, 0, b"".join(parts)))
     return Path(path)

@@ -27,6 +27,7 @@ does not accept the first as evidence and cannot read the second. Identical file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -165,6 +166,7 @@ def evaluate(
             "to do; a clear demand lets the platform handle the complaint faster.",
             f"{ctype.zh}案件未填写诉求:请明确希望平台如何处理,诉求明确能让平台更快处理。",
         ))
+    warnings += _statement_warnings(case, rules)
     warnings += _item_warnings(case, ordered, rules, today)
 
     unusable = _unusable_ids(case, ordered, rules)
@@ -481,5 +483,34 @@ def _item_warnings(
             f"{_names(group, 'zh', lambda i: _kind_label(rules, i.kind, 'zh'))}。"
             "只计一次,请删除重复文件。",
             ids(group),
+        ))
+    return out
+
+
+_PLACEHOLDER = re.compile(r"\[please (?:translate|fill in):[^\]]*\]")
+
+
+def _statement_warnings(case: CaseInfo, rules: Rules) -> list[Warning]:
+    """The platform refuses complaint text with non-English characters; say so before it does."""
+    text = case.statement_en
+    out: list[Warning] = []
+    if not text.strip():
+        return out
+    foreign = sorted({ch for ch in text if ord(ch) > 127})
+    if rules.platform.statement_ascii_only and foreign:
+        sample = "".join(foreign[:10])
+        out.append(Warning(
+            "statement_not_english",
+            f"The English statement still holds non-English characters ({sample}); "
+            f"{rules.platform.name_en} refuses such text, so translate them.",
+            f"英文投诉说明中仍有非英文字符({sample});{rules.platform.name_zh}"
+            "会拒绝提交此类文字,请翻译成英文。",
+        ))
+    gaps = _PLACEHOLDER.findall(text)
+    if gaps:
+        out.append(Warning(
+            "statement_placeholder",
+            f"The English statement still has {len(gaps)} gap(s) to fill, such as {gaps[0]}.",
+            f"英文投诉说明中还有 {len(gaps)} 处待填写,例如 {gaps[0]}。",
         ))
     return out

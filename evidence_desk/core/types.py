@@ -41,6 +41,8 @@ class CaseInfo:
     statement_en: str = ""
     statement_zh: str = ""
     statement_edited: bool = False
+    # Hash of the English statement as the composer last wrote it (core.statement.text_hash).
+    statement_composed_sha256: str = ""
     parent_id: int | None = None
     attempt_no: int = 1
     submitted_on: date | None = None

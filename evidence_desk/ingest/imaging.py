@@ -78,6 +78,9 @@ def open_image(path: Path, ext: str | None = None) -> Image.Image:
         raise Refused(f"not a supported image format ({ext})")
     try:
         im = reader(path)
+    except Image.DecompressionBombError:
+        # Some readers (WebP) apply Pillow's own, lower limit while reading the header.
+        raise Refused(_too_large(path, ext)) from None
     except (SyntaxError, OSError, ValueError, EOFError, RuntimeError) as exc:
         raise Refused(f"image is truncated or damaged (cannot read its header: {exc})") from None
     try:
@@ -86,3 +89,30 @@ def open_image(path: Path, ext: str | None = None) -> Image.Image:
         im.close()
         raise
     return im
+
+
+def _too_large(path: Path, ext: str) -> str:
+    size = webp_declared_size(path) if ext == "webp" else None
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        return (f"image declares {size[0]}×{size[1]} pixels "
+                f"(over the {_MEGAPIXEL_LIMIT}-megapixel limit)")
+    return "image declares too many pixels to open safely"
+
+
+def webp_declared_size(path: Path) -> tuple[int, int] | None:
+    """Canvas size from a WebP header (extended, lossless or lossy), without Pillow."""
+    with Path(path).open("rb") as fh:
+        head = fh.read(30)
+    if len(head) < 30:
+        return None
+    chunk = head[12:16]
+    if chunk == b"VP8X":
+        return (int.from_bytes(head[24:27], "little") + 1,
+                int.from_bytes(head[27:30], "little") + 1)
+    if chunk == b"VP8L":
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8 ":
+        return (int.from_bytes(head[26:28], "little") & 0x3FFF,
+                int.from_bytes(head[28:30], "little") & 0x3FFF)
+    return None

@@ -8,10 +8,12 @@ not accept for that file category is skipped, and "other" is the last resort.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from evidence_desk.core.rules import EvidenceKind
 from evidence_desk.ingest.sniff import FileType
 
 
@@ -108,6 +110,10 @@ def _guesses(c: Clues) -> list[str]:
     return found
 
 
+def _accepts(kinds: KindsArg) -> dict[str, tuple[str, ...]]:
+    return {key: tuple(getattr(value, "accepts", value)) for key, value in kinds.items()}
+
+
 @lru_cache(maxsize=1)
 def shipped_kinds() -> dict[str, tuple[str, ...]]:
     from evidence_desk.core.rules import load_rules
@@ -116,9 +122,16 @@ def shipped_kinds() -> dict[str, tuple[str, ...]]:
     return {k.key: k.accepts for k in load_rules(RULES_DIR).kinds.values()}
 
 
-def suggest_kind(clues: Clues, kinds: dict[str, tuple[str, ...]] | None = None) -> str:
-    """The best evidence kind key for a file; `kinds` maps keys to accepted file categories."""
-    kinds = kinds if kinds is not None else shipped_kinds()
+KindsArg = Mapping[str, "Sequence[str] | EvidenceKind"]
+
+
+def suggest_kind(clues: Clues, kinds: KindsArg | None = None) -> str:
+    """The best evidence kind key for a file.
+
+    `kinds` is `Rules.kinds`, or any mapping of kind keys to the file categories they accept;
+    the shipped rules when None.
+    """
+    kinds = _accepts(kinds) if kinds is not None else shipped_kinds()
     category = clues.filetype.category
     for kind in [*_guesses(clues), "other"]:
         if category in kinds.get(kind, ()):

@@ -97,49 +97,44 @@ class _ImageFacts:
 
 
 def probe(path: Path, *, now: datetime | None = None,
-          kinds: dict[str, tuple[str, ...]] | None = None) -> Probe:
+          kinds: kinds_mod.KindsArg | None = None, name: str | None = None) -> Probe:
     """Describe the file at `path`; raise Refused with a human reason if it cannot be evidence.
 
-    `kinds` maps evidence kind keys to the file categories they accept (defaults to the shipped
-    rules) so the suggestion always fits the rules in force.
+    `kinds` is the rules in force (`Rules.kinds`, or kind key -> accepted file categories;
+    the shipped rules when None), so the suggested kind is always one they accept.
+    `now` (default: the local clock) decides what counts as a capture time in the future.
+    `name` is the name the user knows the file by, when `path` is a staged or temporary copy;
+    it drives the extension check and the kind hints.
     """
     path = Path(path)
+    name = name if name is not None else path.name
     st = _stat_regular(path)
     if st.st_size == 0:
         raise Refused("empty file")
     now = _local_naive(now) if now is not None else datetime.now()
     try:
-        filetype = sniff_path(path)
         head = _read(path, 0, HEAD_BYTES)
+        filetype = sniff_path(path, name=name)
     except OSError as exc:
         raise Refused(f"cannot read the file ({exc.strerror or exc})") from None
     if filetype is None:
         raise Refused(describe_unrecognised(head))
     flags: list[str] = []
-    _check_extension(path.name, filetype, flags)
-
-    facts: _ImageFacts | None = None
-    pages = encoding = None
-    pdf_text = ""
-    headers = ""
-    if filetype.category == "image":
-        facts = _probe_image(path, filetype, st.st_size, flags)
-    elif filetype.category == "pdf":
-        pages, pdf_text = _probe_pdf(path, st.st_size, flags)
-    elif filetype.ext in ("csv", "txt", "eml"):
-        encoding = sniff_text(head, path.name)[1]
-        headers = _first_line(head, encoding) if filetype.ext == "csv" else ""
-    elif filetype.ext == "xlsx":
-        headers = _xlsx_strings(path)
+    _check_extension(name, filetype, flags)
+    try:
+        found = _inspect(path, name, filetype, head, st.st_size, flags)
+    except OSError as exc:
+        raise Refused(f"cannot read the file ({exc.strerror or exc})") from None
+    facts = found.image
 
     captured_at, captured_from = _capture_time(facts, st)
     if captured_at is not None and captured_at > now + _FUTURE_SLACK:
         flags.append("future_capture")
     suggestion = kinds_mod.suggest_kind(kinds_mod.Clues(
-        name=path.name, filetype=filetype,
+        name=name, filetype=filetype,
         width=facts.width if facts else None, height=facts.height if facts else None,
         camera=bool(facts and facts.camera), has_exif=bool(facts and facts.has_exif),
-        content_text=pdf_text or headers,
+        content_text=found.content_text,
     ), kinds)
     return Probe(
         filetype=filetype,
@@ -150,11 +145,35 @@ def probe(path: Path, *, now: datetime | None = None,
         captured_from=captured_from,
         flags=tuple(dict.fromkeys(flags)),
         suggested_kind=suggestion,
-        pages=pages,
-        text_encoding=encoding,
+        pages=found.pages,
+        text_encoding=found.encoding,
         size=st.st_size,
         camera=facts.camera if facts else "",
     )
+
+
+@dataclass
+class _Found:
+    image: _ImageFacts | None = None
+    pages: int | None = None
+    encoding: str | None = None
+    content_text: str = ""  # spreadsheet headers or words in a PDF, for the kind guess
+
+
+def _inspect(path: Path, name: str, filetype: FileType, head: bytes, size: int,
+             flags: list[str]) -> _Found:
+    if filetype.category == "image":
+        return _Found(image=_probe_image(path, filetype, size, flags))
+    if filetype.category == "pdf":
+        pages, words = _probe_pdf(path, size, flags)
+        return _Found(pages=pages, content_text=words)
+    if filetype.ext == "xlsx":
+        return _Found(content_text=_xlsx_strings(path))
+    if filetype.ext in _TEXT_FAMILY:
+        encoding = sniff_text(head, name)[1]
+        headers = _first_line(head, encoding) if filetype.ext == "csv" else ""
+        return _Found(encoding=encoding, content_text=headers)
+    return _Found()
 
 
 def _stat_regular(path: Path) -> os.stat_result:
@@ -210,9 +229,13 @@ def _same_ext(filetype: FileType) -> set[str]:
 # ---- images --------------------------------------------------------------------------------
 
 def _probe_image(path: Path, filetype: FileType, size: int, flags: list[str]) -> _ImageFacts:
-    with open_image(path, filetype.ext) as im:
-        facts = _image_facts(im, filetype)
-        _image_flags(im, path, filetype, size, flags)
+    try:
+        with open_image(path, filetype.ext) as im:
+            facts = _image_facts(im, filetype)
+            _image_flags(im, path, filetype, size, flags)
+    except Image.DecompressionBombError:
+        # A GIF frame can declare more than its screen; Pillow checks it while seeking.
+        raise Refused("image has a frame too large to open safely") from None
     if facts.exif_time is None:
         flags.append("no_exif_time")
     return facts

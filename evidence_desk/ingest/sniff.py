@@ -69,8 +69,11 @@ def sniff(head: bytes, name: str = "") -> FileType | None:
     return _sniff(head, name, _head_reader(head), None)
 
 
-def sniff_path(path: Path) -> FileType | None:
-    """The real type of the file at `path`, reading only its head (and a container's directory)."""
+def sniff_path(path: Path, name: str | None = None) -> FileType | None:
+    """The real type of the file at `path`, reading only its head (and a container's directory).
+
+    `name` stands in for the file's name when `path` is a temporary copy.
+    """
     path = Path(path)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
@@ -79,7 +82,7 @@ def sniff_path(path: Path) -> FileType | None:
             fh.seek(offset)
             return fh.read(size)
 
-        return _sniff(head, path.name, read_at, path)
+        return _sniff(head, name if name is not None else path.name, read_at, path)
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:

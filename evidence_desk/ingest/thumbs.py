@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
 
 from evidence_desk.ingest.imaging import Refused, open_image
 from evidence_desk.ingest.sniff import sniff_path
@@ -51,9 +51,12 @@ def open_upright_reduced(src: Path, max_side: int, *, keep_alpha: bool = False,
         im = open_image(src, filetype.ext)
     except Refused as exc:
         raise ThumbnailUnavailable(exc.reason) from None
-    with im:
-        decoded = to_8bit(_decode_reduced(im, src, filetype.ext, max_side), keep_alpha=True)
-        exif = im.info.get("exif")
+    try:
+        with im:
+            decoded = to_8bit(_decode_reduced(im, src, filetype.ext, max_side), keep_alpha=True)
+            exif = im.info.get("exif")
+    except Image.DecompressionBombError as exc:
+        raise ThumbnailUnavailable(f"image too large to decode safely ({exc})") from None
     if max(decoded.size) > 2 * max_side:
         # reduce() is a cheap box filter; the final LANCZOS pass then runs on a small image.
         decoded = decoded.reduce(max(decoded.size) // (2 * max_side))
@@ -80,7 +83,7 @@ def _decode_damaged(im: Image.Image, src: Path, ext: str, max_side: int) -> Imag
     if ext == "jpg":
         # A JPEG cut short decodes fully once it is given an end marker: libjpeg greys the rest.
         data = src.read_bytes() + b"\xff\xd9"
-        with Image.open(io.BytesIO(data), formats=["JPEG"]) as again:
+        with JpegImagePlugin.JpegImageFile(io.BytesIO(data)) as again:
             again.draft(again.mode if again.mode == "CMYK" else "RGB", (max_side, max_side))
             try:
                 again.load()

@@ -54,6 +54,8 @@ def check_sqlite_file(path: Path) -> None:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             row = con.execute("PRAGMA quick_check").fetchone()
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
@@ -62,6 +64,13 @@ def check_sqlite_file(path: Path) -> None:
         raise LibraryOpenError(
             f"The library database {path} is damaged ({row[0] if row else 'no answer'})."
         )
+    # Decided here, read-only: opening it for real would switch it to WAL, altering its header.
+    if tables and "alembic_version" not in tables:
+        if tables & OUR_TABLES:
+            raise LibraryOpenError("The database holds tables Evidence Desk did not create; "
+                                   "it was left untouched.")
+        raise LibraryOpenError("The database belongs to another program (it has tables of its "
+                               "own); it was left untouched.")
 
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,9 @@ cost and pickling of worker processes; the database work stays on the calling th
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def ensure_thumbnail(src: Path, thumbs_root: Path, sha256: str, size: int = THUM
 def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Rejected:
     """Everything an import needs from one file, done where it may run on any thread."""
     try:
+        before = src.stat()
         facts = probe(src)
     except Refused as exc:
         return Rejected(src, str(exc))
@@ -62,6 +64,12 @@ def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Re
         staged = store.stage_file(src)
     except OSError as exc:
         return Rejected(src, f"cannot copy the file ({exc.strerror or exc})")
+    after = src.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+            staged.size != before.st_size):
+        # What was probed must be what was stored; a file still being written is not evidence yet.
+        store.discard(staged)
+        return Rejected(src, "the file changed while it was being imported; try again")
     if facts.filetype.category == "image":
         try:
             ensure_thumbnail(staged.tmp_path, thumbs_root, staged.sha256)
@@ -76,8 +84,9 @@ def prepare_many(
     thumbs_root: Path,
     cancel: Callable[[], bool] | None = None,
 ) -> Iterator[Prepared | Rejected]:
-    """Yield results as they finish, keeping only a few files in flight so memory stays flat."""
-    pending: set[Future[Prepared | Rejected]] = set()
+    """Yield results in the order of `sources` (so exhibits keep the order the user chose),
+    keeping only a few files in flight so memory stays flat."""
+    pending: deque[Future[Prepared | Rejected]] = deque()
     it = iter(sources)
     exhausted = False
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="import") as pool:
@@ -92,12 +101,10 @@ def prepare_many(
                     except StopIteration:
                         exhausted = True
                         break
-                    pending.add(pool.submit(prepare_one, src, store, thumbs_root))
+                    pending.append(pool.submit(prepare_one, src, store, thumbs_root))
                 if not pending:
                     return
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
+                yield pending.popleft().result()
         finally:
             # Cancelled or abandoned: discard copies that were staged but never committed.
             for fut in pending:

@@ -23,11 +23,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from evidence_desk.core.checklist import Checklist, evaluate
 from evidence_desk.core.deadlines import complaint_deadline, days_left
 from evidence_desk.core.rules import Rules, load_rules
+from evidence_desk.core.statement import is_edited, text_hash
+from evidence_desk.core.states import initial_state
 from evidence_desk.core.timeline import TimelineEvent, build_timeline
 from evidence_desk.core.types import AuditEntry, BuyerInfo, CaseInfo, EvidenceInfo
 from evidence_desk.ingest.probe import Refused, probe
 from evidence_desk.ingest.walk import Candidate, Skipped, expand_paths
-from evidence_desk.library import audit
+from evidence_desk.library import audit, workflow
 from evidence_desk.library.blobstore import BlobStore, hash_file
 from evidence_desk.library.db import LibraryOpenError, check_sqlite_file, make_engine, migrate
 from evidence_desk.library.importer import (
@@ -115,6 +117,12 @@ CASE_FIELDS = {
     "other_channel_agreed", "carrier_changed", "statement_en", "statement_zh", "archived",
 }
 EVIDENCE_FIELDS = {"kind", "caption", "captured_at", "source", "marks", "position"}
+# What a case bundle carries besides the editable fields: everything that is data, not identity.
+CASE_RECORD_FIELDS = CASE_FIELDS | {
+    "state", "statement_composed_sha256", "attempt_no", "submitted_on",
+    "submitted_dossier_sha256", "submitted_pack_sha256", "result_on", "created_at",
+}
+BUYER_RECORD_FIELDS = ("name", "company", "country", "member_id", "credit_level", "notes")
 
 
 def _now() -> datetime:
@@ -144,8 +152,8 @@ def _case_info(c: Case) -> CaseInfo:
         state=c.state, state_reason=c.state_reason, other_channel_agreed=c.other_channel_agreed,
         carrier_changed=c.carrier_changed, statement_en=c.statement_en,
         statement_zh=c.statement_zh,
-        statement_edited=bool(c.statement_en) and bool(c.statement_composed_sha256)
-        and _sha_text(c.statement_en) != c.statement_composed_sha256,
+        statement_edited=is_edited(c.statement_en, c.statement_composed_sha256),
+        statement_composed_sha256=c.statement_composed_sha256,
         parent_id=c.parent_id, attempt_no=c.attempt_no, submitted_on=c.submitted_on,
         submitted_dossier_sha256=c.submitted_dossier_sha256,
         submitted_pack_sha256=c.submitted_pack_sha256, result_on=c.result_on,
@@ -154,10 +162,22 @@ def _case_info(c: Case) -> CaseInfo:
     )
 
 
-def _sha_text(text: str) -> str:
-    import hashlib
+def _readable_name(name: str) -> str:
+    """A file name as text the database can hold.
 
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    A name that is not valid UTF-8 on disk (a GBK name unpacked from a Chinese Windows zip)
+    reaches Python with surrogate escapes, which no database accepts; read it as GB18030 when
+    that works, else mark the undecodable bytes.
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
 
 
 def _evidence_info(e: Evidence) -> EvidenceInfo:
@@ -204,6 +224,12 @@ class Library:
         self.db_path = Path(make_url(url).database or "") if self.is_sqlite else None
         if self.db_path is not None:
             check_sqlite_file(self.db_path)
+            gone = not self.db_path.is_file() or self.db_path.stat().st_size == 0
+            if gone and self.blobs.all_hashes():
+                # Starting afresh here would hide every case behind an empty list.
+                raise LibraryOpenError(
+                    f"The library database {self.db_path} is missing or empty, but the folder "
+                    "holds evidence files; restore a backup (evidence-desk backup list).")
         self.engine = make_engine(url)
         try:
             migrate(self.engine, self.db_path, self.backups)
@@ -218,6 +244,9 @@ class Library:
         self.rules = rules or load_rules(rules_dir_for(self.folder))
         self.actor = _actor()
         self.blobs.clear_stale_temporaries()
+        from evidence_desk.library.bundle import clear_stale_staging
+
+        clear_stale_staging(self.folder)
 
     @classmethod
     def open(cls, folder: Path | str | None = None, db_url: str | None = None) -> Library:
@@ -318,7 +347,7 @@ class Library:
         now = _now()
         with self._session() as s:
             case = Case(type_key=type_key, order_no=order_no, created_at=now, updated_at=now,
-                        state="draft", **values)
+                        state=initial_state(self.rules.types[type_key].flow), **values)
             if buyer_id is not None:
                 case.buyer_id = buyer_id
             elif buyer_name and buyer_name.strip():
@@ -368,21 +397,28 @@ class Library:
                     raise StaleEdit("This case was changed elsewhere since you opened it; "
                                     "it has been reloaded.")
                 before = {k: _change_value(getattr(case, k)) for k in changes}
-                for k, v in changes.items():
-                    setattr(case, k, v)
                 if buyer_id is not ...:
                     before["buyer_id"] = case.buyer_id
                     case.buyer_id = buyer_id  # type: ignore[assignment]
                     changes["buyer_id"] = buyer_id
+                old_flow = self.rules.types[case.type_key].flow \
+                    if case.type_key in self.rules.types else ""
+                for k, v in changes.items():
+                    setattr(case, k, v)
+                new_flow = self.rules.types[case.type_key].flow
+                if new_flow != old_flow:
+                    # Another flow has other states; the case starts that flow afresh.
+                    before["state"] = case.state
+                    case.state = initial_state(new_flow)
+                    case.state_reason = ""
                 case.updated_at = _now()
                 self._audit(s, "case.update", case_id, before=before,
                             after={k: _change_value(v) for k, v in changes.items()})
-                s.flush()
-                s.refresh(case)
-                return _case_info(case)
         except StaleDataError:
             raise StaleEdit("This case was changed elsewhere since you opened it; "
                             "it has been reloaded.") from None
+        self._sync(case_id)
+        return self.get_case(case_id)
 
     def set_statement(self, case_id: int, text_en: str, text_zh: str, *, composed: bool) -> CaseInfo:
         """Store statement text; `composed` marks it as the composer's own output."""
@@ -391,10 +427,10 @@ class Library:
             case.statement_en = text_en
             case.statement_zh = text_zh
             if composed:
-                case.statement_composed_sha256 = _sha_text(text_en)
+                case.statement_composed_sha256 = text_hash(text_en)
             case.updated_at = _now()
             self._audit(s, "case.statement", case_id, composed=composed,
-                        sha256=_sha_text(text_en))
+                        sha256=text_hash(text_en))
             s.flush()
             s.refresh(case)
             return _case_info(case)
@@ -427,8 +463,10 @@ class Library:
             src = self._case_row(s, case_id)
             values = {k: getattr(src, k) for k in CASE_FIELDS}
             values["archived"] = False
-            copy = Case(created_at=now, updated_at=now, state="draft", buyer_id=src.buyer_id,
-                        **values)
+            flow = self.rules.types[src.type_key].flow if src.type_key in self.rules.types \
+                else "complaint"
+            copy = Case(created_at=now, updated_at=now, state=initial_state(flow),
+                        buyer_id=src.buyer_id, **values)
             if as_attempt:
                 copy.parent_id = src.id
                 copy.attempt_no = src.attempt_no + 1
@@ -487,6 +525,21 @@ class Library:
             return set()
         used = set(s.scalars(select(Evidence.sha256).where(Evidence.sha256.in_(hashes))))
         return hashes - used
+
+    # ---- flow -----------------------------------------------------------------------------
+    def move_case(self, case_id: int, target: str, *, reason: str = "",
+                  on: date | None = None) -> CaseInfo:
+        """Move the case in its flow (submit, result, pause ...); refused moves say why."""
+        return workflow.move(self, case_id, target, reason=reason, on=on)
+
+    def resubmit_case(self, case_id: int) -> CaseInfo:
+        return workflow.resubmit(self, case_id)
+
+    def compose_statement(self, case_id: int, *, force: bool = False) -> tuple[CaseInfo, str]:
+        return workflow.compose_statement(self, case_id, force=force)
+
+    def _sync(self, case_id: int) -> None:
+        workflow.sync_readiness(self, case_id)
 
     # ---- case list ----------------------------------------------------------------------
     def case_ids(self, *, search: str = "", states: Sequence[str] = (),
@@ -608,6 +661,7 @@ class Library:
             if progress:
                 progress(done, total, res.source.name)
         results.extend(self._commit_prepared(case_id, batch, kind, caption, source))
+        self._sync(case_id)
         return results
 
     def add_bytes(self, case_id: int, data: bytes, name: str, *, kind: str | None = None,
@@ -619,7 +673,7 @@ class Library:
         self.get_case(case_id)
         staged = self.blobs.stage_bytes(data)
         try:
-            facts = probe(staged.tmp_path)
+            facts = probe(staged.tmp_path, name=name)
         except Refused as exc:
             self.blobs.discard(staged)
             return AddResult(name, "rejected", str(exc))
@@ -629,8 +683,10 @@ class Library:
         if captured_at is not None:
             facts = replace(facts, captured_at=captured_at, captured_from="clipboard",
                             flags=tuple(f for f in facts.flags if f != "no_exif_time"))
-        return self._commit_prepared(case_id, [Prepared(Path(name), staged, facts)], kind,
-                                     caption, source)[0]
+        [result] = self._commit_prepared(case_id, [Prepared(Path(name), staged, facts)], kind,
+                                         caption, source)
+        self._sync(case_id)
+        return result
 
     def _commit_prepared(self, case_id: int, batch: list[Prepared], kind: str | None,
                          caption: str, source: str) -> list[AddResult]:
@@ -665,7 +721,8 @@ class Library:
                 positions[k] = pos
                 item = Evidence(case_id=case_id, sha256=sha, kind=k, caption=caption,
                                 captured_at=f.captured_at, captured_from=f.captured_from,
-                                source=source, original_name=p.source.name, position=pos,
+                                source=source, original_name=_readable_name(p.source.name),
+                                position=pos,
                                 flags=list(f.flags), marks=[], added_at=now)
                 s.add(item)
                 s.flush()
@@ -697,7 +754,9 @@ class Library:
             self._audit(s, "evidence.update", item.case_id, item_id=item_id, before=before,
                         after={k: _change_value(v) for k, v in changes.items()})
             s.flush()
-            return _evidence_info(item)
+            info = _evidence_info(item)
+        self._sync(info.case_id)
+        return info
 
     def move_evidence(self, item_id: int, kind: str, index: int) -> EvidenceInfo:
         """Put an item at `index` among the items of `kind` (changing its kind if needed)."""
@@ -717,19 +776,25 @@ class Library:
             self._audit(s, "evidence.move", item.case_id, item_id=item_id, before=before,
                         after={"kind": kind, "position": index})
             s.flush()
-            return _evidence_info(item)
+            info = _evidence_info(item)
+        self._sync(info.case_id)
+        return info
 
     def remove_evidence(self, item_id: int) -> None:
         with self._session() as s:
             item = self._evidence_row(s, item_id)
             item.removed_at = _now()
             self._audit(s, "evidence.remove", item.case_id, item_id=item_id, sha256=item.sha256)
+            case_id = item.case_id
+        self._sync(case_id)
 
     def restore_evidence(self, item_id: int) -> None:
         with self._session() as s:
             item = self._evidence_row(s, item_id)
             item.removed_at = None
             self._audit(s, "evidence.restore", item.case_id, item_id=item_id)
+            case_id = item.case_id
+        self._sync(case_id)
 
     def blob_path(self, sha256: str) -> Path:
         return self.blobs.path_for(sha256)
@@ -769,6 +834,64 @@ class Library:
         """Write an audit entry for work done outside the library (an export, a pack)."""
         with self._session() as s:
             self._audit(s, action, case_id, **detail)
+
+    # ---- bundles ------------------------------------------------------------------------
+    def case_record(self, case_id: int) -> dict[str, Any]:
+        """The case's data columns and its buyer's, as plain values (for a case bundle)."""
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            record = {k: getattr(case, k) for k in sorted(CASE_RECORD_FIELDS)}
+            buyer = ({k: getattr(case.buyer, k) for k in BUYER_RECORD_FIELDS}
+                     if case.buyer is not None else None)
+            return {"case": record, "buyer": buyer}
+
+    def known_files(self, hashes: Iterable[str]) -> set[str]:
+        """Which of these originals have a file record (are used, or were, by evidence)."""
+        wanted = set(hashes)
+        if not wanted:
+            return set()
+        with self._session() as s:
+            return set(s.scalars(select(StoredFile.sha256).where(
+                StoredFile.sha256.in_(sorted(wanted)))))
+
+    def import_case_record(self, case: dict[str, Any], buyer: dict[str, Any] | None,
+                           items: Sequence[dict[str, Any]], files: Sequence[dict[str, Any]],
+                           detail: dict[str, Any]) -> int:
+        """Insert a whole case, its buyer, file records and evidence in one transaction.
+
+        The caller has already validated every value and committed every original to the blob
+        store; so either the case appears complete or nothing of it does.
+        """
+        unknown = (set(case) - CASE_RECORD_FIELDS) | (set(buyer or {}) - set(BUYER_RECORD_FIELDS))
+        if unknown:
+            raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
+        missing = [f["sha256"] for f in files if not self.blobs.has(f["sha256"])]
+        if missing:
+            raise LibraryError(f"Original {missing[0][:12]}… is not in the store.")
+        now = _now()
+        with self._session() as s:
+            row = Case(**{**case, "created_at": case.get("created_at") or now},
+                       updated_at=now)
+            if buyer is not None:
+                same = s.scalars(select(Buyer).where(*(getattr(Buyer, k) == v
+                                                       for k, v in buyer.items()))).first()
+                if same is None:
+                    same = Buyer(created_at=now, **buyer)
+                    s.add(same)
+                    s.flush()
+                    self._audit(s, "buyer.create", None, buyer_id=same.id)
+                row.buyer_id = same.id
+            s.add(row)
+            s.flush()
+            for f in files:
+                if s.get(StoredFile, f["sha256"]) is None:
+                    s.add(StoredFile(created_at=now, **f))
+            s.flush()
+            for item in items:
+                s.add(Evidence(case_id=row.id, **{**item, "added_at": item.get("added_at") or now}))
+            s.flush()
+            self._audit(s, "case.import", row.id, items=len(items), **detail)
+            return row.id
 
     def verify(self, case_id: int | None = None, progress: Progress | None = None,
                cancel: Cancel | None = None) -> VerifyReport:

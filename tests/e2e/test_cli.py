@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import factories
@@ -49,8 +50,10 @@ def test_case_from_the_command_line_is_ready_only_as_fake_transaction(
         lib: Path, tmp_path: Path) -> None:
     chat = factories.chat_screenshot(tmp_path / "chat.png", ["请先付款", "I will not pay"])
     order = factories.order_screenshot(tmp_path / "order.png", "2026110500123")
+    today = date.today()
+    completed = (today - timedelta(days=6)).isoformat()
     out = run(lib, "case", "new", "--type", "fake_transaction", "--order", "2026110500123",
-              "--buyer", "Lucas Meyer", "--completed", "2026-11-20",
+              "--buyer", "Lucas Meyer", "--completed", completed,
               "--demand", "Restrict the buyer's trading", check=True)
     case_id = out.stdout.strip()
     assert case_id.isdigit()
@@ -58,26 +61,26 @@ def test_case_from_the_command_line_is_ready_only_as_fake_transaction(
     assert added.stdout.startswith("added")
     run(lib, "add", case_id, str(order), "--kind", "order_screenshot", check=True)
 
-    ready = run(lib, "check", case_id, "--json", "--today", "2026-11-26")
+    ready = run(lib, "check", case_id, "--json", "--today", today.isoformat())
     assert ready.returncode == 0, ready.stdout
     data = json.loads(ready.stdout)
     assert data["ready"] is True
-    assert data["deadline"] == "2026-12-05"
+    assert data["deadline"] == (today + timedelta(days=9)).isoformat()
     assert data["days_left"] == 9
     assert all({"kind", "required", "satisfied", "count"} <= set(r) for r in data["requirements"])
 
     out = run(lib, "case", "new", "--type", "quality_dispute", "--order", "2026110500123",
-              "--completed", "2026-11-20", check=True)
+              "--completed", completed, check=True)
     other = out.stdout.strip()
     run(lib, "add", other, str(chat), str(order), check=True)
-    not_ready = run(lib, "check", other, "--today", "2026-11-26")
+    not_ready = run(lib, "check", other, "--today", today.isoformat())
     assert not_ready.returncode == 1
     for label in ("Product photo", "Logistics record", "Return/exchange record"):
         assert label in not_ready.stdout
 
     shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
     assert shown["order_no"] == "2026110500123"
-    assert shown["state"] == "draft"
+    assert shown["state"] == "ready"
     assert len(shown["evidence"]) == 2
     assert all(len(e["sha256"]) == 64 for e in shown["evidence"])
     assert shown["attempts"][0]["id"] == int(case_id)
@@ -142,3 +145,79 @@ def test_demo_fills_a_library(tmp_path: Path) -> None:
     assert {r["type_key"] for r in rows} >= {"fake_transaction", "quality_dispute"}
     ready = [r for r in rows if r["met"] == r["required"]]
     assert ready, "the demo should show at least one ready case"
+
+
+def test_submit_result_resubmit_from_the_command_line(lib: Path, tmp_path: Path) -> None:
+    completed = (date.today() - timedelta(days=2)).isoformat()
+    case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "77",
+                  "--completed", completed, "--demand", "Restrict trading",
+                  check=True).stdout.strip()
+    run(lib, "add", case_id, str(factories.chat_screenshot(tmp_path / "c.png", ["付款"])),
+        "--kind", "chat_record", check=True)
+    early = run(lib, "case", "submit", case_id)
+    assert early.returncode == 1 and "not ready" in early.stderr
+    run(lib, "add", case_id, str(factories.order_screenshot(tmp_path / "o.png", "77")),
+        "--kind", "order_screenshot", check=True)
+    out = run(lib, "case", "submit", case_id, "--on", "2026-11-27", check=True)
+    assert "result expected 2026-11-30 to 2026-12-02" in out.stdout
+    shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
+    assert shown["state"] == "submitted"
+    assert shown["expected_result"] == {"earliest": "2026-11-30", "latest": "2026-12-02"}
+    run(lib, "case", "result", case_id, "rejected", check=True)
+    new_id = run(lib, "case", "resubmit", case_id, check=True).stdout.strip()
+    again = json.loads(run(lib, "case", "show", new_id, "--json", check=True).stdout)
+    assert [a["id"] for a in again["attempts"]] == [int(case_id), int(new_id)]
+    assert {e["sha256"] for e in again["evidence"]} == {e["sha256"] for e in shown["evidence"]}
+    statement = run(lib, "case", "statement", new_id, check=True).stdout
+    assert "77" in statement and statement.isascii()
+    shown = json.loads(run(lib, "case", "show", new_id, "--json", check=True).stdout)
+    assert shown["statement_en"] == statement
+
+
+def test_export_and_pack_from_the_command_line(lib: Path, tmp_path: Path) -> None:
+    case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "2026110500123",
+                  "--completed", date.today().isoformat(), "--reason", "买家 <b>不付款</b> & 取消",
+                  check=True).stdout.strip()
+    run(lib, "add", case_id, str(factories.chat_screenshot(tmp_path / "c.png", ["请先付款"])),
+        str(factories.photo(tmp_path / "p.jpg", orientation=6)), check=True)
+    pdf = tmp_path / "out" / "dossier.pdf"
+    pdf.parent.mkdir()
+    out = run(lib, "export", case_id, "-o", str(pdf), "--lang", "both", check=True)
+    assert pdf.is_file() and "pages" in out.stdout
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "2026110500123" in text and "虚假交易" in text and "<b>" in text
+    shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
+    for item in shown["evidence"]:
+        assert item["sha256"] in text.replace("\n", "")
+
+    pack = tmp_path / "pack"
+    run(lib, "pack", case_id, "-o", str(pack), check=True)
+    zips = sorted(pack.glob("*.zip"))
+    assert zips and all(z.stat().st_size <= 2 * 1024 * 1024 for z in zips)
+    assert all(z.name.isascii() for z in zips)
+    assert (pack / "statement_en.txt").read_text(encoding="ascii")
+
+    bad = run(lib, "export", case_id, "-o", str(tmp_path / "dossier.txt"))
+    assert bad.returncode != 0 and ".pdf" in bad.stderr
+
+
+def test_export_refuses_an_altered_original_and_keeps_the_old_dossier(
+        lib: Path, tmp_path: Path) -> None:
+    case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "9",
+                  check=True).stdout.strip()
+    run(lib, "add", case_id, str(factories.photo(tmp_path / "p.jpg")), check=True)
+    pdf = tmp_path / "d.pdf"
+    run(lib, "export", case_id, "-o", str(pdf), check=True)
+    before = pdf.read_bytes()
+    item = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)["evidence"][0]
+    blob = lib / "blobs" / item["sha256"][:2] / item["sha256"]
+    os.chmod(blob, 0o600)
+    blob.write_bytes(blob.read_bytes()[:-10] + b"0123456789")
+    out = run(lib, "export", case_id, "-o", str(pdf))
+    assert out.returncode == 1
+    assert "no longer matches its SHA-256" in out.stderr and "p.jpg" in out.stderr
+    assert pdf.read_bytes() == before

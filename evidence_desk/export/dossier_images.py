@@ -1,0 +1,292 @@
+"""Images for the dossier: probe, decide pass-through or derive, and derive in worker processes.
+
+Kept free of reportlab so that worker processes start quickly (they import only Pillow).
+
+Choices:
+- A JPEG (8-bit grey or RGB) that fits the budget goes into the PDF byte for byte: its DCT stream
+  is copied, never decoded. A plain PNG (8-bit grey or RGB, not interlaced: most screenshots)
+  likewise: its zlib data becomes a FlateDecode stream with the PNG predictor, as img2pdf does. Its EXIF orientation is applied in the PDF (a transformation matrix),
+  so the original bytes stay untouched and still hash to the exhibit's SHA-256.
+- Everything else (PNG, WebP, HEIC, CMYK, 16-bit, JPEGs too big for the budget) is decoded at a
+  reduced size, turned upright and written as a new JPEG in a temporary folder; originals are only
+  ever opened for reading.
+- A legibility floor stops the budget from shrinking evidence into mush: screenshots keep at least
+  600 px of width, photos at least 800 px on their long side; if that is not enough the export
+  fails with BudgetTooSmall instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+# Pixel caps for derived copies when there is no budget: 2400 px prints a full A4 page at about
+# 300 dpi; a tall screenshot is capped on its width only, since it is shown in slices.
+MAX_SIDE = 2400
+MAX_TALL_WIDTH = 1600
+SCREENSHOT_MIN_WIDTH = 600
+PHOTO_MIN_LONG_SIDE = 800
+QUALITY = 85
+LOW_QUALITIES = (75, 65, 55)
+# Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
+# an impossible budget early, before any decoding.
+MIN_BYTES_PER_PIXEL = 0.04
+SCREENSHOT_KINDS = frozenset({"chat_record", "order_screenshot", "transaction_record"})
+SCREENSHOT_FORMATS = frozenset({"PNG", "GIF", "BMP", "WEBP", "TIFF"})
+
+with contextlib.suppress(ImportError):  # HEIC support is optional in the worker processes
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+@dataclass(frozen=True)
+class ImageProbe:
+    """What the header of an image says, read without decoding its pixels."""
+
+    fmt: str
+    mode: str
+    width: int  # as stored
+    height: int
+    orientation: int
+    file_size: int
+    # An 8-bit grey or RGB, non-interlaced PNG: its zlib data goes into the PDF as is.
+    png_plain: bool = False
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        if self.orientation in (5, 6, 7, 8):
+            return self.height, self.width
+        return self.width, self.height
+
+    @property
+    def jpeg_passable(self) -> bool:
+        # Grey and RGB JPEGs decode the same everywhere; CMYK ones depend on Adobe markers.
+        return self.fmt == "JPEG" and self.mode in ("L", "RGB")
+
+    @property
+    def passable(self) -> bool:
+        """The file's own compressed data can go into the PDF without decoding."""
+        return self.jpeg_passable or self.png_plain
+
+
+def _png_plain(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(29)
+    # IHDR: bit depth at 24, colour type at 25 (0 grey, 2 RGB), interlace at 28.
+    return (len(head) == 29 and head[12:16] == b"IHDR" and head[24] == 8
+            and head[25] in (0, 2) and head[28] == 0)
+
+
+def probe_image(path: Path, fallback_orientation: int = 1) -> ImageProbe:
+    with Image.open(path) as im:
+        try:
+            orientation = int(im.getexif().get(0x0112, fallback_orientation) or 1)
+        except Exception:  # a damaged EXIF block should not hide the picture
+            orientation = fallback_orientation
+        if orientation not in range(1, 9):
+            orientation = 1
+        return ImageProbe(
+            fmt=im.format or "", mode=im.mode, width=im.width, height=im.height,
+            orientation=orientation, file_size=path.stat().st_size,
+            png_plain=im.format == "PNG" and im.mode in ("L", "RGB") and _png_plain(path),
+        )
+
+
+def is_screenshot(kind: str, probe: ImageProbe) -> bool:
+    w, h = probe.upright_size
+    return kind in SCREENSHOT_KINDS or probe.fmt in SCREENSHOT_FORMATS or h >= 1.6 * w
+
+
+def floor_size(screenshot: bool, upright: tuple[int, int]) -> tuple[int, int]:
+    """The smallest upright pixel size that stays legible (never more than the original)."""
+    w, h = upright
+    if screenshot:
+        scale = min(1.0, SCREENSHOT_MIN_WIDTH / w)
+    else:
+        scale = min(1.0, PHOTO_MIN_LONG_SIDE / max(w, h))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def cap_size(screenshot: bool, upright: tuple[int, int]) -> tuple[int, int]:
+    w, h = upright
+    tall = screenshot and h >= 1.6 * w
+    scale = min(1.0, MAX_TALL_WIDTH / w) if tall else min(1.0, MAX_SIDE / max(w, h))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+# -- decoding -------------------------------------------------------------------------------
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # convert("L") clips 16-bit values and turns the picture white; scale them down instead.
+        hi = im.getextrema()[1] or 1
+        factor = 255.0 / hi if hi > 255 else 1.0
+        im = im.point(lambda v: v * factor).convert("L")
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        im = im.convert("RGBA")
+        background = Image.new("RGB", im.size, (255, 255, 255))
+        background.paste(im, mask=im.getchannel("A"))
+        return background
+    return im.convert("RGB") if im.mode != "RGB" else im
+
+
+def _local_open_upright_reduced(src: Path, max_side: int) -> Image.Image:
+    with Image.open(src) as im:
+        if im.format == "JPEG":
+            # Draft decoding lets libjpeg skip most of the work for a reduced size.
+            im.draft("RGB", (max_side, max_side))
+        im.load()
+        im = ImageOps.exif_transpose(im)
+        if max(im.size) > max_side:
+            im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        return _to_rgb(im)
+
+
+def open_upright_reduced(src: Path, max_side: int) -> Image.Image:
+    try:
+        from evidence_desk.ingest.thumbs import open_upright_reduced as shared
+    except ImportError:
+        return _local_open_upright_reduced(src, max_side)
+    return _to_rgb(shared(src, max_side))
+
+
+# -- deriving (runs in worker processes) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeriveJob:
+    index: int
+    src: Path
+    dst: Path
+    # Upright pixel box to start from, and the legibility floor.
+    cap: tuple[int, int]
+    floor: tuple[int, int]
+    target_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Derived:
+    index: int
+    path: Path
+    width: int
+    height: int
+    size: int
+    # False when even the floor at the lowest quality is larger than the target.
+    fits: bool
+    error: str = ""
+
+
+def _encode(im: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality, optimize=False)
+    return buf.getvalue()
+
+
+def derive(job: DeriveJob) -> Derived:
+    """Write an upright JPEG copy of job.src within job.target_bytes if the floor allows."""
+    try:
+        base = open_upright_reduced(job.src, max(job.cap))
+    except Exception as exc:  # reported per exhibit; one bad file must not sink the export
+        return Derived(job.index, job.dst, 0, 0, 0, False, f"{type(exc).__name__}: {exc}")
+    if base.size != job.cap and max(base.size) > max(job.cap):
+        base = base.resize(job.cap, Image.Resampling.LANCZOS)
+    floor_scale = min(1.0, job.floor[0] / base.width)
+    scale, quality = 1.0, QUALITY
+    img = base
+    data = _encode(img, quality)
+    fits = job.target_bytes is None or len(data) <= job.target_bytes
+    lows = list(LOW_QUALITIES)
+    while not fits:
+        assert job.target_bytes is not None
+        if scale > floor_scale:
+            scale = max(floor_scale, scale * math.sqrt(job.target_bytes / len(data)) * 0.93)
+            size = (max(1, round(base.width * scale)), max(1, round(base.height * scale)))
+            img = base.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        elif lows:
+            quality = lows.pop(0)
+        else:
+            break
+        data = _encode(img, quality)
+        fits = len(data) <= job.target_bytes
+    job.dst.write_bytes(data)
+    return Derived(job.index, job.dst, img.width, img.height, len(data), fits)
+
+
+# -- budget -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    index: int  # exhibit index
+    src: Path
+    probe: ImageProbe
+    screenshot: bool
+    passthrough: bool
+    target_bytes: int | None = None
+
+    @property
+    def upright(self) -> tuple[int, int]:
+        return self.probe.upright_size
+
+    @property
+    def cap(self) -> tuple[int, int]:
+        return cap_size(self.screenshot, self.upright)
+
+    @property
+    def floor(self) -> tuple[int, int]:
+        return floor_size(self.screenshot, self.upright)
+
+
+def initial_plans(items: list[tuple[int, Path, ImageProbe, bool]]) -> list[ImagePlan]:
+    """Without a budget: JPEGs pass through, everything else is derived at the cap."""
+    return [
+        ImagePlan(i, src, probe, shot, passthrough=probe.passable)
+        for i, src, probe, shot in items
+    ]
+
+
+def minimum_bytes(plan: ImagePlan) -> int:
+    w, h = plan.floor
+    return int(w * h * MIN_BYTES_PER_PIXEL)
+
+
+def fit_budget(plans: list[ImagePlan], image_budget: int) -> list[ImagePlan]:
+    """Share `image_budget` among the images by (capped) pixel area, water-filling.
+
+    A JPEG whose file is no larger than its share passes through as is; the slack it leaves goes
+    to the others. Raises ValueError with the shortfall when even the floors cannot fit.
+    """
+    floor_total = sum(minimum_bytes(p) for p in plans)
+    if floor_total > image_budget:
+        raise ValueError(f"needs at least {floor_total} bytes for images, budget leaves {image_budget}")
+    weights = {p.index: float(p.cap[0] * p.cap[1]) for p in plans}
+    fixed: dict[int, int] = {}
+    open_ = {p.index: p for p in plans}
+    changed = True
+    while changed:
+        changed = False
+        left = image_budget - sum(fixed.values())
+        total_w = sum(weights[i] for i in open_) or 1.0
+        for i, p in list(open_.items()):
+            share = left * weights[i] / total_w
+            if p.probe.passable and p.probe.file_size <= share:
+                fixed[i] = p.probe.file_size
+                del open_[i]
+                changed = True
+    left = image_budget - sum(fixed.values())
+    total_w = sum(weights[i] for i in open_) or 1.0
+    out = []
+    for p in plans:
+        if p.index in fixed:
+            out.append(replace(p, passthrough=True, target_bytes=None))
+        else:
+            share = int(left * weights[p.index] / total_w)
+            out.append(replace(p, passthrough=False, target_bytes=max(1, share)))
+    return out

@@ -1,0 +1,64 @@
+"""Plain input and output values of the dossier and the upload pack.
+
+The library layer builds a `DossierData` from its rows; export code never sees a session or a
+widget, so it can run in a worker thread or a test without either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evidence_desk.core.rules import Rules
+from evidence_desk.core.types import CaseInfo, EvidenceInfo
+
+if TYPE_CHECKING:
+    from evidence_desk.core.checklist import Checklist
+    from evidence_desk.core.timeline import TimelineEvent
+else:  # the core modules are optional at import time so export stays importable on its own
+    Checklist = Any
+    TimelineEvent = Any
+
+
+class ExportError(Exception):
+    """An export could not be made; the message is meant for the user."""
+
+
+class BudgetTooSmall(ExportError):
+    """The size budget cannot be met without making evidence illegible."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; nothing was written and any earlier file is intact."""
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    info: EvidenceInfo
+    # The original bytes (e.g. the blob store path); read only, never modified.
+    path: Path
+    # "A-1", from core.statement.exhibit_numbers.
+    number: str
+
+
+@dataclass(frozen=True)
+class DossierData:
+    case: CaseInfo
+    exhibits: tuple[Exhibit, ...]
+    checklist: Checklist
+    timeline: tuple[TimelineEvent, ...]
+    rules: Rules
+    generated_at: datetime
+    # Hash at the head of the case's audit chain when the dossier was made (printed on the cover).
+    audit_head: str = ""
+
+
+@dataclass(frozen=True)
+class DossierResult:
+    path: Path
+    sha256: str
+    pages: int
+    size_bytes: int
+    notes: tuple[str, ...] = ()

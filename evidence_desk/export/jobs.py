@@ -1,0 +1,89 @@
+"""Exporting a case from a library: gather its data, re-check its originals, write, record.
+
+The command line and the GUI both call these; the renderers below them see only plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evidence_desk.core.statement import exhibit_numbers
+from evidence_desk.export.dossier_model import DossierData, DossierResult, Exhibit, ExportError
+from evidence_desk.library.blobstore import hash_file
+
+if TYPE_CHECKING:
+    from evidence_desk.export.pack import PackResult
+    from evidence_desk.library.service import Library
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+
+def _letter_order(number: str) -> tuple[str, int]:
+    letter, _, n = number.partition("-")
+    return letter, int(n) if n.isdigit() else 0
+
+
+def dossier_data(lib: Library, case_id: int, *, today: date | None = None,
+                 verify: bool = True, cancel: Cancel | None = None) -> DossierData:
+    """Everything an export needs, with every original re-hashed first.
+
+    An original that no longer matches its hash is never quietly used: the export stops and
+    names it, so the seller can restore it from a backup or a bundle.
+    """
+    case = lib.get_case(case_id)
+    items = lib.list_evidence(case_id)
+    numbers = exhibit_numbers(items, lib.rules)
+    problems: list[str] = []
+    exhibits: list[Exhibit] = []
+    for item in items:
+        path = lib.blob_path(item.sha256)
+        number = numbers[item.id]
+        if verify:
+            if cancel is not None and cancel():
+                raise InterruptedError("cancelled")
+            if not path.is_file():
+                problems.append(f"{number} ({item.original_name}) is missing from the library")
+            elif hash_file(path) != item.sha256:
+                problems.append(f"{number} ({item.original_name}) no longer matches its SHA-256")
+        exhibits.append(Exhibit(info=item, path=path, number=number))
+    if problems:
+        raise ExportError("Not exported, because originals changed on disk: "
+                          + "; ".join(problems) + ". Run Verify and restore them from a backup.")
+    exhibits.sort(key=lambda e: _letter_order(e.number))
+    return DossierData(
+        case=case, exhibits=tuple(exhibits), checklist=lib.check(case_id, today=today),
+        timeline=tuple(lib.timeline(case_id)), rules=lib.rules, generated_at=datetime.now(),
+        audit_head=lib.audit_head())
+
+
+def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
+                   budget_bytes: int | None = None, progress: Progress | None = None,
+                   cancel: Cancel | None = None) -> DossierResult:
+    from evidence_desk.export.dossier import build_dossier
+
+    data = dossier_data(lib, case_id, cancel=cancel)
+    result = build_dossier(data, Path(out), lang=lang, budget_bytes=budget_bytes,
+                           progress=progress, cancel=cancel)
+    lib.record("export.dossier", case_id, sha256=result.sha256, pages=result.pages,
+               size=result.size_bytes, lang=lang, exhibits=len(data.exhibits))
+    return result
+
+
+def export_pack(lib: Library, case_id: int, out_dir: Path, *, zip_max_bytes: int | None = None,
+                progress: Progress | None = None, cancel: Cancel | None = None) -> PackResult:
+    from evidence_desk.export.pack import build_pack
+
+    case = lib.get_case(case_id)
+    statement = case.statement_en
+    if not statement.strip():
+        case, _ = lib.compose_statement(case_id)
+        statement = case.statement_en
+    data = dossier_data(lib, case_id, cancel=cancel)
+    result = build_pack(data, Path(out_dir), statement_en=statement, zip_max_bytes=zip_max_bytes,
+                        progress=progress, cancel=cancel)
+    lib.record("export.pack", case_id, sha256=result.sha256, zips=len(result.zips))
+    return result

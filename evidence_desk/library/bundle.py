@@ -1,0 +1,578 @@
+"""Case bundles: one zip that carries a case, its evidence metadata and its originals to another desk.
+
+Layout: `manifest.json` (format, version, the case's data, one record per evidence item with the
+SHA-256 of its file) and `files/<sha256>` (the originals, byte for byte).
+
+Import treats the file as hostile. Nothing is written outside a staging folder inside the library
+until every member has been checked: names, sizes (counted while streaming, never taken from a
+header), hashes, every manifest value, and every original through the same probe as `add`. Only
+then are the originals moved into the blob store and the case inserted in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evidence_desk import __version__
+from evidence_desk.core.rules import Rules
+from evidence_desk.library.blobstore import Staged, hash_file
+from evidence_desk.library.safezip import SafeZip, UnsafeZip, ZipLimits
+from evidence_desk.library.service import LibraryError
+
+if TYPE_CHECKING:
+    from evidence_desk.library.service import Library
+
+FORMAT = "evidence-desk-bundle"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+FILES_PREFIX = "files/"
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+TEXT_MAX = 100_000
+STAGING = "staging"
+# Formats that are compressed already: deflating them again costs time and saves nothing.
+_STORED_MIMES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
+                 "image/heif", "application/pdf",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_CAPTURED_FROM = {"exif", "file", "clipboard", "user"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BundleError(LibraryError):
+    """A bundle that cannot be written or is refused on import; the message says why."""
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    path: Path
+    sha256: str  # of the bundle file itself, as recorded in the audit log
+    size: int
+    items: int
+    files: int
+
+
+@dataclass(frozen=True)
+class BundleLimits:
+    max_members: int = 10_000
+    max_member_bytes: int = 2 * 1024**3
+    max_total_bytes: int = 2 * 1024**3
+
+    def zip_limits(self) -> ZipLimits:
+        return ZipLimits(max_members=self.max_members, max_member_bytes=self.max_member_bytes,
+                         max_total_bytes=self.max_total_bytes)
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
+    record = lib.case_record(case_id)
+    items = lib.list_evidence(case_id)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "app_version": __version__,
+        "case": {k: _plain(v) for k, v in record["case"].items()},
+        "buyer": record["buyer"],
+        "evidence": [{
+            "kind": e.kind, "caption": e.caption, "captured_at": _plain(e.captured_at),
+            "captured_from": e.captured_from, "source": e.source,
+            "original_name": e.original_name, "position": e.position, "flags": list(e.flags),
+            "marks": list(e.marks), "sha256": e.sha256, "size": e.size, "mime": e.mime,
+            "added_at": _plain(e.added_at),
+        } for e in items],
+    }
+
+
+def export_bundle(lib: Library, case_id: int, out: Path) -> BundleResult:
+    """Write the case to `out` atomically: an earlier file there survives any failure."""
+    out = Path(out)
+    manifest = build_manifest(lib, case_id)
+    files: dict[str, str] = {}
+    for e in manifest["evidence"]:
+        files.setdefault(e["sha256"], e["mime"])
+    stamp = datetime.now().timetuple()[:6]
+    tmp = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
+    try:
+        with tmp.open("xb") as fh:
+            with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
+                body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+                zf.writestr(_member(MANIFEST, stamp, zipfile.ZIP_DEFLATED), body)
+                for sha, mime in files.items():
+                    method = zipfile.ZIP_STORED if mime in _STORED_MIMES else zipfile.ZIP_DEFLATED
+                    _write_blob(lib, zf, _member(FILES_PREFIX + sha, stamp, method), sha)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+        _fsync_dir(out.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BundleError(f"The bundle cannot be written to {out} "
+                          f"({exc.strerror or type(exc).__name__}).") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    digest = hash_file(out)
+    lib.record("bundle.export", case_id, sha256=digest, items=len(manifest["evidence"]))
+    return BundleResult(out, digest, out.stat().st_size, len(manifest["evidence"]), len(files))
+
+
+def _member(name: str, stamp: tuple[int, ...], method: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+    info.compress_type = method
+    info.external_attr = (stat.S_IFREG | 0o444) << 16
+    return info
+
+
+def _write_blob(lib: Library, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sha: str) -> None:
+    path = lib.blob_path(sha)
+    if not path.is_file():
+        raise BundleError(f"Original {sha[:12]}… is missing from the library; run verify.")
+    digest = hashlib.sha256()
+    with path.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+    if digest.hexdigest() != sha:
+        # Never hand on an altered exhibit under the hash it was recorded with.
+        raise BundleError(f"Original {sha[:12]}… was altered on disk; run verify.")
+
+
+# ---- manifest checks -------------------------------------------------------------------------
+
+Check = Callable[[str, Any], Any]
+
+
+def _fail(where: str, what: str) -> BundleError:
+    return BundleError(f"The bundle's manifest is invalid: {where} {what}.")
+
+
+def _text(max_len: int, *, required: bool = False, name_like: bool = False) -> Check:
+    def check(where: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise _fail(where, "must be text")
+        if len(value) > max_len:
+            raise _fail(where, f"is longer than {max_len} characters")
+        if required and not value.strip():
+            raise _fail(where, "must not be empty")
+        if "\x00" in value:
+            raise _fail(where, "contains a NUL character")
+        if name_like and (_CONTROL.search(value) or "/" in value or value in (".", "..")):
+            raise _fail(where, "is not a plain file name")
+        return value
+    return check
+
+
+def _bool(where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, "must be true or false")
+    return value
+
+
+def _int(low: int, high: int) -> Check:
+    def check(where: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(where, "must be a whole number")
+        if not low <= value <= high:
+            raise _fail(where, f"must be between {low} and {high}")
+        return value
+    return check
+
+
+def _optional(inner: Check) -> Check:
+    def check(where: str, value: Any) -> Any:
+        return None if value is None else inner(where, value)
+    return check
+
+
+def _date(where: str, value: Any) -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise _fail(where, "must be a date in YYYY-MM-DD form")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(where, f"is not a real date ({value!r})") from None
+
+
+def _datetime(where: str, value: Any) -> datetime:
+    if not isinstance(value, str) or len(value) > 40:
+        raise _fail(where, "must be a date and time in ISO form")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _fail(where, f"is not a real date and time ({value[:40]!r})") from None
+    if moment.tzinfo is not None:
+        raise _fail(where, "must be a local time without a time zone")
+    return moment
+
+
+def _amount(where: str, value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 20:
+        raise _fail(where, "must be a decimal number written as text")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise _fail(where, "is not a number") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 12:
+        raise _fail(where, "must be a non-negative amount below 10^12")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _sha_or_empty(where: str, value: Any) -> str:
+    if not isinstance(value, str) or (value and not _HEX64.fullmatch(value)):
+        raise _fail(where, "must be a SHA-256 in lower-case hex, or empty")
+    return value
+
+
+def _key(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not _KEY.fullmatch(value):
+        raise _fail(where, "must be a short lower-case key")
+    return value
+
+
+def _one_of(choices: Any, label: str) -> Check:
+    def check(where: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in choices:
+            shown = value[:40] if isinstance(value, str) else type(value).__name__
+            raise _fail(where, f"is an unknown {label} ({shown!r})")
+        return value
+    return check
+
+
+def _case_checks(rules: Rules) -> dict[str, Check]:
+    long = _text(TEXT_MAX)
+    return {
+        "type_key": _one_of(rules.types, "complaint type"),
+        "order_no": _text(100, required=True), "title": _text(300),
+        "completed_on": _optional(_date), "paid_on": _optional(_date),
+        "accepted_on": _optional(_date), "refund_requested_on": _optional(_date),
+        "amount": _amount, "currency": _text(8), "reason": long, "demand": long,
+        "notes": long, "state": _key, "state_reason": long,
+        "other_channel_agreed": _bool, "carrier_changed": _bool,
+        "statement_en": long, "statement_zh": long,
+        "statement_composed_sha256": _sha_or_empty, "attempt_no": _int(1, 1000),
+        "submitted_on": _optional(_date), "submitted_dossier_sha256": _sha_or_empty,
+        "submitted_pack_sha256": _sha_or_empty, "result_on": _optional(_date),
+        "archived": _bool, "created_at": _optional(_datetime),
+    }
+
+
+_BUYER_CHECKS: dict[str, Check] = {
+    "name": _text(200, required=True), "company": _text(200), "country": _text(100),
+    "member_id": _text(100), "credit_level": _text(50), "notes": _text(TEXT_MAX),
+}
+
+
+def _flags(where: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > 50:
+        raise _fail(where, "must be a list of at most 50 codes")
+    return [_key(f"{where}[{i}]", v) for i, v in enumerate(value)]
+
+
+def _marks(where: str, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or len(value) > 1000:
+        raise _fail(where, "must be a list of at most 1000 marks")
+    for i, mark in enumerate(value):
+        if not isinstance(mark, dict):
+            raise _fail(f"{where}[{i}]", "must be an object")
+    return value
+
+
+def _evidence_checks(rules: Rules, limits: BundleLimits) -> dict[str, Check]:
+    return {
+        "kind": _one_of(rules.kinds, "evidence kind"), "caption": _text(TEXT_MAX),
+        "captured_at": _optional(_datetime),
+        "captured_from": _one_of(_CAPTURED_FROM, "capture-time origin"),
+        "source": _one_of({"", *rules.sources}, "source"),
+        "original_name": _text(1000, name_like=True), "position": _int(0, 1_000_000),
+        "flags": _flags, "marks": _marks,
+        "sha256": _one_of_hex, "size": _int(0, limits.max_member_bytes),
+        "mime": _text(100, required=True), "added_at": _optional(_datetime),
+    }
+
+
+def _one_of_hex(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not _HEX64.fullmatch(value):
+        raise _fail(where, "must be a SHA-256 in lower-case hex")
+    return value
+
+
+def _record(where: str, value: Any, checks: dict[str, Check]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, "must be an object")
+    unknown = sorted(set(value) - set(checks))
+    if unknown:
+        raise _fail(where, f"has unknown field {unknown[0][:40]!r}")
+    missing = sorted(set(checks) - set(value))
+    if missing:
+        raise _fail(where, f"lacks the field {missing[0]!r}")
+    return {k: check(f"{where}.{k}", value[k]) for k, check in checks.items()}
+
+
+@dataclass
+class Plan:
+    case: dict[str, Any]
+    buyer: dict[str, Any] | None
+    items: list[dict[str, Any]]
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)  # sha -> (size, mime)
+    manifest_created_at: str = ""
+
+
+def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
+    def no_constants(name: str) -> Any:
+        raise _fail("the JSON", f"uses {name}, which is not a number")
+
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=no_constants)
+    except UnicodeDecodeError:
+        raise BundleError("The bundle's manifest is not UTF-8 text.") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BundleError(f"The bundle's manifest is not valid JSON ({str(exc)[:80]}).") from None
+    if not isinstance(data, dict):
+        raise BundleError("The bundle's manifest is not a JSON object.")
+    if data.get("format") != FORMAT:
+        raise BundleError("This file is not an Evidence Desk case bundle (its manifest names "
+                          f"the format {str(data.get('format'))[:40]!r}).")
+    version = data.get("format_version")
+    if isinstance(version, bool) or version != FORMAT_VERSION:
+        raise BundleError(f"The bundle has format version {json.dumps(version)[:20]}; this app "
+                          f"reads version {FORMAT_VERSION}. Update Evidence Desk to open it.")
+    top = {"format", "format_version", "created_at", "app_version", "case", "buyer", "evidence"}
+    unknown = sorted(set(data) - top)
+    if unknown:
+        raise _fail("the manifest", f"has unknown field {unknown[0][:40]!r}")
+    missing = sorted(top - set(data))
+    if missing:
+        raise _fail("the manifest", f"lacks the field {missing[0]!r}")
+    _text(40)("app_version", data["app_version"])
+    created = _text(40, required=True)("created_at", data["created_at"])
+    try:
+        datetime.fromisoformat(created)
+    except ValueError:
+        raise _fail("created_at", "is not a real date and time") from None
+    case = _record("case", data["case"], _case_checks(rules))
+    buyer = None if data["buyer"] is None else _record("buyer", data["buyer"], _BUYER_CHECKS)
+    evidence = data["evidence"]
+    if not isinstance(evidence, list) or len(evidence) >= limits.max_members:
+        raise _fail("evidence", f"must be a list of fewer than {limits.max_members} items")
+    checks = _evidence_checks(rules, limits)
+    items: list[dict[str, Any]] = []
+    files: dict[str, tuple[int, str]] = {}
+    for i, raw_item in enumerate(evidence):
+        item = _record(f"evidence[{i}]", raw_item, checks)
+        sha = item["sha256"]
+        if any(x["sha256"] == sha for x in items):
+            raise _fail(f"evidence[{i}]", "repeats a file another item already uses")
+        items.append(item)
+        files[sha] = (item["size"], item["mime"])
+    total = sum(size for size, _ in files.values())
+    if total > limits.max_total_bytes:
+        raise _fail("evidence", f"declares {total} bytes of files (over the limit)")
+    return Plan(case, buyer, items, files, created)
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+def _open_checked(path: Path, limits: BundleLimits) -> SafeZip:
+    if not path.is_file():
+        raise BundleError(f"The bundle {path.name!r} is not a file.")
+    size = path.stat().st_size
+    if size > limits.max_total_bytes + MAX_MANIFEST_BYTES + 64 * 1024 * 1024:
+        raise BundleError("The bundle is larger than the import limit.")
+    try:
+        return SafeZip(path, limits.zip_limits())
+    except UnsafeZip as exc:
+        raise BundleError(f"The bundle is refused: {exc}.") from None
+
+
+def _check_members(zf: SafeZip, plan: Plan) -> None:
+    expected = {MANIFEST} | {FILES_PREFIX + sha for sha in plan.files}
+    names = set(zf.names())
+    extra = sorted(names - expected)
+    if extra:
+        raise BundleError(f"The bundle is refused: member {extra[0][:80]!r} is not in its "
+                          "manifest.")
+    lacking = sorted(expected - names)
+    if lacking:
+        raise BundleError(f"The bundle is refused: {lacking[0][:80]!r} is listed in its manifest "
+                          "but missing from the archive.")
+
+
+def _stage(zf: SafeZip, sha: str, size: int, folder: Path, original_name: str) -> Path:
+    name = FILES_PREFIX + sha
+    # The probe tells CSV from plain text by the extension, as `add` does with the real name.
+    suffix = Path(original_name).suffix
+    suffix = suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ".part"
+    dest = folder / f"{secrets.token_hex(8)}{suffix}"
+    digest = hashlib.sha256()
+    count = 0
+    try:
+        with dest.open("xb") as out:
+            for chunk in zf.stream(name, limit=size):
+                digest.update(chunk)
+                count += len(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except UnsafeZip as exc:
+        raise BundleError(f"The bundle is refused: {exc}.") from None
+    if count != size:
+        raise BundleError(f"The bundle is refused: file {sha[:12]}… holds {count} bytes but the "
+                          f"manifest says {size}.")
+    if digest.hexdigest() != sha:
+        raise BundleError(f"The bundle is refused: file {sha[:12]}… does not match its SHA-256 "
+                          "(altered or damaged).")
+    return dest
+
+
+def _probe_staged(path: Path, sha: str, mime: str) -> dict[str, Any]:
+    """The file record for a staged original, after the same checks `add` applies."""
+    from evidence_desk.ingest.probe import Refused, probe
+
+    try:
+        facts = probe(path)
+    except Refused as exc:
+        raise BundleError(f"The bundle is refused: file {sha[:12]}… is not acceptable "
+                          f"evidence ({exc}).") from None
+    except Exception:  # a decoder failure on hostile content refuses the bundle, nothing else
+        raise BundleError(f"The bundle is refused: file {sha[:12]}… could not be read as "
+                          "evidence.") from None
+    if facts.filetype.mime != mime:
+        raise BundleError(f"The bundle is refused: file {sha[:12]}… is {facts.filetype.mime} "
+                          f"but the manifest says {mime[:100]}.")
+    return {"sha256": sha, "size": facts.size, "mime": facts.filetype.mime,
+            "ext": facts.filetype.ext, "category": facts.filetype.category,
+            "width": facts.width, "height": facts.height, "orientation": facts.orientation,
+            "pages": facts.pages}
+
+
+def read_bundle(path: Path, rules: Rules, limits: BundleLimits | None = None) -> Plan:
+    """Check a bundle completely (names, sizes, hashes, values) without touching any library."""
+    limits = limits or BundleLimits()
+    path = Path(path)
+    with _open_checked(path, limits) as zf:
+        plan = _read_plan(zf, rules, limits)
+        for sha, (size, _mime) in plan.files.items():
+            digest = hashlib.sha256()
+            count = 0
+            try:
+                for chunk in zf.stream(FILES_PREFIX + sha, limit=size):
+                    digest.update(chunk)
+                    count += len(chunk)
+            except UnsafeZip as exc:
+                raise BundleError(f"The bundle is refused: {exc}.") from None
+            if count != size or digest.hexdigest() != sha:
+                raise BundleError(f"The bundle is refused: file {sha[:12]}… does not match the "
+                                  "manifest.")
+    return plan
+
+
+def _read_plan(zf: SafeZip, rules: Rules, limits: BundleLimits) -> Plan:
+    if MANIFEST not in zf.infos:
+        raise BundleError("The bundle is refused: it has no manifest.json.")
+    try:
+        raw = zf.read_small(MANIFEST, MAX_MANIFEST_BYTES)
+    except UnsafeZip as exc:
+        raise BundleError(f"The bundle is refused: {exc}.") from None
+    plan = parse_manifest(raw, rules, limits)
+    _check_members(zf, plan)
+    return plan
+
+
+def import_bundle(lib: Library, path: Path, limits: BundleLimits | None = None) -> int:
+    """Turn a bundle into a new case; all or nothing. Returns the new case's id."""
+    limits = limits or BundleLimits()
+    path = Path(path)
+    if not path.is_file():
+        raise BundleError(f"The bundle {path.name!r} is not a file.")
+    staging = lib.folder / STAGING / secrets.token_hex(8)
+    staging.mkdir(parents=True, mode=0o700)
+    new_blobs: list[str] = []
+    try:
+        try:
+            bundle_sha = hash_file(path)
+        except OSError as exc:
+            raise BundleError(f"The bundle cannot be read ({exc.strerror or exc}).") from None
+        with _open_checked(path, limits) as zf:
+            plan = _read_plan(zf, rules=lib.rules, limits=limits)
+            names = {item["sha256"]: item["original_name"] for item in plan.items}
+            staged = {sha: _stage(zf, sha, size, staging, names[sha])
+                      for sha, (size, _mime) in plan.files.items()}
+        records = [_probe_staged(p, sha, plan.files[sha][1]) for sha, p in staged.items()]
+        # Everything checked: now, and only now, originals enter the store.
+        for rec in records:
+            sha = rec["sha256"]
+            if not lib.blobs.has(sha):
+                new_blobs.append(sha)
+            lib.blobs.commit(Staged(staged[sha], sha, rec["size"]))
+        # Size and type belong to the file record, which the probe above has just re-derived.
+        items = [{k: v for k, v in item.items() if k not in ("size", "mime")}
+                 for item in plan.items]
+        return lib.import_case_record(
+            plan.case, plan.buyer, items, records,
+            {"bundle_sha256": bundle_sha, "bundle_created_at": plan.manifest_created_at})
+    except BaseException:
+        # Originals this import put in the store and no record uses would only be orphans.
+        with contextlib.suppress(Exception):
+            used = lib.known_files(new_blobs)
+            for sha in new_blobs:
+                if sha not in used:
+                    lib.blobs.remove(sha)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()  # only succeeds when no other import is staging
+
+
+def clear_stale_staging(library_folder: Path, older_than_s: float = 3600.0) -> int:
+    """Remove staging folders a killed import left behind (old enough not to be in use)."""
+    import time
+
+    root = Path(library_folder) / STAGING
+    if not root.is_dir():
+        return 0
+    removed = 0
+    limit = time.time() - older_than_s
+    for sub in root.iterdir():
+        with contextlib.suppress(OSError):
+            if sub.stat().st_mtime < limit:
+                shutil.rmtree(sub, ignore_errors=True)
+                removed += 1
+    return removed

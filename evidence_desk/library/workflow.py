@@ -1,0 +1,121 @@
+"""Moving a case through its flow: readiness, submission, results, resubmission, statements.
+
+The rules of each flow live in core.states; this module records the moves and what they need
+(dates, the hashes of what was submitted) and keeps the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from evidence_desk.core import states
+from evidence_desk.core.statement import compose_result, exhibit_refs, refresh
+from evidence_desk.core.states import TransitionRefused
+from evidence_desk.core.types import CaseInfo
+from evidence_desk.paths import STATEMENTS_DIR
+
+if TYPE_CHECKING:
+    from evidence_desk.library.service import Library
+
+# States that close a case, by flow: reaching one records the result date.
+RESULTS = {"complaint": ("upheld", "rejected", "withdrawn"),
+           "logistics": ("decided", "paid_out", "withdrawn")}
+
+
+class WorkflowError(ValueError):
+    """A move the case's flow does not allow; the message says why and what to do instead."""
+
+    def __init__(self, message: str, message_zh: str = "") -> None:
+        super().__init__(message)
+        self.message_zh = message_zh or message
+
+
+def flow_of(lib: Library, case: CaseInfo) -> str:
+    ctype = lib.rules.types.get(case.type_key)
+    return ctype.flow if ctype else "complaint"
+
+
+def _refused(exc: TransitionRefused) -> WorkflowError:
+    return WorkflowError(exc.message("en"), exc.message("zh"))
+
+
+def sync_readiness(lib: Library, case_id: int, today: date | None = None) -> CaseInfo:
+    """Draft becomes ready when the checklist is met, and ready falls back to draft when not."""
+    case = lib.get_case(case_id)
+    if flow_of(lib, case) != "complaint" or case.state not in ("draft", "ready"):
+        return case
+    ready = lib.check(case_id, today=today).ready
+    target = "ready" if ready else "draft"
+    if target == case.state:
+        return case
+    return lib.set_state(case_id, target, reason="checklist met" if ready else "checklist unmet")
+
+
+def last_export(lib: Library, case_id: int, action: str) -> dict[str, Any] | None:
+    for entry in reversed(lib.audit_log(case_id)):
+        if entry.action == action:
+            return entry.detail
+    return None
+
+
+def move(lib: Library, case_id: int, target: str, *, reason: str = "",
+         on: date | None = None) -> CaseInfo:
+    """Move a case to `target` in its flow, recording dates and what was submitted."""
+    case = sync_readiness(lib, case_id, today=on)
+    flow = flow_of(lib, case)
+    paused_from = ""
+    if case.state == "paused":
+        paused_from = states.decode_pause(case.state_reason).paused_from
+    try:
+        new_state = states.transition(flow, case.state, target, reason=reason,
+                                      paused_from=paused_from)
+    except TransitionRefused as exc:
+        raise _refused(exc) from None
+    on = on or date.today()
+    extra: dict[str, Any] = {}
+    stored_reason = reason
+    if new_state == "paused":
+        stored_reason = states.encode_pause(case.state, reason)
+    if flow == "complaint" and new_state == "submitted":
+        dossier = last_export(lib, case_id, "export.dossier") or {}
+        pack = last_export(lib, case_id, "export.pack") or {}
+        extra = {"submitted_on": on, "submitted_dossier_sha256": dossier.get("sha256", ""),
+                 "submitted_pack_sha256": pack.get("sha256", "")}
+    elif new_state in RESULTS.get(flow, ()):
+        extra = {"result_on": on}
+    return lib.set_state(case_id, new_state, reason=stored_reason, **extra)
+
+
+def resubmit(lib: Library, case_id: int) -> CaseInfo:
+    """A new attempt linked to a failed one, with its evidence carried over."""
+    case = lib.get_case(case_id)
+    flow = flow_of(lib, case)
+    if not states.can_resubmit(case.state, flow):
+        label = states.label(flow, case.state, "en")
+        label_zh = states.label(flow, case.state, "zh")
+        raise WorkflowError(
+            f"Only a rejected or withdrawn complaint can be resubmitted; this one is {label}.",
+            f"只有被驳回或已撤回的投诉才能再次提交;此投诉当前为“{label_zh}”。")
+    attempt = lib.duplicate_case(case_id, as_attempt=True)
+    return sync_readiness(lib, attempt.id)
+
+
+def compose_statement(lib: Library, case_id: int, *, force: bool = False) -> tuple[CaseInfo, str]:
+    """Compose the English and Chinese statements; a seller's edits are never overwritten silently.
+
+    Returns the case and what happened: "replaced", "unchanged", "kept_edits" or "outdated".
+    `force` takes the fresh composition even over edits (the seller asked for it).
+    """
+    case = lib.get_case(case_id)
+    refs = exhibit_refs(lib.list_evidence(case_id), lib.rules)
+    en = compose_result(case, refs, lib.rules, "en", STATEMENTS_DIR)
+    zh = compose_result(case, refs, lib.rules, "zh", STATEMENTS_DIR)
+    if force:
+        return lib.set_statement(case_id, en.text, zh.text, composed=True), "replaced"
+    decision = refresh(case.statement_en, case.statement_composed_sha256, en)
+    if decision.action == "replaced":
+        return lib.set_statement(case_id, en.text, zh.text, composed=True), decision.action
+    if decision.action == "unchanged" and case.statement_zh != zh.text:
+        return lib.set_statement(case_id, case.statement_en, zh.text, composed=False), "unchanged"
+    return case, decision.action

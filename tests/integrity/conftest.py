@@ -1,0 +1,8 @@
+"""Integrity tests: helpers next to them (crafted zips) are importable as plain modules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
