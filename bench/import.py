@@ -114,13 +114,24 @@ def _phase(name: str, paths: list[Path], library: Path | None = None) -> dict[st
     return json.loads(out.stdout)
 
 
+def _peak_rss_mb() -> float:
+    """This process's own high-water mark (ru_maxrss would include the parent's from fork)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _run_phase() -> None:
     job = json.loads(sys.stdin.read())
     if job["phase"] == "reference":
         data = _reference(job["paths"])
     else:
         data = _import(job["paths"], job["library"])
-    data["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    data["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(data))
 
 

@@ -74,6 +74,7 @@ class EvidenceInfo:
     width: int | None = None
     height: int | None = None
     orientation: int = 1
+    pages: int | None = None
     added_at: datetime | None = None
     # Problems found when the file was read (damaged image, future date ...): codes.
     flags: tuple[str, ...] = ()

@@ -40,7 +40,12 @@ FLAG_MESSAGES: dict[str, str] = {
     "wrong_extension": "The file name's extension does not match its real type.",
     "encrypted_pdf": "The PDF is encrypted; its pages may not open in the dossier.",
     "damaged_pdf": "The PDF has no proper end; it may be truncated.",
+    "deceptive_name": "The file name holds invisible direction controls that can disguise its "
+                      "real extension (e.g. 'invoice\u202egnp.exe' shows as 'invoiceexe.png').",
 }
+
+# Bidirectional controls reorder how a name is shown, so "x\u202egnp.exe" reads as "xexe.png".
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 SMALL_FILE = 20 * 1024 * 1024
 # Cameras without a time zone write local time; a clock in another zone can run this far ahead.
@@ -121,6 +126,8 @@ def probe(path: Path, *, now: datetime | None = None,
         raise Refused(describe_unrecognised(head))
     flags: list[str] = []
     _check_extension(name, filetype, flags)
+    if _BIDI_CONTROLS.intersection(name):
+        flags.append("deceptive_name")
     try:
         found = _inspect(path, name, filetype, head, st.st_size, flags)
     except OSError as exc:

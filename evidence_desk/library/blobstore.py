@@ -11,6 +11,7 @@ import hashlib
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,14 +112,20 @@ class BlobStore:
             os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
             path.unlink()
 
-    def clear_stale_temporaries(self) -> int:
-        """Temporary files left by a crash are never taken for originals; remove them."""
+    def clear_stale_temporaries(self, older_than: float = 3600.0) -> int:
+        """Remove temporary files a crash left behind (they are never taken for originals).
+
+        Only old ones: another process (the app beside a command) may be importing right now.
+        """
         if not self.tmp.is_dir():
             return 0
         count = 0
+        cutoff = time.time() - older_than
         for p in self.tmp.glob("*.part"):
-            p.unlink(missing_ok=True)
-            count += 1
+            with contextlib.suppress(FileNotFoundError):
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+                    count += 1
         return count
 
     def all_hashes(self) -> set[str]:

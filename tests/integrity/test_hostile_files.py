@@ -221,8 +221,6 @@ def test_thumbnails_keep_true_colours(lib: Library, tmp_path: Path) -> None:
         assert _close(im.convert("RGB").getpixel((128, 200)), (240, 240, 240))
 
 
-@pytest.mark.xfail(strict=True, reason="ingest: a right-to-left override in a file name is "
-                   "neither flagged nor neutralised; 'inv\u202egnp.exe' shows as 'invexe.png'")
 def test_right_to_left_override_in_a_name_is_flagged(lib: Library, tmp_path: Path) -> None:
     case_id, _ = _baseline(lib, tmp_path)
     path = _shot("RLO")(tmp_path / "invoice\u202egnp.exe")

@@ -70,3 +70,22 @@ def test_logs_hold_no_file_names_order_numbers_or_buyer_names(tmp_path: Path) ->
                    for p in logs.glob("*.log*")) if logs.is_dir() else ""
     for secret in (SECRET_WORD, ORDER_NO, SECRET_WORD.lower()):
         assert secret not in text, f"{secret!r} leaked into the log:\n{text[-2000:]}"
+
+
+def test_unexpected_failures_are_logged_without_their_message(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from evidence_desk import cli
+
+    try:
+        open(f"/nonexistent/{SECRET_WORD}-{ORDER_NO}.png", "rb")  # noqa: SIM115
+    except OSError as exc:
+        with caplog.at_level("ERROR", logger="evidence_desk"):
+            logger = cli.log
+            propagate = logger.propagate
+            logger.propagate = True  # setup_logging may have turned it off in this process
+            try:
+                cli._log_failure(exc)
+            finally:
+                logger.propagate = propagate
+    assert "FileNotFoundError (errno 2)" in caplog.text
+    assert SECRET_WORD not in caplog.text and ORDER_NO not in caplog.text

@@ -277,3 +277,14 @@ def test_case_summaries_count_readiness(lib: Library, files: dict[str, Path]) ->
     lib.add_paths(case.id, [files["chat"]], kind="chat_record")
     [row] = lib.case_summaries([case.id], today=date(2026, 11, 14))
     assert (row.met, row.required, row.days_left) == (1, 2, 2)
+
+
+def test_a_kind_takes_only_the_file_types_its_rule_accepts(lib: Library, tmp_path: Path) -> None:
+    case = lib.create_case("quality_dispute", "A1")
+    csv = factories.tracking_csv(tmp_path / "track.csv")
+    [r] = lib.add_paths(case.id, [csv], kind="product_photo")
+    assert r.status == "rejected" and "not accepted as Product photo" in r.reason
+    [r] = lib.add_paths(case.id, [csv], kind="logistics_record")
+    assert r.status == "added"
+    [r] = lib.add_paths(case.id, [csv])
+    assert r.status == "duplicate"

@@ -1,0 +1,66 @@
+"""Every string the window shows has a Chinese translation with the same placeholders."""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+
+from evidence_desk.i18n import catalog
+
+PACKAGE = Path(__file__).resolve().parents[2] / "evidence_desk"
+SOURCES = sorted((PACKAGE / "ui").glob("*.py")) + [PACKAGE / "app.py"]
+
+
+def _tr_calls(path: Path) -> list[tuple[int, ast.expr]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "tr" and node.args:
+            calls.append((node.lineno, node.args[0]))
+    return calls
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _messages() -> list[tuple[str, int, str]]:
+    out = []
+    for path in SOURCES:
+        for line, arg in _tr_calls(path):
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                out.append((path.name, line, arg.value))
+    return out
+
+
+def test_no_built_text_is_translated() -> None:
+    # An f-string or a concatenation can never match a catalogue entry. A plain variable is
+    # allowed: it carries a message id declared as a literal elsewhere (a table of messages).
+    def built(arg: ast.expr) -> bool:
+        if isinstance(arg, (ast.JoinedStr, ast.BinOp)):
+            return True
+        return isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) \
+            and arg.func.attr in ("format", "join", "replace")
+
+    bad = [f"{path.name}:{line}" for path in SOURCES for line, arg in _tr_calls(path)
+           if built(arg)]
+    assert not bad, f"tr() needs a literal message id, not built text: {bad}"
+
+
+def test_sources_are_found() -> None:
+    assert len(_messages()) > 100
+
+
+@pytest.mark.parametrize("lang", ["zh"])
+def test_every_message_has_a_translation_with_the_same_placeholders(lang: str) -> None:
+    merged = catalog(lang)
+    missing = sorted({text for _, _, text in _messages() if text not in merged})
+    assert not missing, f"{len(missing)} messages lack a {lang} translation:\n" + \
+        "\n".join(missing)
+    wrong = sorted(f"{text!r} -> {merged[text]!r}" for _, _, text in _messages()
+                   if _placeholders(text) != _placeholders(merged[text]))
+    assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
