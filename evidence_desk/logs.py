@@ -43,3 +43,14 @@ def setup_logging(*, console: bool = False, level: int = logging.INFO) -> Path |
         root.addHandler(stream)
     root.propagate = False
     return path
+
+
+def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """Where it failed and which error, without the message: messages carry file paths, SQL
+    parameters (order numbers, buyer names) and other personal data the log must not hold."""
+    import traceback
+
+    errno = getattr(exc, "errno", None)
+    logger.error("%s: %s%s\n%s", what, type(exc).__name__,
+                 f" (errno {errno})" if errno is not None else "",
+                 "".join(traceback.format_tb(exc.__traceback__)).rstrip())

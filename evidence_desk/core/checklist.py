@@ -16,9 +16,12 @@ off_platform_chat         a chat record from a known non-platform source, channe
 future_capture            captured later than today, or flagged so when the file was read
 captured_after_complaint  captured after the case was submitted
 damaged_image             the file was flagged as a damaged image
+deceptive_name            the file name holds bidirectional controls that can disguise its type
 duplicate_content         two or more items share the same SHA-256 (one warning per group)
 no_demand                 the case states no demand
 unknown_type              the case's complaint type is not in the rules (not ready)
+unredacted_personal_data  an identity document or transaction record carries no redaction box,
+                          and the seller has not marked it as checked (flag `privacy_ok`)
 ========================  =======================================================================
 
 Off-platform chat records and damaged images do not count towards a requirement: the platform
@@ -39,6 +42,7 @@ from evidence_desk.core.deadlines import (
     days_left,
     local_naive,
 )
+from evidence_desk.core.marks import has_redaction
 from evidence_desk.core.rules import ComplaintType, Requirement, Rules
 from evidence_desk.core.types import CaseInfo, EvidenceInfo
 
@@ -46,6 +50,11 @@ from evidence_desk.core.types import CaseInfo, EvidenceInfo
 CHAT_KIND = "chat_record"
 FLAG_DAMAGED = "damaged_image"
 FLAG_FUTURE = "future_capture"
+# Set by the seller on an item that needs no redaction; dismisses unredacted_personal_data.
+FLAG_PRIVACY_OK = "privacy_ok"
+# Kinds full of personal data (ID numbers, phones, addresses, card numbers) that the platform
+# shows to the other party.
+PERSONAL_DATA_KINDS = ("identity_document", "transaction_record")
 
 # Names listed in one message before "and N more": enough to find them, short enough to read.
 _MAX_NAMES = 5
@@ -465,6 +474,34 @@ def _item_warnings(
             f"{_names(damaged, 'zh', lambda i: _kind_label(rules, i.kind, 'zh'))}。"
             "请重新截图或导出。",
             ids(damaged),
+        ))
+
+    disguised = [i for i in items if "deceptive_name" in i.flags]
+    if disguised:
+        out.append(Warning(
+            "deceptive_name",
+            f"{_items_en(len(disguised))} {_en(len(disguised), 'has', 'have')} a file name with "
+            "hidden direction controls that can disguise its real type; the exhibit number is "
+            "used in exports instead of the name.",
+            f"{len(disguised)} 个文件的文件名含有隐藏的方向控制字符,可能伪装真实类型;"
+            "导出时使用证据编号代替文件名。",
+            ids(disguised),
+        ))
+
+    exposed = [i for i in items if i.kind in PERSONAL_DATA_KINDS
+               and FLAG_PRIVACY_OK not in i.flags and not has_redaction(i.marks)]
+    if exposed:
+        out.append(Warning(
+            "unredacted_personal_data",
+            f"{_items_en(len(exposed))} may show personal data to the buyer, with nothing "
+            f"redacted: {_names(exposed, 'en', lambda i: _kind_label(rules, i.kind, 'en'))}. "
+            "Everything uploaded is shown to the other party: cover ID numbers, phone numbers, "
+            "addresses and card numbers (Redact / annotate), or mark the item as checked.",
+            f"{len(exposed)} 个文件可能向买家展示个人信息,且未做任何遮盖:"
+            f"{_names(exposed, 'zh', lambda i: _kind_label(rules, i.kind, 'zh'))}。"
+            "上传的所有内容都会展示给对方:请遮盖身份证号、电话、地址和银行卡号(遮盖/标注),"
+            "或将其标记为已检查。",
+            ids(exposed),
         ))
 
     groups: dict[str, list[EvidenceInfo]] = {}

@@ -23,7 +23,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,7 @@ from evidence_desk.export.dossier_model import (
     ExportError,
 )
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
+from evidence_desk.export.redact import marked_exhibit, strip_jpeg
 from evidence_desk.export.safe_write import atomic_output
 
 __all__ = [
@@ -662,11 +663,20 @@ class DossierRenderer:
             rows.append([
                 self.cell(ex.number), self.cell(self.kind_label(info.kind)),
                 self.cell(info.caption, limit=200), self.cell(fmt_when(info.captured_at)),
-                self.cell(info.original_name, limit=120), self.cell(info.sha256, "hash"),
+                self.cell(info.original_name, limit=120), self.sha_cell(ex),
             ])
         widths = [0.08, 0.13, 0.23, 0.13, 0.17, 0.26]
         out.append(self.table(rows, [fw * x for x in widths]))
         return out
+
+    def sha_cell(self, ex: Exhibit) -> Paragraph:
+        """The original's hash; for a marked exhibit also the hash of the copy shown."""
+        if not ex.derived_sha256:
+            return self.cell(ex.info.sha256, "hash")
+        note = self.L("redacted_short" if ex.redacted else "annotated_short")
+        text = (f"{escape(ex.info.sha256)}<br/><i>{escape(note)}:</i> "
+                f"{escape(ex.derived_sha256)}")
+        return self.para(text, "hash", markup=True)
 
     def exhibits(self) -> list[Flowable]:
         out: list[Flowable] = []
@@ -700,9 +710,16 @@ class DossierRenderer:
             captured += f" ({escape(info.captured_from)})"
         lines.append(f"{escape(self.L('col_captured'))}: {escape(captured)}")
         lines.append(f"{escape(self.L('col_file'))}: {user_text(info.original_name, 300)}")
-        lines.append(f"SHA-256: {escape(info.sha256)}")
-        if info.flags:
-            lines.append(f"{escape(self.L('flags'))}: {escape(', '.join(info.flags))}")
+        if ex.derived_sha256:
+            lines.append(f"{escape(self.L('sha_original'))}: {escape(info.sha256)}")
+            key = "redacted_copy" if ex.redacted else "annotated_copy"
+            lines.append(f"<b>{escape(self.L(key))}</b>: {escape(ex.derived_sha256)}")
+        else:
+            lines.append(f"SHA-256: {escape(info.sha256)}")
+        # privacy_ok is the seller's own note that nothing needs covering, not a problem.
+        problems = [f for f in info.flags if f != "privacy_ok"]
+        if problems:
+            lines.append(f"{escape(self.L('flags'))}: {escape(', '.join(problems))}")
         return [Spacer(1, 3), Paragraph(dfonts.markup("<br/>".join(lines)), self.style["caption"])]
 
     def _height(self, flowables: list[Flowable]) -> float:
@@ -926,6 +943,13 @@ def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
     return results
 
 
+def _strip_passthrough(src: Path, out: Path) -> Path:
+    try:
+        return strip_jpeg(src, out)
+    except ValueError as exc:
+        raise ExportError(f"{src.name}: cannot remove the picture's metadata ({exc})") from None
+
+
 def build_dossier(
     data: DossierData,
     out: Path,
@@ -958,25 +982,32 @@ def build_dossier(
         if cancel is not None and cancel():
             raise ExportCancelled("export cancelled")
 
-    prepared: list[Prepared] = []
-    for ex in data.exhibits:
-        check_cancel()
-        prepared.append(prepare(ex))
-        if prepared[-1].problem:
-            notes.append(f"{ex.number}: {prepared[-1].problem}")
-    if any(p.cat == "pdf" and p.pdf_pages for p in prepared):
-        try:
-            import pypdf  # noqa: F401
-        except ImportError:
-            for p in prepared:
-                if p.cat == "pdf":
-                    p.problem = "pypdf is not installed"
-    plans = di.initial_plans([(i, p.exhibit.path, p.image, p.screenshot)
-                              for i, p in enumerate(prepared) if p.image is not None])
-
     with tempfile.TemporaryDirectory(prefix="evidence-desk-dossier-") as tmpdir:
         tmp = Path(tmpdir)
         skeleton = tmp / "skeleton.pdf"
+        # Marked exhibits are shown from a derived copy with the marks burned in at full
+        # resolution; from here on the copy is the exhibit's picture (the original's hash is
+        # still printed beside it).
+        shown: list[Exhibit] = []
+        for ex in data.exhibits:
+            check_cancel()
+            shown.append(marked_exhibit(ex, tmp))
+        data = replace(data, exhibits=tuple(shown))
+        prepared: list[Prepared] = []
+        for ex in data.exhibits:
+            check_cancel()
+            prepared.append(prepare(ex))
+            if prepared[-1].problem:
+                notes.append(f"{ex.number}: {prepared[-1].problem}")
+        if any(p.cat == "pdf" and p.pdf_pages for p in prepared):
+            try:
+                import pypdf  # noqa: F401
+            except ImportError:
+                for p in prepared:
+                    if p.cat == "pdf":
+                        p.problem = "pypdf is not installed"
+        plans = di.initial_plans([(i, p.exhibit.path, p.image, p.screenshot)
+                                  for i, p in enumerate(prepared) if p.image is not None])
 
         def layout(current: list[di.ImagePlan],
                    derived: dict[int, di.Derived] | None = None) -> tuple[int, Path]:
@@ -1024,6 +1055,12 @@ def build_dossier(
             src = p.src if p.passthrough else derived[p.index].path
             ref = refs[p.index]
             fmt = "png" if p.passthrough and p.probe.fmt == "PNG" else "jpeg"
+            if p.passthrough and fmt == "jpeg":
+                # The whole JPEG file becomes the PDF's image stream, EXIF (GPS, serials,
+                # thumbnail) included; drop it without touching the scans. The orientation
+                # the EXIF held is already in the page's transformation matrix.
+                src = _strip_passthrough(src, tmp / f"strip{p.index}.jpg")
+            # A PNG passes only its IDAT data, so its text and EXIF chunks never get in.
             images[ref.token] = ImageStream(src, ref.stored[0], ref.stored[1], ref.color_space,
                                             fmt)
         if budget_bytes is not None:

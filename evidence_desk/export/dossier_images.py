@@ -185,6 +185,9 @@ class Derived:
 
 def _encode(im: Image.Image, quality: int) -> bytes:
     buf = io.BytesIO()
+    # Pillow writes a decoded JPEG's comment (and other info entries) back into the copy;
+    # a derived copy leaves the desk, so it carries pixels only.
+    im.info = {}
     im.save(buf, "JPEG", quality=quality, optimize=False)
     return buf.getvalue()
 

@@ -82,6 +82,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "originals can be checked.",
     ),
     "flags": ("读取时发现的问题", "Problems found when reading"),
+    "sha_original": ("原件 SHA-256", "SHA-256 of the original"),
+    "redacted_copy": (
+        "此处显示的是遮盖了个人信息的副本(原件未改动);副本 SHA-256",
+        "Shown redacted: personal data is covered in this copy (the original is unchanged); "
+        "SHA-256 of the copy",
+    ),
+    "annotated_copy": (
+        "此处显示的是加了标注的副本(原件未改动);副本 SHA-256",
+        "Shown annotated: this copy carries marks (the original is unchanged); "
+        "SHA-256 of the copy",
+    ),
+    "redacted_short": ("已遮盖的副本", "redacted copy"),
+    "annotated_short": ("标注的副本", "annotated copy"),
     "kw_complaint": ("投诉", "complaint"),
 }
 

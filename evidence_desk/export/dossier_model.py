@@ -41,6 +41,11 @@ class Exhibit:
     path: Path
     # "A-1", from core.statement.exhibit_numbers.
     number: str
+    # Set when `path` is a derived copy with the item's marks burned in (export.redact):
+    # the copy's SHA-256, and whether any mark covers personal data. `info.sha256` stays the
+    # original's.
+    derived_sha256: str = ""
+    redacted: bool = False
 
 
 @dataclass(frozen=True)

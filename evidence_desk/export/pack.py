@@ -11,8 +11,11 @@ per-zip limit), `statement_en.txt` and `README.txt`. Choices:
   than the zip limit is downscaled just enough, never below the legibility floor.
 - Files the platform does not list (CSV, TXT) go into the zip unchanged: the zip is the
   attachment the form checks, and converting a carrier's CSV would break its hash.
-- `strip_metadata` is the hook where removing EXIF (GPS, camera serials) will go; today it
-  returns the file unchanged, and it must never modify the original in place.
+- Nothing leaves with its metadata: `strip_metadata` (export.redact) drops EXIF (GPS, camera
+  serials, thumbnails), XMP and comments from every picture, losslessly where the format
+  allows; a photo that relies on its EXIF orientation is turned upright and re-encoded.
+- An item with marks is packed from a derived copy with the marks burned in (redactions as
+  opaque fills at full resolution), never from its original; the README names both hashes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence_desk.export import dossier_images as di
+from evidence_desk.export import redact
 from evidence_desk.export.dossier_model import DossierData, Exhibit, ExportCancelled, ExportError
 from evidence_desk.export.safe_write import atomic_dir
 
@@ -69,15 +73,22 @@ class _Member:
     stored: bool
     # Bytes the member takes in the zip, headers included.
     cost: int
+    # The exhibit as packed: a marked copy (derived_sha256 set) or the exhibit itself.
+    shown: Exhibit | None = None
 
 
 def strip_metadata(src: Path, work_dir: Path) -> Path:
-    """Hook for removing metadata before upload; returns the file to pack (today: src itself).
+    """The file to pack: `src` itself when it carries no metadata, else a clean copy.
 
-    An implementation must write a new file under work_dir and leave src untouched.
+    The copy is written under work_dir; src is never modified.
     """
-    del work_dir
-    return src
+    work_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="clean-", dir=work_dir)
+    os.close(fd)
+    out = redact.strip_metadata(src, Path(name))
+    if out != Path(name):
+        os.unlink(name)
+    return out
 
 
 def ascii_name(text: str, fallback: str = "X") -> str:
@@ -86,6 +97,8 @@ def ascii_name(text: str, fallback: str = "X") -> str:
 
 
 def _ext(ex: Exhibit) -> str:
+    if ex.derived_sha256:  # a marked copy has its own format, whatever the original's
+        return ex.path.suffix.lower().lstrip(".")
     return Path(ex.info.original_name or ex.path.name).suffix.lower().lstrip(".")
 
 
@@ -98,15 +111,20 @@ def _deflated_size(path: Path) -> int:
     return total + len(comp.flush())
 
 
-def _member(ex: Exhibit, data: DossierData, work: Path, limit: int) -> _Member:
+def _member(original: Exhibit, data: DossierData, work: Path, limit: int) -> _Member:
+    ex = redact.marked_exhibit(original, work)
     allowed = set(data.rules.platform.attachment_extensions)
     ext = _ext(ex)
     is_image = ext in _IMAGE_EXT or (ex.info.mime or "").startswith("image/")
     base = f"{ascii_name(ex.number)}_{ascii_name(ex.info.kind, 'other')}"
-    src = strip_metadata(ex.path, work)
+    src = strip_metadata(ex.path, work) if is_image else ex.path
+    # A stripped or marked copy is upright already; only the original relies on its EXIF.
+    orientation = (ex.info.orientation or 1) if src == original.path else 1
     room = limit - _ZIP_END - _ZIP_ENTRY_OVERHEAD - 2 * (len(base) + 5)
     if is_image and (ext not in allowed or src.stat().st_size > room):
-        return _image_member(ex, src, base, work, room)
+        member = _image_member(ex, src, base, work, room, orientation)
+        member.exhibit, member.shown = original, ex
+        return member
     out_ext = "jpg" if ext == "jpeg" else ext or "bin"
     name = f"{base}.{ascii_name(out_ext, 'bin')}"
     stored = out_ext in _STORED_EXT
@@ -116,13 +134,14 @@ def _member(ex: Exhibit, data: DossierData, work: Path, limit: int) -> _Member:
             f"{ex.number} ({ex.info.original_name}) is {src.stat().st_size:,} bytes and does "
             f"not fit in a zip of at most {limit:,} bytes; split or shrink the file first."
         )
-    return _Member(ex, name, src, stored, size + _ZIP_ENTRY_OVERHEAD + 2 * len(name))
+    return _Member(original, name, src, stored, size + _ZIP_ENTRY_OVERHEAD + 2 * len(name), ex)
 
 
-def _image_member(ex: Exhibit, src: Path, base: str, work: Path, room: int) -> _Member:
+def _image_member(ex: Exhibit, src: Path, base: str, work: Path, room: int,
+                  orientation: int) -> _Member:
     """An upright JPEG of the image, downscaled only as far as the zip limit demands."""
     try:
-        probe = di.probe_image(src, ex.info.orientation or 1)
+        probe = di.probe_image(src, orientation)
     except Exception as exc:
         raise PackError(f"{ex.number} ({ex.info.original_name}): cannot read the image "
                         f"({exc})") from None
@@ -243,11 +262,20 @@ def _readme(data: DossierData, zips: list[PackZip], by_kind: dict[str, list[_Mem
         for name in z.members:
             m = members[name]
             info = m.exhibit.info
-            same = " (original bytes)" if m.source == m.exhibit.path else " (converted copy)"
+            marked = m.shown is not None and bool(m.shown.derived_sha256)
+            if marked:
+                assert m.shown is not None
+                same = " (redacted copy)" if m.shown.redacted else " (annotated copy)"
+            elif m.source == m.exhibit.path:
+                same = " (original bytes)"
+            else:
+                same = " (converted copy, metadata removed)"
             lines.append(f"  {name}{same}")
             lines.append(f"    original: {info.original_name}")
             if info.caption:
                 lines.append(f"    caption:  {' '.join(info.caption.split())[:200]}")
             lines.append(f"    sha256 of original: {info.sha256}")
+            if marked:
+                lines.append(f"    sha256 of this file: {_sha256(m.source)}")
         lines.append("")
     return os.linesep.join(lines) if os.name == "nt" else "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from evidence_desk.i18n import tr
+from evidence_desk.logs import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,8 @@ class _EvidenceCommand(QUndoCommand):
     def _run(self, fn: Callable[[], None]) -> None:
         try:
             fn()
-        except Exception:  # a failed step must not leave the undo stack half-applied silently
-            log.exception("evidence command failed: %s", self.text())
+        except Exception as exc:  # a failed step must not leave the undo stack half-applied
+            log_failure(log, "evidence command failed", exc)
             self.setObsolete(True)
         self.after(self.case_id, self.counts_change)
 

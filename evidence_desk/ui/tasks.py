@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from evidence_desk.logs import log_failure
+
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
@@ -64,7 +66,7 @@ class _Runnable(QRunnable):
         except (Cancelled, InterruptedError):
             h.cancelled_sig.emit()
         except Exception as exc:  # reported to the user as a message; the traceback is logged
-            log.exception("background job failed")
+            log_failure(log, "background job failed", exc)
             h.failed.emit(exc)
         else:
             if h.is_cancelled():

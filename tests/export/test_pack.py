@@ -41,12 +41,15 @@ def test_pack_layout(standard_case, tmp_path) -> None:
         assert ex.info.sha256 in readme
 
 
-def test_fitting_jpeg_is_copied_byte_for_byte(standard_case, tmp_path) -> None:
+def test_fitting_jpeg_keeps_its_scans_byte_for_byte(standard_case, tmp_path) -> None:
+    from evidence_desk.export.redact import strip_jpeg_bytes
+
     result = build_pack(standard_case, tmp_path / "p", statement_en=STATEMENT)
     photo = next(ex for ex in standard_case.exhibits if ex.number == "C-2")
     zpath = next(z.path for z in result.zips if z.kind == "product_photo")
     with zipfile.ZipFile(zpath) as zf:
-        assert zf.read("C-2_product_photo.jpg") == photo.path.read_bytes()
+        # Only the EXIF block (camera, capture time) is gone; the picture is not re-encoded.
+        assert zf.read("C-2_product_photo.jpg") == strip_jpeg_bytes(photo.path.read_bytes())
 
 
 def test_splits_into_numbered_zips(tmp_path) -> None:
