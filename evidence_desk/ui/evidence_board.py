@@ -877,6 +877,18 @@ class EvidenceBoard(QWidget):
             self._viewer.raise_()  # headless platforms warn that they cannot
         return self._viewer
 
+    def open_mark_editor(self, item_id: int) -> Any:
+        from evidence_desk.ui.mark_editor import open_mark_editor
+
+        editor = open_mark_editor(self.library, item_id, self.window(), self.runner)
+        editor.saved.connect(self.marks_saved)
+        return editor
+
+    def marks_saved(self, _info: EvidenceInfo) -> None:
+        # Marks change what the checklist says (privacy warning) but not the original.
+        self.reload()
+        self.evidence_changed.emit()
+
     def open_externally(self, info: EvidenceInfo) -> None:
         """Open a copy with the system's app: the stored original must never be edited."""
         library = self.library
@@ -910,6 +922,12 @@ class EvidenceBoard(QWidget):
             act.triggered.connect(lambda: self.open_viewer(first.id))
             act = menu.addAction(tr("Open with the default app"))
             act.triggered.connect(lambda: self.open_externally(first))
+            from evidence_desk.ui.mark_editor import can_mark
+
+            act = menu.addAction(tr("Redact / annotate…"))
+            act.setObjectName("actionRedactEvidence")
+            act.setEnabled(can_mark(first))
+            act.triggered.connect(lambda: self.open_mark_editor(first.id))
             move = menu.addMenu(tr("Move to"))
             move.setObjectName("menuMoveTo")
             for key, kind in self.library.rules.kinds.items():

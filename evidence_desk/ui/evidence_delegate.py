@@ -11,7 +11,13 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
-from evidence_desk.ui.evidence_model import InfoRole, ThumbRole, format_time, title_of
+from evidence_desk.ui.evidence_model import (
+    InfoRole,
+    IntegrityRole,
+    ThumbRole,
+    format_time,
+    title_of,
+)
 from evidence_desk.ui.thumbnail_cache import Thumb
 
 CELL = QSize(172, 206)
@@ -85,7 +91,9 @@ def draw_document_glyph(p: QPainter, box: QRect, label: str) -> None:
     p.drawText(band, Qt.AlignmentFlag.AlignCenter, label)
 
 
-def draw_pill(p: QPainter, anchor: QPointF, text: str, colour: QColor, right: bool = False) -> None:
+def draw_pill(p: QPainter, anchor: QPointF, text: str, colour: QColor,
+              right: bool = False) -> float:
+    """Draw a rounded badge at `anchor`; returns its right edge (to place the next one)."""
     font = QFont(p.font())
     font.setBold(True)
     font.setPointSizeF(max(6.5, font.pointSizeF() * 0.8))
@@ -99,6 +107,7 @@ def draw_pill(p: QPainter, anchor: QPointF, text: str, colour: QColor, right: bo
     p.setFont(font)
     p.setPen(QColor("white"))
     p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    return rect.right()
 
 
 class EvidenceDelegate(QStyledItemDelegate):
@@ -164,8 +173,14 @@ class EvidenceDelegate(QStyledItemDelegate):
             draw_pill(p, QPointF(box.right() - 2, box.top() + 2), tr("animated"),
                       QColor(0, 0, 0, 150), right=True)
         warnings = [f for f in info.flags if f in WARN_FLAGS]
+        integrity = index.data(IntegrityRole) or ""
+        left = float(box.left() + 2)
+        if integrity:
+            # Red and worded, not a bare "!": this exhibit must not go into a complaint as is.
+            text = tr("altered") if integrity == "altered" else tr("missing")
+            left = draw_pill(p, QPointF(left, box.top() + 2), text, QColor("#c5221f")) + 4
         if warnings:
-            draw_pill(p, QPointF(box.left() + 2, box.top() + 2), "!", QColor("#e37400"))
+            draw_pill(p, QPointF(left, box.top() + 2), "!", QColor("#e37400"))
 
         text_rect = QRect(int(card.left()) + 8, box.bottom() + 8, int(card.width()) - 16, 20)
         fm = QFontMetrics(option.font)  # type: ignore[attr-defined]

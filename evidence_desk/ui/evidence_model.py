@@ -32,6 +32,8 @@ EVIDENCE_MIME = "application/x-evidence-desk-items"
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 InfoRole = Qt.ItemDataRole.UserRole + 2
 ThumbRole = Qt.ItemDataRole.UserRole + 3  # Thumb | None, asks for it when missing
+# "altered" or "missing" once a re-hash found the original changed or gone, else "".
+IntegrityRole = Qt.ItemDataRole.UserRole + 4
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 # (mime data, target row) -> handled
@@ -69,8 +71,18 @@ def title_of(info: EvidenceInfo) -> str:
     return info.caption.strip() or info.original_name
 
 
-def tooltip_of(info: EvidenceInfo) -> str:
+INTEGRITY_MESSAGES = {
+    "altered": "This original no longer matches its SHA-256: it was changed on disk. It is "
+               "not used in exports; restore it from a backup.",
+    "missing": "This original is missing from the library. It is not used in exports; "
+               "restore it from a backup.",
+}
+
+
+def tooltip_of(info: EvidenceInfo, integrity: str = "") -> str:
     lines = [info.original_name]
+    if integrity in INTEGRITY_MESSAGES:
+        lines.insert(0, "⛔ " + tr(INTEGRITY_MESSAGES[integrity]))
     if info.caption:
         lines.append(info.caption)
     if info.captured_at:
@@ -94,6 +106,8 @@ class EvidenceListModel(QAbstractListModel):
         self._ids: list[int] = []
         self._infos: dict[int, EvidenceInfo] = {}
         self._rows_by_sha: dict[str, list[int]] = {}
+        # item id -> "altered" / "missing", shared with the window's integrity checks.
+        self._integrity: dict[int, str] = {}
         if thumbs is not None:
             thumbs.ready.connect(self._thumb_ready)
 
@@ -147,6 +161,17 @@ class EvidenceListModel(QAbstractListModel):
         except ValueError:
             return -1
 
+    def set_integrity(self, marks: dict[int, str]) -> None:
+        """Which items a re-hash found altered or missing; repaints the rows that changed."""
+        old, self._integrity = self._integrity, dict(marks)
+        for row, i in enumerate(self._ids):
+            if old.get(i, "") != self._integrity.get(i, ""):
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx, [IntegrityRole, Qt.ItemDataRole.ToolTipRole])
+
+    def integrity(self, item_id: int) -> str:
+        return self._integrity.get(item_id, "")
+
     def _thumb_ready(self, sha: str) -> None:
         for row in self._rows_by_sha.get(sha, ()):
             idx = self.index(row)
@@ -163,7 +188,7 @@ class EvidenceListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return title_of(info)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_of(info)
+            return tooltip_of(info, self._integrity.get(info.id, ""))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{title_of(info)} {format_time(info.captured_at)}".strip()
         if role == Qt.ItemDataRole.DecorationRole:
@@ -177,6 +202,8 @@ class EvidenceListModel(QAbstractListModel):
             return info.id
         if role == InfoRole:
             return info
+        if role == IntegrityRole:
+            return self._integrity.get(info.id, "")
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

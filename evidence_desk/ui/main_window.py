@@ -33,7 +33,9 @@ from evidence_desk.library.service import Library, LibraryError
 from evidence_desk.ui.case_editor import CaseEditor, CaseHeader
 from evidence_desk.ui.case_list import SCOPE_OPEN, SCOPE_TRASH, CaseListPanel
 from evidence_desk.ui.checklist_view import ChecklistView
+from evidence_desk.ui.flow_panel import install_flow_ui
 from evidence_desk.ui.i18n_qt import apply_language
+from evidence_desk.ui.integrity_actions import install_integrity_actions
 from evidence_desk.ui.settings import SettingsDialog, chosen_language, open_settings
 from evidence_desk.ui.tasks import TaskRunner
 from evidence_desk.ui.timeline_view import TimelineView
@@ -47,15 +49,6 @@ except ImportError:  # pragma: no cover - only while the board is not in the tre
 PAGE_EMPTY, PAGE_NO_CASE, PAGE_CASE = range(3)
 EXPORT_JOBS = "evidence_desk.export.jobs"
 SP = QStyle.StandardPixmap
-
-
-def _export_function(module: str, name: str) -> Callable[..., Any] | None:
-    """The export engine's entry point, or None while that part is not built yet."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    mod = importlib.import_module(module)
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
 
 
 def _export_ready(module: str, name: str) -> bool:
@@ -157,6 +150,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.cases.reload()
         self._show_case(None)
+        install_integrity_actions(self)
+        self.flow_ui = install_flow_ui(self)
 
     # ---- building ----------------------------------------------------------------------
     def _build_panels(self) -> None:
@@ -393,6 +388,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("{library} — Evidence Desk", library=self.library.folder.name))
         self.library_label.setText(tr("Library: {path}", path=str(self.library.folder)))
         self._update_actions()
+        if hasattr(self, "flow_ui"):  # built after the first retranslate, in __init__
+            self.flow_ui.retranslate()
 
     @Slot()
     def _undo_texts(self) -> None:
@@ -502,18 +499,26 @@ class MainWindow(QMainWindow):
         generation = self._check_generation
         lib = self.library
 
-        def job(_progress: Any, _cancelled: Any) -> tuple[Checklist, list[Any]]:
-            return lib.check(cid), lib.timeline(cid)
+        def job(_progress: Any, _cancelled: Any) -> tuple[Checklist, list[Any], Any]:
+            return lib.check(cid), lib.timeline(cid), lib.get_case(cid)
 
         self.runner.cancel_group("checks")
         self.runner.run(job, group="checks",
                         on_done=lambda result: self._checks_done(cid, generation, result),
                         on_error=self._report_error)
 
-    def _checks_done(self, case_id: int, generation: int, result: tuple[Checklist, list]) -> None:
+    def _checks_done(self, case_id: int, generation: int,
+                     result: tuple[Checklist, list, Any]) -> None:
         if generation != self._check_generation or case_id != self.current_case():
             return
-        checklist, events = result
+        checklist, events, case = result
+        editor_case = self.editor.case
+        if editor_case is not None and editor_case.id == case.id \
+                and editor_case.version != case.version:
+            # The library moved the case itself (draft <-> ready as evidence came and went):
+            # every view, and the version the next edit is checked against, must follow.
+            self.edits.seen(case)
+            self.edits.case_changed.emit(case)
         self.checklist.show_checklist(checklist)
         self.timeline.set_events(events)
         self.checks_updated.emit(checklist)
@@ -667,44 +672,14 @@ class MainWindow(QMainWindow):
 
     # ---- exports -----------------------------------------------------------------------
     def export_dossier(self) -> None:
-        cid = self.current_case()
-        fn = _export_function(EXPORT_JOBS, "export_dossier")
-        if cid is None or fn is None:
-            return
-        case = self.library.get_case(cid)
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export dossier"),
-                                              str(Path.home() / f"dossier-{case.order_no}.pdf"),
-                                              tr("PDF files (*.pdf)"))
-        if path:
-            # Both languages: the platform reads English, the seller checks it in Chinese.
-            self._run_export(tr("Writing the dossier…"), fn, Path(path), lang="both")
+        from evidence_desk.ui.export_actions import exports_for
+
+        exports_for(self).export_dossier()
 
     def export_pack(self) -> None:
-        cid = self.current_case()
-        fn = _export_function(EXPORT_JOBS, "export_pack")
-        if cid is None or fn is None:
-            return
-        folder = QFileDialog.getExistingDirectory(self, tr("Export upload pack"), str(Path.home()))
-        if folder:
-            self._run_export(tr("Writing the upload pack…"), fn, Path(folder))
+        from evidence_desk.ui.export_actions import exports_for
 
-    def _run_export(self, busy: str, fn: Callable[..., Any], target: Path,
-                    **options: Any) -> None:
-        cid = self.current_case()
-        lib = self.library
-        self.statusBar().showMessage(busy)
-
-        def job(progress: Any, cancelled: Any) -> Any:
-            return fn(lib, cid, target, progress=progress, cancel=cancelled, **options)
-
-        def progressed(done: int, total: int, _what: str) -> None:
-            self.statusBar().showMessage(tr("{what} {done} of {total}", what=busy, done=done,
-                                            total=total))
-
-        self.runner.run(job, group="export", on_progress=progressed,
-                        on_done=lambda _r: self.statusBar().showMessage(
-                            tr("Saved to {path}", path=str(target)), 10000),
-                        on_error=self._report_error)
+        exports_for(self).export_pack()
 
     # ---- library -----------------------------------------------------------------------
     def load_demo(self) -> None:

@@ -75,8 +75,18 @@ class _Runnable(QRunnable):
                 h.succeeded.emit(result)
 
 
+# Jobs that can run for seconds or minutes. They get their own pool so that a big import or a
+# verify never makes a click wait for its checklist or statement.
+BULK_GROUPS = ("board-import", "export", "verify", "integrity", "backup", "bundle", "demo",
+               "thumbs", "board-thumbs")
+
+
+def is_bulk(group: str) -> bool:
+    return group.startswith(BULK_GROUPS)
+
+
 class TaskRunner(QObject):
-    """Owns the worker pool; on shutdown cancels everything and waits, so no thread dies mid-run."""
+    """Owns the worker pools; on shutdown cancels everything and waits, so no thread dies mid-run."""
 
     busy_changed = Signal(bool)
 
@@ -84,6 +94,8 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
+        self.bulk_pool = QThreadPool(self)
+        self.bulk_pool.setMaxThreadCount(max_threads)
         self._handles: set[TaskHandle] = set()
 
     def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
@@ -103,7 +115,7 @@ class TaskRunner(QObject):
             sig.connect(lambda *_a, h=handle: self._finish(h))
         was_idle = not self._handles
         self._handles.add(handle)
-        self.pool.start(_Runnable(fn, handle))
+        (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
         if was_idle:
             self.busy_changed.emit(True)
         return handle
@@ -133,4 +145,5 @@ class TaskRunner(QObject):
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         self.cancel_all()
         self.pool.clear()
-        return self.pool.waitForDone(timeout_ms)
+        self.bulk_pool.clear()
+        return self.pool.waitForDone(timeout_ms) and self.bulk_pool.waitForDone(timeout_ms)

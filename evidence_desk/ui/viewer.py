@@ -306,13 +306,15 @@ class EvidenceViewer(QWidget):
         self.actual_button = QToolButton()
         self.actual_button.setText("1:1")
         self.open_button = QPushButton()
+        self.mark_button = QPushButton()
+        self.mark_button.setObjectName("viewerRedact")
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 6)
         for w in (self.prev_button, self.next_button):
             top.addWidget(w)
         top.addWidget(self.title, 1)
         for w in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button,
-                  self.actual_button, self.open_button):
+                  self.actual_button, self.mark_button, self.open_button):
             top.addWidget(w)
         self.note = QLabel()
         self.note.setObjectName("viewerNote")
@@ -358,6 +360,7 @@ class EvidenceViewer(QWidget):
         self.fit_button.clicked.connect(self.canvas.fit)
         self.actual_button.clicked.connect(self.canvas.actual_size)
         self.open_button.clicked.connect(self.open_externally)
+        self.mark_button.clicked.connect(self.open_marks)
         self.panel_open.clicked.connect(self.open_externally)
         self.canvas.zoom_changed.connect(lambda f: self.zoom_label.setText(f"{f * 100:.0f}%"))
         keys: list[tuple[QKeySequence | str, Callable[[], None]]] = [
@@ -388,8 +391,26 @@ class EvidenceViewer(QWidget):
         self.fit_button.setToolTip(tr("Fit to window"))
         self.actual_button.setToolTip(tr("Actual size"))
         self.open_button.setText(tr("Open with the default app"))
+        self.mark_button.setText(tr("Redact / annotate…"))
         self.panel_open.setText(tr("Open with the default app"))
         self.loading.setText(tr("Loading…"))
+
+    def open_marks(self) -> Any:
+        """The redaction and annotation editor on the item shown; the original stays as it is."""
+        from evidence_desk.ui.mark_editor import open_mark_editor
+
+        info = self.current()
+        if info is None:
+            return None
+        editor = open_mark_editor(self.library, info.id, self, self.runner)
+        editor.saved.connect(self._marks_saved)
+        return editor
+
+    def _marks_saved(self, info: EvidenceInfo) -> None:
+        self._items = [info if i.id == info.id else i for i in self._items]
+        board = self.parent()
+        if board is not None and hasattr(board, "marks_saved"):
+            board.marks_saved(info)
 
     # ---- items ------------------------------------------------------------------------
     def current(self) -> EvidenceInfo | None:
@@ -421,6 +442,9 @@ class EvidenceViewer(QWidget):
         many = len(self._items) > 1
         self.prev_button.setEnabled(many)
         self.next_button.setEnabled(many)
+        from evidence_desk.ui.mark_editor import can_mark
+
+        self.mark_button.setEnabled(can_mark(info))
         caption = f" — {info.caption}" if info.caption else ""
         self.title.setText(f"{info.original_name}{caption}")
         self.title.setToolTip(title_of(info))

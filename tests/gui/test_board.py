@@ -372,3 +372,29 @@ def test_no_case_means_nothing_to_drop_on(qtbot, board, tmp_path):
     QApplication.sendEvent(board, enter)
     assert not enter.isAccepted()
     assert board.stack.currentIndex() == 0
+
+
+def test_redact_from_the_context_menu_and_the_viewer(qtbot, board, library, case_id, tmp_path):
+    from evidence_desk.ui.mark_editor import MarkEditor
+
+    (item_id,) = add_now(library, case_id, board, photo(tmp_path / "id.jpg"),
+                         kind="identity_document")
+    section = board.section("identity_document")
+    pos = section.view.visualRect(section.model.index(0)).center()
+    menu = board.context_menu_for(section, pos)
+    action = menu.findChild(type(menu.actions()[0]), "actionRedactEvidence")
+    assert action is not None and action.isEnabled()
+    action.trigger()
+    menu.deleteLater()
+    editors = [w for w in QApplication.topLevelWidgets() if isinstance(w, MarkEditor)]
+    assert len(editors) == 1 and editors[0].item_id == item_id
+    qtbot.waitUntil(lambda: editors[0].loaded, timeout=10_000)
+    editors[0].close()
+
+    viewer = board.open_viewer(item_id)
+    qtbot.addWidget(viewer)
+    assert viewer.mark_button.isEnabled()
+    editor = viewer.open_marks()
+    assert isinstance(editor, MarkEditor) and editor.item_id == item_id
+    qtbot.waitUntil(lambda: editor.loaded, timeout=10_000)
+    editor.close()  # it deletes itself on close, as in the app

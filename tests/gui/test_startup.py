@@ -1,0 +1,117 @@
+"""Start-up when the library will not open: the dialog, restoring a backup, giving up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from evidence_desk.library.backup import backup_now
+from evidence_desk.library.service import Library
+from evidence_desk.ui.startup import StartupDialog, open_library_interactively, run_in_thread
+
+
+def _when_modal(kind: type[QWidget], act: Callable[[QWidget], None]) -> list[QWidget]:
+    """Call `act` on the first modal dialog of `kind` once it is up (it runs its own loop)."""
+    seen: list[QWidget] = []
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, kind) and widget.isVisible():
+            seen.append(widget)
+            act(widget)
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def _damage(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    # Keep the 100-byte header (so it still claims to be SQLite), wreck the schema page.
+    data[100:4096] = b"\xa5" * (4096 - 100)
+    db.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def broken_library(tmp_path: Path, make_case: Callable[..., int]) -> Path:
+    folder = tmp_path / "lib"
+    lib = Library(folder)
+    make_case(lib, "KEEP-ME")
+    backup_now(lib)
+    lib.close()
+    _damage(folder / "library.sqlite3")
+    return folder
+
+
+@pytest.mark.sqlite_only
+def test_a_corrupt_library_offers_its_backup_and_restoring_brings_it_back(
+        qtbot: QtBot, broken_library: Path) -> None:
+    def restore(dialog: QWidget) -> None:
+        assert isinstance(dialog, StartupDialog)
+        assert dialog.backup_list is not None
+        assert dialog.backup_list.topLevelItemCount() == 1
+        assert dialog.restore_button is not None
+        dialog.restore_button.click()
+
+    seen = _when_modal(StartupDialog, restore)
+    lib = open_library_interactively(broken_library)
+    assert seen, "the start-up dialog was not shown"
+    assert lib is not None
+    try:
+        [cid] = lib.case_ids()
+        assert lib.get_case(cid).order_no == "KEEP-ME"
+        assert list(broken_library.glob("library.sqlite3.broken-*"))
+    finally:
+        lib.close()
+
+
+@pytest.mark.sqlite_only
+def test_without_backups_the_seller_can_quit(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = tmp_path / "foreign"
+    folder.mkdir()
+    (folder / "library.sqlite3").write_bytes(b"this is a spreadsheet, not a library" * 20)
+
+    def give_up(dialog: QWidget) -> None:
+        assert isinstance(dialog, StartupDialog)
+        assert dialog.restore_button is None
+        dialog.findChild(QWidget, "startupQuit").click()
+
+    seen = _when_modal(StartupDialog, give_up)
+    assert open_library_interactively(folder) is None
+    assert seen
+    # Refused, never overwritten.
+    assert (folder / "library.sqlite3").read_bytes().startswith(b"this is a spreadsheet")
+
+
+def test_a_healthy_library_opens_without_a_dialog(tmp_path: Path) -> None:
+    lib = open_library_interactively(tmp_path / "fresh")
+    assert lib is not None
+    lib.close()
+
+
+def test_run_in_thread_returns_results_and_raises_errors(qtbot: QtBot) -> None:
+    assert run_in_thread(lambda: 6 * 7, "working") == 42
+
+    def boom() -> None:
+        raise ValueError("bad")
+
+    with pytest.raises(ValueError, match="bad"):
+        run_in_thread(boom, "working")
+
+
+@pytest.mark.sqlite_only
+def test_scheduled_backups_run_at_start_and_close_waits_for_them(
+        qtbot: QtBot, window, library: Library, make_case: Callable[..., int]) -> None:
+    from evidence_desk.library.backup import list_backups
+    from evidence_desk.ui.startup import start_scheduled_backups
+
+    make_case(library, "DAILY-1")
+    start_scheduled_backups(window)
+    window.close()  # waits for the start-up backup instead of racing it with another
+    assert len(list_backups(library.folder)) == 1
