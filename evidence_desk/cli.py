@@ -163,6 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="fill a library with sample cases to try the app on")
     demo.add_argument("--library", dest="demo_library", metavar="DIR")
+
+    team = sub.add_parser("library", help="a team library on PostgreSQL: push, roles, login")
+    ts = team.add_subparsers(dest="library_command", parser_class=_Parser, required=True)
+    tpush = ts.add_parser("push", help="copy this library (cases, audit log, files) into an "
+                          "empty team database, verifying every hash")
+    tpush.add_argument("--to", required=True, metavar="URL", dest="target")
+    troles = ts.add_parser("roles", help="create the editor and reviewer roles and grant them "
+                           "(run as the database owner)")
+    troles.add_argument("--url", required=True, metavar="URL")
+    troles.add_argument("--editor", action="append", default=[], metavar="USER",
+                        help="make USER an editor (repeatable)")
+    troles.add_argument("--reviewer", action="append", default=[], metavar="USER",
+                        help="make USER a read-only reviewer (repeatable)")
+    tlogin = ts.add_parser("login", help="keep the password for URL in the system keyring")
+    tlogin.add_argument("--url", required=True, metavar="URL")
     return p
 
 
@@ -417,6 +432,52 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
 
 
+def cmd_library(args: argparse.Namespace) -> int:
+    from evidence_desk.library import credentials
+
+    if args.library_command == "roles":
+        from evidence_desk.library.roles import set_up_roles
+
+        url = credentials.with_password(args.url, _ask_password)
+        for line in set_up_roles(url, editors=args.editor, reviewers=args.reviewer):
+            print(line)
+        return EXIT_OK
+    if args.library_command == "login":
+        import getpass
+
+        if not credentials.keyring_available():
+            raise CliError("No system keyring is available (pip install keyring); the app "
+                           "will ask for the password each time, or set PGPASSWORD.")
+        password = getpass.getpass(f"Password for {credentials.public_url(args.url)}: ")
+        if not credentials.save_password(args.url, password):
+            raise CliError("No system keyring is available (pip install keyring); the app "
+                           "will ask for the password each time, or set PGPASSWORD.")
+        print(f"kept the password for {credentials.public_url(args.url)} in the system keyring")
+        return EXIT_OK
+    from evidence_desk.library.push import push
+
+    lib = _open_library(args)
+    target = credentials.with_password(args.target, _ask_password)
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"\rfile {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    result = push(lib, target, progress if sys.stderr.isatty() else None)
+    print(f"pushed {result.cases} case(s), {result.items} item(s), {result.files} file(s) "
+          f"({result.bytes / 1e6:.1f} MB) and {result.audit_entries} audit entries to "
+          f"{result.target}; every hash verified")
+    return EXIT_OK
+
+
+def _ask_password(public: str) -> str | None:
+    """Ask on the terminal, when there is one (never stored: see library.credentials)."""
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass(f"Password for {public} (empty: none): ") or None
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from evidence_desk.demo import fill_demo
 
@@ -430,6 +491,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rules": cmd_rules, "case": cmd_case, "add": cmd_add, "check": cmd_check,
     "export": cmd_export, "pack": cmd_pack,
     "verify": cmd_verify, "bundle": cmd_bundle, "backup": cmd_backup, "demo": cmd_demo,
+    "library": cmd_library,
 }
 
 
@@ -440,14 +502,9 @@ def _setup_logging() -> None:
 
 
 def _log_failure(exc: BaseException) -> None:
-    """Where it failed and which error, without the message: messages carry file paths, SQL
-    parameters (order numbers, buyer names) and other personal data the log must not hold."""
-    import traceback
+    from evidence_desk.logs import log_failure
 
-    errno = getattr(exc, "errno", None)
-    log.error("command failed: %s%s\n%s", type(exc).__name__,
-              f" (errno {errno})" if errno is not None else "",
-              "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+    log_failure(log, "command failed", exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,8 @@ LATIN_FONT_BOLD = FONTS_DIR / "DejaVuSans-Bold.ttf"
 
 LIBRARY_ENV = "EVIDENCE_DESK_LIBRARY"
 DB_URL_ENV = "EVIDENCE_DESK_DB_URL"
+# Where originals live: "folder" (<library>/blobs) or "db" (in the database; default on PostgreSQL).
+BLOBS_ENV = "EVIDENCE_DESK_BLOBS"
 
 
 def default_library_dir() -> Path:

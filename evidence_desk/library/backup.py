@@ -89,8 +89,8 @@ def _stamp(now: datetime) -> str:
 def backup_now(lib: Library, *, keep: int = KEEP) -> BackupInfo:
     """Back up the library now, then keep only the newest `keep` backups."""
     if not lib.is_sqlite or lib.db_path is None:
-        raise BackupError("This library's tables live on a database server; back that up "
-                          "with the server's own tools.")
+        raise BackupError("This library lives on a database server (originals included); back "
+                          "it up there, with pg_dump --format=custom, not from this desk.")
     root = backups_dir(lib.folder)
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = datetime.now(UTC)

@@ -12,9 +12,13 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CHUNK = 1 << 20
 
@@ -28,7 +32,7 @@ class Staged:
     size: int
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     # Directory fsync makes the rename itself durable; not every platform allows it.
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -49,6 +53,14 @@ def hash_file(path: Path, cancel: Callable[[], bool] | None = None) -> str:
 
 
 class BlobStore:
+    """The folder backend; `DbBlobStore` (library.blobs_db) keeps originals in the database.
+
+    Both stage copies in a local temporary folder (hashing while reading), and both answer
+    `path_for` with a local file, so thumbnails, exports and bundles work on paths either way.
+    """
+
+    kind = "folder"
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.tmp = self.root / "tmp"
@@ -58,6 +70,17 @@ class BlobStore:
 
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
+
+    def iter_chunks(self, sha256: str) -> Iterator[bytes]:
+        """The original's bytes, a chunk at a time; FileNotFoundError when it is not stored."""
+        with self.path_for(sha256).open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+
+    def rehash(self, sha256: str) -> str | None:
+        """The SHA-256 of what is stored under this name now; None when nothing is."""
+        path = self.path_for(sha256)
+        return hash_file(path) if path.is_file() else None
 
     def stage_file(self, src: Path) -> Staged:
         """Copy src into the temporary area while hashing it (one read of the source)."""
@@ -91,8 +114,11 @@ class BlobStore:
             raise
         return Staged(tmp, hashlib.sha256(data).hexdigest(), len(data))
 
-    def commit(self, staged: Staged) -> Path:
-        """Move a staged copy under its content name; the same content is kept only once."""
+    def commit(self, staged: Staged, session: Session | None = None) -> Path:
+        """Move a staged copy under its content name; the same content is kept only once.
+
+        `session` is the caller's transaction, which a database backend writes into; a folder
+        has no transaction to join."""
         dest = self.path_for(staged.sha256)
         if dest.is_file():
             staged.tmp_path.unlink(missing_ok=True)
@@ -100,7 +126,7 @@ class BlobStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(staged.tmp_path, stat.S_IRUSR | stat.S_IRGRP)
         os.replace(staged.tmp_path, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
         return dest
 
     def discard(self, staged: Staged) -> None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from evidence_desk import __version__
 from evidence_desk.core.rules import Rules
-from evidence_desk.library.blobstore import Staged, hash_file
+from evidence_desk.library.blobstore import Staged, fsync_dir, hash_file
 from evidence_desk.library.safezip import SafeZip, UnsafeZip, ZipLimits
 from evidence_desk.library.service import LibraryError
 
@@ -89,15 +89,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
     record = lib.case_record(case_id)
     items = lib.list_evidence(case_id)
@@ -138,7 +129,7 @@ def export_bundle(lib: Library, case_id: int, out: Path) -> BundleResult:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise BundleError(f"The bundle cannot be written to {out} "

@@ -11,8 +11,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 OUR_TABLES = {"cases", "evidence", "stored_files", "audit_log", "buyers"}
+MIGRATE_LOCK_KEY = 0x45564D494752  # "EVMIGR"
 
 
 class LibraryOpenError(RuntimeError):
@@ -88,7 +90,72 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, poolclass=NullPool)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A desk holds few connections; pre-ping survives a server restart between two clicks.
+    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4,
+                         connect_args={"connect_timeout": 10,
+                                       "application_name": "evidence-desk"})
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def libpq_conninfo(url: str) -> str:
+    """The SQLAlchemy URL as a libpq URI (for psycopg connections made outside SQLAlchemy)."""
+    u = make_url(url)
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# One key for the whole library: every writing transaction on PostgreSQL takes it first.
+WRITE_LOCK_KEY = 0x45564445534B  # "EVDESK"
+
+
+def serialize_writes(session: Session) -> None:
+    """Take the library's write lock for the rest of this transaction (PostgreSQL only).
+
+    The audit log chains each entry to the one before, so two desks writing at once must not
+    both read the same "last" entry; and two desks storing the same original must not both
+    insert its chunks. Taking one advisory lock before any row is written orders every writing
+    transaction, which also rules out deadlocks between them. A team's write rate is tiny, so
+    waiting here costs nothing a person notices.
+    """
+    if session.info.get("write_locked"):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                     {"k": WRITE_LOCK_KEY})
+    session.info["write_locked"] = True
+
+
+def notify_case(session: Session, case_id: int | None) -> None:
+    """Tell other desks (LISTEN evidence_desk) a case changed; sent when the transaction commits.
+
+    The payload is the case id, or empty for a change that touches no one case (a buyer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text("SELECT pg_notify(:ch, :payload)"),
+                                     {"ch": NOTIFY_CHANNEL,
+                                      "payload": "" if case_id is None else str(case_id)})
+
+
+NOTIFY_CHANNEL = "evidence_desk"
+
+
+def current_db_user(engine: Engine) -> str | None:
+    """The database role this desk connected as (PostgreSQL); None for SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT current_user")).scalar())
+
+
+def can_write(engine: Engine) -> bool:
+    """Whether this connection's role may change cases (a reviewer's may not)."""
+    if engine.dialect.name != "postgresql":
+        return True
+    with engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT has_table_privilege(current_user, 'cases', 'UPDATE')")).scalar())
 
 
 def backup_sqlite(db_path: Path, dest: Path) -> Path:
@@ -108,6 +175,13 @@ def backup_sqlite(db_path: Path, dest: Path) -> Path:
     return dest
 
 
+def _known_revision(rev: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(_alembic_config()).get_revision(rev) is not None
+    except Exception:  # alembic raises its own errors for unknown ids
+        return False
+
+
 def migrate(engine: Engine, sqlite_path: Path | None, backups_dir: Path | None) -> None:
     """Bring the schema to head. An existing library is backed up before anything changes."""
     head = head_revision()
@@ -124,18 +198,23 @@ def migrate(engine: Engine, sqlite_path: Path | None, backups_dir: Path | None) 
             "The database belongs to another program (it has tables of its own); "
             "it was left untouched."
         )
+    if current is not None and not _known_revision(current):
+        raise LibraryOpenError(
+            f"This library was written by a newer Evidence Desk (schema {current}); "
+            "update the app to open it. Nothing was changed."
+        )
     if current is not None and sqlite_path is not None and backups_dir is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         dest = backups_dir / f"before-migration-{current}-to-{head}-{stamp}.sqlite3"
         backup_sqlite(sqlite_path, dest)
         log.info("backed up the library before migrating from %s to %s", current, head)
-    script = ScriptDirectory.from_config(_alembic_config())
-    if current is not None and script.get_revision(current) is None:
-        raise LibraryOpenError(
-            f"This library was written by a newer Evidence Desk (schema {current}); "
-            "update the app to open it."
-        )
     cfg = _alembic_config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two desks opening a fresh team database at once: the second waits, then finds
+            # the schema at head (PostgreSQL's DDL is transactional, so this is all or nothing).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK_KEY})
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

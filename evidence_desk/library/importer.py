@@ -16,6 +16,7 @@ from pathlib import Path
 from evidence_desk.ingest.probe import Probe, Refused, probe
 from evidence_desk.ingest.thumbs import make_thumbnail
 from evidence_desk.library.blobstore import BlobStore, Staged
+from evidence_desk.logs import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Re
         return Rejected(src, str(exc))
     except OSError as exc:
         return Rejected(src, f"cannot read the file ({exc.strerror or exc})")
-    except Exception:  # a decoder bug must cost one file, not the import
-        log.exception("probe failed")
+    except Exception as exc:  # a decoder bug must cost one file, not the import
+        log_failure(log, "probe failed", exc)
         return Rejected(src, "the file could not be read as evidence (damaged or unsupported)")
     try:
         staged = store.stage_file(src)
@@ -73,8 +74,8 @@ def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Re
     if facts.filetype.category == "image":
         try:
             ensure_thumbnail(staged.tmp_path, thumbs_root, staged.sha256)
-        except Exception:  # no thumbnail is a cosmetic loss; the original is kept
-            log.warning("thumbnail failed for an imported image", exc_info=True)
+        except Exception as exc:  # no thumbnail is a cosmetic loss; the original is kept
+            log_failure(log, "thumbnail failed for an imported image", exc)
     return Prepared(src, staged, facts)
 
 

@@ -5,6 +5,7 @@ touches SQL. Every method opens one short session, and returns plain dataclasses
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import logging
 import os
@@ -13,9 +14,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,8 +31,19 @@ from evidence_desk.core.types import AuditEntry, BuyerInfo, CaseInfo, EvidenceIn
 from evidence_desk.ingest.probe import Refused, probe
 from evidence_desk.ingest.walk import Candidate, Skipped, expand_paths
 from evidence_desk.library import audit, workflow
-from evidence_desk.library.blobstore import BlobStore, hash_file
-from evidence_desk.library.db import LibraryOpenError, check_sqlite_file, make_engine, migrate
+from evidence_desk.library.blobs_db import DbBlobStore
+from evidence_desk.library.blobstore import BlobStore
+from evidence_desk.library.credentials import with_password
+from evidence_desk.library.db import (
+    LibraryOpenError,
+    can_write,
+    check_sqlite_file,
+    current_db_user,
+    make_engine,
+    migrate,
+    notify_case,
+    serialize_writes,
+)
 from evidence_desk.library.importer import (
     Prepared,
     Rejected,
@@ -41,7 +53,8 @@ from evidence_desk.library.importer import (
     thumbnail_path,
 )
 from evidence_desk.library.models import AuditLog, Buyer, Case, Evidence, StoredFile
-from evidence_desk.paths import DB_URL_ENV, default_library_dir, rules_dir_for
+from evidence_desk.logs import log_failure
+from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir, rules_dir_for
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +74,40 @@ class NotFound(LibraryError):
 
 class StaleEdit(LibraryError):
     """The case changed since the caller read it; reload and try again."""
+
+
+class ReadOnly(LibraryError):
+    """This desk's database role may read but not change the library (a reviewer)."""
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _writes(method: _F) -> _F:
+    """Marks a method that changes the library: a read-only desk refuses it before trying."""
+
+    @functools.wraps(method)
+    def guarded(self: Library, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_if_read_only()
+        return method(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+def _lock_before_writing(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        serialize_writes(session)
+
+
+def blob_backend(db_url: str) -> str:
+    """Where originals live: "folder" or "db" ($EVIDENCE_DESK_BLOBS; by default in the database
+    for a PostgreSQL library, so a team needs nothing but the server, and in the folder else)."""
+    chosen = os.environ.get(BLOBS_ENV, "").strip().lower()
+    if chosen in ("folder", "db"):
+        return chosen
+    if chosen:
+        raise LibraryOpenError(f"{BLOBS_ENV} must be 'folder' or 'db', not {chosen!r}.")
+    return "db" if make_url(db_url).get_backend_name() == "postgresql" else "folder"
 
 
 @dataclass(frozen=True)
@@ -221,6 +268,8 @@ class Library:
         self.thumbs = self.folder / "thumbs"
         self.backups = self.folder / "backups"
         url = db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{self.folder / DB_FILE}"
+        # A team URL is kept without its password; the system keyring may hold it.
+        url = with_password(url)
         self.db_url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.db_path = Path(make_url(url).database or "") if self.is_sqlite else None
@@ -232,23 +281,46 @@ class Library:
                 raise LibraryOpenError(
                     f"The library database {self.db_path} is missing or empty, but the folder "
                     "holds evidence files; restore a backup (evidence-desk backup list).")
+        backend = blob_backend(url)
         self.engine = make_engine(url)
+        # The server sessions this desk writes through: a listener skips their notifications.
+        self.own_backend_pids: set[int] = set()
+        if not self.is_sqlite:
+            event.listen(self.engine, "connect", self._remember_backend)
+            # A closed session's pid may be handed to another desk's next connection.
+            event.listen(self.engine, "close", self._forget_backend)
         try:
             migrate(self.engine, self.db_path, self.backups)
+            db_user = current_db_user(self.engine)
+            self.read_only = not can_write(self.engine)
         except LibraryOpenError:
             self.engine.dispose()
             raise
         except Exception as exc:
             self.engine.dispose()
-            log.exception("opening the library failed")
+            log_failure(log, "opening the library failed", exc)
             raise LibraryOpenError(f"The library could not be opened: {exc}") from None
+        if backend == "db":
+            # Originals in the database; this folder keeps only verified local copies.
+            self.blobs = DbBlobStore(self.engine, self.folder / "cache" / "blobs")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _lock_before_writing)
         self.rules = rules or load_rules(rules_dir_for(self.folder))
-        self.actor = _actor()
+        # On a server the audit log names the database role each person connects with.
+        self.actor = db_user or _actor()
         self.blobs.clear_stale_temporaries()
         from evidence_desk.library.bundle import clear_stale_staging
 
         clear_stale_staging(self.folder)
+
+    def _remember_backend(self, dbapi_connection: Any, _record: Any) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        if isinstance(pid, int):
+            self.own_backend_pids.add(pid)
+
+    def _forget_backend(self, dbapi_connection: Any, _record: Any) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        self.own_backend_pids.discard(pid)  # type: ignore[arg-type]
 
     @classmethod
     def open(cls, folder: Path | str | None = None, db_url: str | None = None) -> Library:
@@ -283,8 +355,18 @@ class Library:
             yield session
 
     def _audit(self, s: Session, action: str, case_id: int | None, **detail: Any) -> None:
+        # Before reading the last entry's hash: an entry alone (an export record) has nothing
+        # to flush first, so the flush hook would take the lock too late.
+        serialize_writes(s)
         audit.append(s, at=_now(), actor=self.actor, action=action, case_id=case_id,
                      detail=detail)
+        # Every change is audited, so this is where other desks hear of it (at commit).
+        notify_case(s, case_id)
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnly("This desk is read-only (reviewer role): it can open, check and "
+                           "export cases, but not change them.")
 
     # ---- buyers -------------------------------------------------------------------------
     def list_buyers(self) -> list[BuyerInfo]:
@@ -292,6 +374,7 @@ class Library:
             rows = s.scalars(select(Buyer).order_by(func.lower(Buyer.name))).all()
             return [b for b in map(_buyer_info, rows) if b is not None]
 
+    @_writes
     def save_buyer(self, buyer: BuyerInfo) -> BuyerInfo:
         if not buyer.name.strip():
             raise LibraryError("A buyer needs a name.")
@@ -335,6 +418,7 @@ class Library:
             known = ", ".join(self.rules.types)
             raise LibraryError(f"Unknown complaint type {type_key!r}; use one of: {known}.")
 
+    @_writes
     def create_case(self, type_key: str, order_no: str, *, buyer_name: str | None = None,
                     buyer_id: int | None = None, **values: Any) -> CaseInfo:
         self._check_type(type_key)
@@ -381,6 +465,7 @@ class Library:
                 q = q.where(Case.archived.is_(False))
             return [_case_info(c) for c in s.scalars(q).all()]
 
+    @_writes
     def update_case(self, case_id: int, *, expected_version: int | None = None,
                     buyer_id: int | None | type[Ellipsis] = ..., **changes: Any) -> CaseInfo:
         unknown = set(changes) - CASE_FIELDS
@@ -422,6 +507,7 @@ class Library:
         self._sync(case_id)
         return self.get_case(case_id)
 
+    @_writes
     def set_statement(self, case_id: int, text_en: str, text_zh: str, *, composed: bool) -> CaseInfo:
         """Store statement text; `composed` marks it as the composer's own output."""
         with self._session() as s:
@@ -437,6 +523,7 @@ class Library:
             s.refresh(case)
             return _case_info(case)
 
+    @_writes
     def set_state(self, case_id: int, state: str, *, reason: str = "",
                   **dates: date | str | None) -> CaseInfo:
         """Record a state the caller has already validated against the case's flow."""
@@ -458,6 +545,7 @@ class Library:
             s.refresh(case)
             return _case_info(case)
 
+    @_writes
     def duplicate_case(self, case_id: int, *, as_attempt: bool = False) -> CaseInfo:
         """A copy of the case with the same evidence; as an attempt it links back to it."""
         now = _now()
@@ -488,6 +576,7 @@ class Library:
             s.refresh(copy)
             return _case_info(copy)
 
+    @_writes
     def delete_case(self, case_id: int) -> None:
         """Move to the trash; restore_case brings it back."""
         with self._session() as s:
@@ -495,12 +584,14 @@ class Library:
             case.deleted_at = _now()
             self._audit(s, "case.trash", case_id)
 
+    @_writes
     def restore_case(self, case_id: int) -> None:
         with self._session() as s:
             case = self._case_row(s, case_id)
             case.deleted_at = None
             self._audit(s, "case.restore", case_id)
 
+    @_writes
     def purge_case(self, case_id: int) -> None:
         """Delete a trashed case for good; originals no other item uses go with it."""
         with self._session() as s:
@@ -529,14 +620,17 @@ class Library:
         return hashes - used
 
     # ---- flow -----------------------------------------------------------------------------
+    @_writes
     def move_case(self, case_id: int, target: str, *, reason: str = "",
                   on: date | None = None) -> CaseInfo:
         """Move the case in its flow (submit, result, pause ...); refused moves say why."""
         return workflow.move(self, case_id, target, reason=reason, on=on)
 
+    @_writes
     def resubmit_case(self, case_id: int) -> CaseInfo:
         return workflow.resubmit(self, case_id)
 
+    @_writes
     def compose_statement(self, case_id: int, *, force: bool = False) -> tuple[CaseInfo, str]:
         return workflow.compose_statement(self, case_id, force=force)
 
@@ -644,6 +738,7 @@ class Library:
             raise LibraryError(f"Unknown evidence kind {kind!r}; use one of: "
                                f"{', '.join(self.rules.kinds)}.")
 
+    @_writes
     def add_paths(self, case_id: int, paths: Iterable[Path | str], *, kind: str | None = None,
                   caption: str = "", source: str = "", progress: Progress | None = None,
                   cancel: Cancel | None = None) -> list[AddResult]:
@@ -677,6 +772,7 @@ class Library:
         self._sync(case_id)
         return results
 
+    @_writes
     def add_bytes(self, case_id: int, data: bytes, name: str, *, kind: str | None = None,
                   caption: str = "", source: str = "",
                   captured_at: datetime | None = None) -> AddResult:
@@ -729,7 +825,7 @@ class Library:
                     results.append(AddResult(str(p.source), "duplicate",
                                              "the same content is already in this case"))
                     continue
-                self.blobs.commit(p.staged)
+                self.blobs.commit(p.staged, s)
                 f = p.facts
                 if s.get(StoredFile, sha) is None:
                     s.add(StoredFile(sha256=sha, size=p.staged.size, mime=f.filetype.mime,
@@ -755,6 +851,7 @@ class Library:
             case.updated_at = now
         return results
 
+    @_writes
     def update_evidence(self, item_id: int, **changes: Any) -> EvidenceInfo:
         unknown = set(changes) - EVIDENCE_FIELDS
         if unknown:
@@ -779,6 +876,7 @@ class Library:
         self._sync(info.case_id)
         return info
 
+    @_writes
     def move_evidence(self, item_id: int, kind: str, index: int) -> EvidenceInfo:
         """Put an item at `index` among the items of `kind` (changing its kind if needed)."""
         self._check_kind(kind)
@@ -801,6 +899,7 @@ class Library:
         self._sync(info.case_id)
         return info
 
+    @_writes
     def remove_evidence(self, item_id: int) -> None:
         with self._session() as s:
             item = self._evidence_row(s, item_id)
@@ -809,6 +908,7 @@ class Library:
             case_id = item.case_id
         self._sync(case_id)
 
+    @_writes
     def restore_evidence(self, item_id: int) -> None:
         with self._session() as s:
             item = self._evidence_row(s, item_id)
@@ -875,6 +975,7 @@ class Library:
             return set(s.scalars(select(StoredFile.sha256).where(
                 StoredFile.sha256.in_(sorted(wanted)))))
 
+    @_writes
     def import_case_record(self, case: dict[str, Any], buyer: dict[str, Any] | None,
                            items: Sequence[dict[str, Any]], files: Sequence[dict[str, Any]],
                            detail: dict[str, Any]) -> int:
@@ -934,14 +1035,15 @@ class Library:
                 raise InterruptedError("cancelled")
             if progress:
                 progress(n, total, sha[:12])
-            path = self.blobs.path_for(sha)
             ids = tuple(i for i, _ in refs)
             cases = tuple(sorted({c for _, c in refs}))
-            if not path.is_file():
+            # Re-read from where the original lives (the folder, or the database itself).
+            found = self.blobs.rehash(sha)
+            if found is None:
                 problems.append(VerifyProblem("missing", f"original {sha[:12]}… (item "
                                 f"{', '.join(map(str, ids))}) is missing from the store",
                                 sha, ids, cases))
-            elif hash_file(path) != sha:
+            elif found != sha:
                 problems.append(VerifyProblem("altered", f"original {sha[:12]}… (item "
                                 f"{', '.join(map(str, ids))}) was altered on disk",
                                 sha, ids, cases))

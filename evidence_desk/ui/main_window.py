@@ -38,6 +38,7 @@ from evidence_desk.ui.i18n_qt import apply_language
 from evidence_desk.ui.integrity_actions import install_integrity_actions
 from evidence_desk.ui.settings import SettingsDialog, chosen_language, open_settings
 from evidence_desk.ui.tasks import TaskRunner
+from evidence_desk.ui.team_sync import install_team_sync
 from evidence_desk.ui.timeline_view import TimelineView
 from evidence_desk.ui.undo import CaseEdits, CaseListCommand
 
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         self._show_case(None)
         install_integrity_actions(self)
         self.flow_ui = install_flow_ui(self)
+        install_team_sync(self)
 
     # ---- building ----------------------------------------------------------------------
     def _build_panels(self) -> None:

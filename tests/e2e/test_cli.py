@@ -103,6 +103,7 @@ def test_add_reports_each_file_and_exits_3_on_a_rejection(lib: Path, tmp_path: P
     assert any(line.startswith("rejected") and "notes.png" in line for line in lines)
 
 
+@pytest.mark.folder_blobs
 def test_verify_exits_1_and_names_the_altered_item(lib: Path, tmp_path: Path) -> None:
     case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "X1",
                   check=True).stdout.strip()
@@ -205,6 +206,7 @@ def test_export_and_pack_from_the_command_line(lib: Path, tmp_path: Path) -> Non
     assert bad.returncode != 0 and ".pdf" in bad.stderr
 
 
+@pytest.mark.folder_blobs
 def test_export_refuses_an_altered_original_and_keeps_the_old_dossier(
         lib: Path, tmp_path: Path) -> None:
     case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "9",

@@ -18,6 +18,9 @@ from evidence_desk.library import backup
 from evidence_desk.library.db import LibraryOpenError
 from evidence_desk.library.service import Library
 
+# Backups copy the SQLite file; a server's database is backed up with pg_dump.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def lib(tmp_path: Path) -> Iterator[Library]:

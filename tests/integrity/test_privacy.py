@@ -18,6 +18,7 @@ SECRET_WORD = "Zhangsecretbuyer"
 ORDER_NO = "2026110599887"
 
 
+@pytest.mark.sqlite_only  # the backup it makes is a copy of the SQLite file
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 def test_library_folder_is_private_and_originals_read_only(tmp_path: Path) -> None:
     old = os.umask(0o022)

@@ -11,6 +11,7 @@ from pathlib import Path
 import factories
 import pytest
 from alembic import command
+from sqlalchemy import text
 
 from evidence_desk.library.db import LibraryOpenError, _alembic_config, make_engine
 from evidence_desk.library.service import Library, LibraryError, StaleEdit
@@ -34,6 +35,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+@pytest.mark.sqlite_only
 def test_new_library_is_private_sqlite_in_wal_mode(lib: Library) -> None:
     db = lib.folder / "library.sqlite3"
     assert db.is_file()
@@ -132,6 +134,7 @@ def test_unknown_type_kind_and_bad_amount_are_clear(lib: Library) -> None:
         lib.add_paths(case.id, [], kind="selfie")
 
 
+@pytest.mark.folder_blobs
 def test_verify_names_an_altered_and_a_missing_original(lib: Library,
                                                         files: dict[str, Path]) -> None:
     case = lib.create_case("fake_transaction", "A1")
@@ -159,10 +162,9 @@ def test_audit_log_is_chained_and_tamper_evident(lib: Library) -> None:
     entries = lib.audit_log()
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
     assert lib.verify().ok
-    con = sqlite3.connect(lib.folder / "library.sqlite3")
-    con.execute("UPDATE audit_log SET actor='someone else' WHERE id=?", (entries[1].id,))
-    con.commit()
-    con.close()
+    with lib.engine.begin() as con:
+        con.execute(text("UPDATE audit_log SET actor='someone else' WHERE id=:id"),
+                    {"id": entries[1].id})
     report = lib.verify()
     assert not report.ok
     assert any(p.kind == "audit" and "edited" in p.message for p in report.problems)
@@ -173,13 +175,12 @@ def test_audit_log_detects_a_removed_entry(lib: Library) -> None:
     lib.update_case(case.id, reason="one")
     lib.update_case(case.id, reason="two")
     middle = lib.audit_log()[1]
-    con = sqlite3.connect(lib.folder / "library.sqlite3")
-    con.execute("DELETE FROM audit_log WHERE id=?", (middle.id,))
-    con.commit()
-    con.close()
+    with lib.engine.begin() as con:
+        con.execute(text("DELETE FROM audit_log WHERE id=:id"), {"id": middle.id})
     assert any("removed" in p.message for p in lib.verify().problems)
 
 
+@pytest.mark.sqlite_only
 def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path: Path) -> None:
     folder = tmp_path / "notalib"
     folder.mkdir()
@@ -205,6 +206,7 @@ def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path: Path) -> None
         Library.open(file_not_folder)
 
 
+@pytest.mark.sqlite_only
 def test_migration_backs_up_an_existing_library_first(tmp_path: Path) -> None:
     folder = tmp_path / "old"
     folder.mkdir()
@@ -288,3 +290,18 @@ def test_a_kind_takes_only_the_file_types_its_rule_accepts(lib: Library, tmp_pat
     assert r.status == "added"
     [r] = lib.add_paths(case.id, [csv])
     assert r.status == "duplicate"
+
+
+@pytest.mark.sqlite_only
+def test_a_library_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "newer"
+    Library.open(folder).close()
+    con = sqlite3.connect(folder / "library.sqlite3")
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    before = (folder / "library.sqlite3").read_bytes()
+    with pytest.raises(LibraryOpenError, match="newer Evidence Desk"):
+        Library.open(folder)
+    assert (folder / "library.sqlite3").read_bytes() == before
+    assert not list((folder / "backups").glob("before-migration-*"))

@@ -1,0 +1,185 @@
+"""A desk among others: live refresh from the team database, and a read-only reviewer's desk.
+
+On a PostgreSQL library a `TeamListener` thread hears every committed change (library.team); its
+callback only emits a signal, which Qt queues to the GUI thread, where changes are gathered for a
+moment and then shown: the case list is asked again, and the open case (fields, evidence,
+checklist) reloads if it was among them. For a reviewer (`library.read_only`) every editing
+action is disabled, the case form is made read-only and the evidence board takes no edits or
+drops; the database refuses such writes anyway, this only spares the reviewer the error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from evidence_desk.i18n import tr
+
+log = logging.getLogger(__name__)
+
+# Actions that change the library; a reviewer's desk disables them (by objectName).
+EDITING_ACTIONS = (
+    "actionNewCase", "actionAddEvidence", "actionPasteEvidence", "actionDelete",
+    "actionDuplicateCase", "actionArchiveCase", "actionTrashCase", "actionRestoreCase",
+    "actionPurgeCase", "actionDemo", "actionImportBundle", "actionRestoreBackup",
+    "actionComposeStatement", "actionSubmitCase", "actionRecordResult", "actionResubmitCase",
+    "actionEscalate", "actionRemoveEvidence", "actionDeleteMark", "actionUndo", "actionRedo",
+)
+DEBOUNCE_MS = 300
+
+
+class TeamSync(QObject):
+    """Owned by the window; stops its listener thread when the window is destroyed."""
+
+    changed = Signal(object, int)  # case id or None, server pid; from the listener's thread
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.library = window.library
+        self.listener: Any = None
+        self._pending: set[int | None] = set()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._apply)
+        # Queued: the listener thread only hands over an id; widgets are touched here.
+        self.changed.connect(self._collect, Qt.ConnectionType.QueuedConnection)
+        if getattr(self.library, "read_only", False):
+            self._make_read_only()
+            # Actions added later by other installers, and ones re-enabled on case changes.
+            QTimer.singleShot(0, self._make_read_only)
+        self._stopped = False
+        if not getattr(self.library, "is_sqlite", True):
+            self._start_listening()
+            # Closing the window ends this desk's session; nothing may refresh it afterwards.
+            window.installEventFilter(self)
+
+    # ---- hearing other desks -------------------------------------------------------------
+    def _start_listening(self) -> None:
+        from evidence_desk.library.team import TeamListener
+
+        try:
+            listener = TeamListener(self.library.db_url, self.changed.emit).start()
+        except Exception:  # the desk works without live refresh; Refresh (F5) still does
+            log.warning("team listener could not start", exc_info=True)
+            return
+        self.listener = listener
+        # Not a slot of this object: it is destroyed together with the window.
+        self.window.destroyed.connect(lambda *_: listener.stop())
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._timer.stop()
+        self._pending.clear()
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.stop()
+        return False
+
+    @Slot(object, int)
+    def _collect(self, case_id: int | None, pid: int) -> None:
+        if self._stopped or pid in self.library.own_backend_pids:
+            return  # this desk's own change: its views follow it already
+        self._pending.add(case_id)
+        self._timer.start()
+
+    def _apply(self) -> None:
+        changed, self._pending = self._pending, set()
+        w = self.window
+        try:
+            current = w.current_case()
+            model = w.cases.model
+            if None in changed or any(model.row_of(c) is None for c in changed):
+                w.cases.reload()  # a case this list does not show yet, or a buyer
+            for cid in changed - {None}:
+                model.refresh_case(cid)
+            if current is not None and (current in changed or None in changed):
+                self._reload_open_case(current)
+        except Exception as exc:  # e.g. the open case was purged elsewhere
+            log.info("refresh after a change elsewhere failed: %s", type(exc).__name__)
+            w.statusBar().showMessage(tr("The library changed elsewhere; press Refresh."), 10000)
+
+    def _reload_open_case(self, case_id: int) -> None:
+        w = self.window
+        shown = getattr(w.editor, "case", None)
+        fresh = self.library.get_case(case_id)
+        # The form is reloaded only for a version it has not shown, so nothing typed is lost
+        # to a change that was only to the evidence.
+        if shown is None or getattr(shown, "version", None) != fresh.version:
+            w.editor.reload()
+            w.header.show_case(w.editor.case)
+        if hasattr(w.board, "reload"):
+            w.board.reload()
+        w.refresh_checks()
+
+    # ---- a reviewer's desk ---------------------------------------------------------------
+    def _make_read_only(self) -> None:
+        w = self.window
+        for action in w.findChildren(QAction):
+            if action.objectName() in EDITING_ACTIONS:
+                action.setEnabled(False)
+                if not action.property("teamReadOnly"):
+                    action.setProperty("teamReadOnly", True)
+                    action.changed.connect(lambda a=action: _keep_disabled(a))
+        for name in ("caseEditor", "evidenceView"):
+            root = w.findChild(QWidget, name)
+            if root is not None:
+                _read_only_widgets(root, drops=name == "evidenceView")
+        board = getattr(w, "board", None)
+        for attr in ("add_button", "paste_button"):
+            button = getattr(board, attr, None)
+            if isinstance(button, QAbstractButton):
+                button.setVisible(False)
+        w.statusBar().showMessage(tr("Read-only desk (reviewer): you can open, check and "
+                                     "export cases, not change them."))
+
+
+def _keep_disabled(action: QAction) -> None:
+    if action.isEnabled():
+        action.setEnabled(False)
+
+
+def _read_only_widgets(root: QWidget, *, drops: bool) -> None:
+    for edit in root.findChildren(QLineEdit):
+        edit.setReadOnly(True)
+    for text in (*root.findChildren(QPlainTextEdit), *root.findChildren(QTextEdit)):
+        text.setReadOnly(True)
+    for spin in root.findChildren(QAbstractSpinBox):
+        spin.setReadOnly(True)
+    for combo in root.findChildren(QComboBox):
+        combo.setEnabled(False)
+    for box in root.findChildren(QCheckBox):
+        box.setEnabled(False)
+    for view in root.findChildren(QAbstractItemView):
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        view.setAcceptDrops(False)
+    if drops:
+        root.setAcceptDrops(False)
+
+
+def install_team_sync(window: Any) -> TeamSync:
+    """Live refresh on a team library and a read-only reviewer's desk; a no-op on SQLite for a
+    desk that may write."""
+    sync = TeamSync(window)
+    window.team_sync = sync
+    return sync
