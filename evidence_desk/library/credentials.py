@@ -20,7 +20,10 @@ SERVICE = "evidence-desk"
 def public_url(url: str) -> str:
     """The URL without its password: what settings and logs may hold."""
     u = make_url(url)
-    return u.set(password=None).render_as_string(hide_password=False)
+    # URL.set() skips None values, so the password would survive it; build the URL anew.
+    bare = URL.create(u.drivername, username=u.username, password=None, host=u.host,
+                      port=u.port, database=u.database, query=u.query)
+    return bare.render_as_string(hide_password=False)
 
 
 def _account(u: URL) -> str:

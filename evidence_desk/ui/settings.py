@@ -13,11 +13,13 @@ from pathlib import Path
 from platformdirs import user_config_dir
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +30,9 @@ SETTINGS_ENV = "EVIDENCE_DESK_SETTINGS"
 ORGANISATION = "EvidenceDesk"
 APPLICATION = "Evidence Desk"
 LANGUAGE_KEY = "ui/language"  # "system", "zh" or "en"
+# A team database URL, stored without its password (that goes to the system keyring or is
+# asked for at start); EVIDENCE_DESK_DB_URL wins over it.
+TEAM_URL_KEY = "team/db_url"
 
 
 def settings_path() -> Path:
@@ -49,8 +54,13 @@ def chosen_language(settings: QSettings) -> str:
     return value if value in ("zh", "en") else system_language()
 
 
+def team_url(settings: QSettings) -> str:
+    """The team database chosen in the settings ('' for the library's own SQLite file)."""
+    return str(settings.value(TEAM_URL_KEY, "") or "").strip()
+
+
 class SettingsDialog(QDialog):
-    """Preferences; only the language for now, applied live by the caller."""
+    """Preferences: the language (applied live by the caller) and a team database."""
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,9 +74,27 @@ class SettingsDialog(QDialog):
         self.language.addItem("English", "en")
         current = str(settings.value(LANGUAGE_KEY, "system") or "system")
         self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        from evidence_desk.library.credentials import keyring_available
+
+        self.team_url = QLineEdit(objectName="teamUrlEdit")
+        self.team_url.setPlaceholderText("postgresql+psycopg://user@server/evidence")
+        self.team_url.setText(team_url(settings))
+        self.team_password = QLineEdit(objectName="teamPasswordEdit")
+        self.team_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox(tr("Remember the password in the system keyring"),
+                                  objectName="teamRememberCheck")
+        self.remember.setEnabled(keyring_available())
+        if not keyring_available():
+            self.remember.setToolTip(tr("No system keyring here: the password is asked for "
+                                        "at each start."))
         form = QFormLayout()
         form.addRow(tr("Language"), self.language)
-        hint = QLabel(tr("The window changes language as soon as you press OK."))
+        form.addRow(tr("Team database"), self.team_url)
+        form.addRow(tr("Password"), self.team_password)
+        form.addRow("", self.remember)
+        hint = QLabel(tr("The window changes language as soon as you press OK. A team database "
+                         "is used from the next start; leave it empty to keep this computer's "
+                         "library. Passwords are never written to the settings file."))
         hint.setWordWrap(True)
         hint.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -79,6 +107,22 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
+        from evidence_desk.library.credentials import public_url, save_password
+
         self.settings.setValue(LANGUAGE_KEY, self.language.currentData())
+        url = self.team_url.text().strip()
+        if url:
+            try:
+                stored = public_url(url)
+            except Exception:  # not a URL at all: say so instead of saving it
+                self.team_url.setFocus()
+                self.team_url.setToolTip(tr("Not a database URL."))
+                return
+            self.settings.setValue(TEAM_URL_KEY, stored)
+            password = self.team_password.text()
+            if password and self.remember.isChecked():
+                save_password(stored, password)
+        else:
+            self.settings.remove(TEAM_URL_KEY)
         self.settings.sync()
         super().accept()

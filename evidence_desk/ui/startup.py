@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -234,6 +236,28 @@ def restore_and_report(backup: BackupInfo, folder: Path, parent: QWidget | None)
     return True
 
 
+def team_database_url(parent: QWidget | None = None) -> str | None:
+    """The team database to open, if any: EVIDENCE_DESK_DB_URL, else the one in the settings,
+    with its password from the keyring or asked for now (never from the settings file)."""
+    import os
+
+    from evidence_desk.library.credentials import with_password
+    from evidence_desk.paths import DB_URL_ENV
+    from evidence_desk.ui.settings import open_settings, team_url
+
+    url = os.environ.get(DB_URL_ENV) or team_url(open_settings())
+    if not url:
+        return None
+
+    def ask(public: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            parent, tr("Team database"), tr("Password for {url}", url=public),
+            QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    return with_password(url, ask)
+
+
 def open_library_interactively(folder: Path | str | None,
                                parent: QWidget | None = None) -> Library | None:
     """Open the library at `folder`; when it refuses, let the seller restore a backup or pick
@@ -242,10 +266,11 @@ def open_library_interactively(folder: Path | str | None,
     from evidence_desk.paths import default_library_dir
 
     current = Path(folder) if folder else default_library_dir()
+    db_url = team_database_url(parent)
     while True:
         try:
-            return run_in_thread(lambda folder=current: Library.open(folder), tr("Opening the library…"),
-                                 parent)
+            return run_in_thread(lambda folder=current: Library.open(folder, db_url),
+                                 tr("Opening the library…"), parent)
         except LibraryOpenError as exc:
             log.warning("the library would not open: %s", type(exc).__name__)
             message = str(exc)

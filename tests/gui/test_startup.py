@@ -115,3 +115,47 @@ def test_scheduled_backups_run_at_start_and_close_waits_for_them(
     start_scheduled_backups(window)
     window.close()  # waits for the start-up backup instead of racing it with another
     assert len(list_backups(library.folder)) == 1
+
+
+@pytest.mark.sqlite_only
+def test_a_team_database_chosen_in_the_settings_is_opened_without_storing_a_password(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evidence_desk.ui.settings import TEAM_URL_KEY, SettingsDialog, open_settings
+
+    monkeypatch.delenv("EVIDENCE_DESK_DB_URL", raising=False)
+    settings = open_settings()
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    shared = tmp_path / "shared" / "team.sqlite3"
+    shared.parent.mkdir()
+    dialog.team_url.setText(f"sqlite:///{shared}")
+    dialog.accept()
+    assert open_settings().value(TEAM_URL_KEY) == f"sqlite:///{shared}"
+
+    lib = open_library_interactively(tmp_path / "local")
+    assert lib is not None
+    try:
+        case = lib.create_case("fake_transaction", "TEAM-1")
+    finally:
+        lib.close()
+    # The tables went to the chosen database, not to the local folder's own file.
+    assert shared.is_file()
+    assert not (tmp_path / "local" / "library.sqlite3").exists()
+    other = Library(tmp_path / "elsewhere", f"sqlite:///{shared}")
+    try:
+        assert [c.order_no for c in other.list_cases()] == [case.order_no]
+    finally:
+        other.close()
+
+
+def test_the_settings_file_never_holds_a_team_password(qtbot: QtBot) -> None:
+    from evidence_desk.ui.settings import SettingsDialog, open_settings, settings_path
+
+    dialog = SettingsDialog(open_settings())
+    qtbot.addWidget(dialog)
+    dialog.team_url.setText("postgresql+psycopg://clerk:s3cret-pw@db.example/evidence")
+    dialog.team_password.setText("another-secret")
+    dialog.accept()
+    text = settings_path().read_text(encoding="utf-8")
+    assert "clerk@db.example" in text
+    assert "s3cret-pw" not in text and "another-secret" not in text
