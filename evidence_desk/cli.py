@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -96,6 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("case_id", type=_case_id, metavar="ID")
     show.add_argument("--json", action="store_true")
 
+    edit = cs.add_parser("edit", help="change a case's fields (only those given)")
+    edit.add_argument("case_id", type=_case_id, metavar="ID")
+    edit.add_argument("--type", dest="type_key", metavar="KEY")
+    edit.add_argument("--order", dest="order_no", metavar="NO")
+    edit.add_argument("--buyer", metavar="NAME")
+    for flag in ("completed", "paid", "accepted", "refund-requested"):
+        edit.add_argument(f"--{flag}", type=_parse_date, metavar="YYYY-MM-DD",
+                          dest=f"{flag.replace('-', '_')}_on")
+    for flag in ("title", "reason", "demand", "notes", "amount", "currency"):
+        edit.add_argument(f"--{flag}", metavar="T")
+    edit.add_argument("--other-channel-agreed", choices=["yes", "no"])
+    edit.add_argument("--carrier-changed", choices=["yes", "no"])
     submit = cs.add_parser("submit", help="record that the complaint was submitted")
     submit.add_argument("case_id", type=_case_id, metavar="ID")
     submit.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD",
@@ -216,18 +230,9 @@ def _case_json(lib: Any, case_id: int) -> dict[str, Any]:
     data = asdict(case)
     items = lib.list_evidence(case_id)
     data["evidence"] = [asdict(i) for i in items]
-    chain = []
-    cur = case
-    while cur.parent_id is not None:
-        cur = lib.get_case(cur.parent_id)
-        chain.append({"id": cur.id, "attempt_no": cur.attempt_no, "state": cur.state,
-                      "submitted_on": cur.submitted_on, "result_on": cur.result_on})
-    later = [c for c in lib.list_cases(include_deleted=True) if c.parent_id == case_id]
-    data["attempts"] = list(reversed(chain)) + [
-        {"id": case.id, "attempt_no": case.attempt_no, "state": case.state,
-         "submitted_on": case.submitted_on, "result_on": case.result_on}] + [
-        {"id": c.id, "attempt_no": c.attempt_no, "state": c.state,
-         "submitted_on": c.submitted_on, "result_on": c.result_on} for c in later]
+    data["attempts"] = [{"id": c.id, "attempt_no": c.attempt_no, "state": c.state,
+                         "submitted_on": c.submitted_on, "result_on": c.result_on}
+                        for c in lib.attempts(case_id)]
     if case.submitted_on:
         lo, hi = expected_result(case.submitted_on, lib.rules.platform)
         data["expected_result"] = {"earliest": lo, "latest": hi}
@@ -260,7 +265,7 @@ def cmd_case(args: argparse.Namespace) -> int:
             return EXIT_OK
         for r in rows:
             left = "-" if r.days_left is None else f"{r.days_left}d"
-            print(f"{r.id:>5}  {r.order_no:<22} {r.type_key:<26} {r.state:<10} "
+            print(f"{r.id:>5}  {r.order_no:<22} {r.type_key:<26} {r.state:<22} "
                   f"{r.met}/{r.required}  {left:>5}  {r.buyer_name}")
         return EXIT_OK
     if args.case_command == "show":
@@ -278,6 +283,23 @@ def cmd_case(args: argparse.Namespace) -> int:
         for item in data["evidence"]:
             print(f"  #{item['id']:<5} {item['kind']:<20} {item['sha256'][:16]}  "
                   f"{item['original_name']}")
+        return EXIT_OK
+    if args.case_command == "edit":
+        fields = ("type_key", "order_no", "completed_on", "paid_on", "accepted_on",
+                  "refund_requested_on", "title", "reason", "demand", "notes", "amount",
+                  "currency")
+        changes = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
+        for flag in ("other_channel_agreed", "carrier_changed"):
+            if getattr(args, flag) is not None:
+                changes[flag] = getattr(args, flag) == "yes"
+        buyer_id: Any = ...
+        if args.buyer is not None:
+            buyer_id = lib.buyer_named(args.buyer).id if args.buyer.strip() else None
+        if not changes and buyer_id is ...:
+            raise CliError("nothing to change: give at least one field, e.g. --demand T",
+                           EXIT_USAGE)
+        case = lib.update_case(args.case_id, buyer_id=buyer_id, **changes)
+        print(f"case {case.id}: {case.state}")
         return EXIT_OK
     if args.case_command in ("submit", "result", "move"):
         target = {"submit": "submitted", "result": getattr(args, "outcome", "")}.get(
@@ -537,6 +559,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("evidence-desk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) has gone; that is not an error worth a word.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
     except OSError as exc:
         _log_failure(exc)
         print(f"evidence-desk: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),

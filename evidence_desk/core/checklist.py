@@ -533,9 +533,10 @@ def _statement_warnings(case: CaseInfo, rules: Rules) -> list[Warning]:
     out: list[Warning] = []
     if not text.strip():
         return out
-    foreign = sorted({ch for ch in text if ord(ch) > 127})
+    # Quote the words as typed (first few runs), not a jumble of their characters.
+    foreign = re.findall(r"[^\x00-\x7f]+", text)
     if rules.platform.statement_ascii_only and foreign:
-        sample = "".join(foreign[:10])
+        sample = "、".join(dict.fromkeys(foreign[:5]))
         out.append(Warning(
             "statement_not_english",
             f"The English statement still holds non-English characters ({sample}); "

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_desk.core.types import AuditEntry
-from evidence_desk.library.models import AuditLog
+from evidence_desk.library.models import AuditHead, AuditLog
 
 GENESIS = "0" * 64
 
@@ -47,7 +47,31 @@ def append(session: Session, *, at: datetime, actor: str, action: str, case_id: 
                    prev_hash=prev, hash=entry_hash(prev, at, actor, action, case_id, clean))
     session.add(row)
     session.flush()
+    head = session.get(AuditHead, 1)
+    if head is None:
+        # First entry, or entries copied in verbatim (a push): count what is there.
+        total = session.scalar(select(func.count()).select_from(AuditLog)) or 0
+        session.add(AuditHead(id=1, hash=row.hash, count=total))
+    else:
+        head.hash = row.hash
+        head.count += 1
+    session.flush()
     return row
+
+
+def check_head(session: Session) -> list[ChainProblem]:
+    """The recorded head must be the newest entry, and the count must match."""
+    head = session.get(AuditHead, 1)
+    if head is None:
+        return []
+    last = session.execute(select(AuditLog.id, AuditLog.hash)
+                           .order_by(AuditLog.id.desc()).limit(1)).first()
+    total = session.scalar(select(func.count()).select_from(AuditLog)) or 0
+    if last is None or last.hash != head.hash or total != head.count:
+        return [ChainProblem(last.id if last else 0,
+                             f"the audit log ends early: {head.count} entries were written, "
+                             f"{total} remain (newest entries removed or the log replaced)")]
+    return []
 
 
 def to_entry(row: AuditLog) -> AuditEntry:

@@ -142,6 +142,17 @@ class LibraryMeta(Base):
     value: Mapped[str] = mapped_column(Text, default="")
 
 
+class AuditHead(Base):
+    """One row: the newest audit entry's hash and how many entries there are. Written with each
+    entry, so deleting the newest entries (which leaves a chain that still links) shows."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class AuditLog(Base):
     """Append-only; each entry carries the hash of the one before it."""
 

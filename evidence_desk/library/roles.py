@@ -29,10 +29,13 @@ EDITOR_GRANTS = {
     "stored_files": "SELECT, INSERT, UPDATE, DELETE",
     "blob_chunks": "SELECT, INSERT, DELETE",
     "audit_log": "SELECT, INSERT",
+    # Whoever may append to the log keeps its head current.
+    "audit_head": "SELECT, INSERT, UPDATE",
     "library_meta": "SELECT",
     "alembic_version": "SELECT",
 }
-REVIEWER_GRANTS = {table: "SELECT" for table in EDITOR_GRANTS} | {"audit_log": "SELECT, INSERT"}
+REVIEWER_GRANTS = {table: "SELECT" for table in EDITOR_GRANTS} | {
+    "audit_log": "SELECT, INSERT", "audit_head": "SELECT, INSERT, UPDATE"}
 SEQUENCE_TABLES = ("buyers", "cases", "evidence", "audit_log")
 
 

@@ -252,6 +252,11 @@ def _parse_amount(value: Any) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+def _plain(value: Any) -> Any:
+    """Stored JSON lists and the tuples callers hold compare equal."""
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _change_value(value: Any) -> Any:
     if isinstance(value, (date, datetime, Decimal)):
         return str(value)
@@ -405,6 +410,14 @@ class Library:
             s.flush()
             self._audit(s, "buyer.create", None, buyer_id=row.id)
         return row
+
+    @_writes
+    def buyer_named(self, name: str) -> BuyerInfo:
+        """The buyer of that name, created if there is none yet."""
+        with self._session() as s:
+            info = _buyer_info(self._buyer_by_name(s, name.strip()))
+            assert info is not None
+            return info
 
     def buyer_cases(self, buyer_id: int) -> list[CaseInfo]:
         with self._session() as s:
@@ -627,6 +640,23 @@ class Library:
         return workflow.move(self, case_id, target, reason=reason, on=on)
 
     @_writes
+    def attempts(self, case_id: int) -> list[CaseInfo]:
+        """Every attempt of the complaint `case_id` belongs to, first to latest."""
+        with self._session() as s:
+            root = self._case_row(s, case_id)
+            seen = {root.id}
+            while root.parent_id is not None and root.parent_id not in seen:
+                root = self._case_row(s, root.parent_id)
+                seen.add(root.id)
+            chain = [root]
+            while True:
+                child = s.scalars(select(Case).where(Case.parent_id == chain[-1].id)
+                                  .order_by(Case.id)).first()
+                if child is None or child.id in {c.id for c in chain}:
+                    break
+                chain.append(child)
+            return [_case_info(c) for c in chain]
+
     def resubmit_case(self, case_id: int) -> CaseInfo:
         return workflow.resubmit(self, case_id)
 
@@ -852,7 +882,11 @@ class Library:
         return results
 
     @_writes
-    def update_evidence(self, item_id: int, **changes: Any) -> EvidenceInfo:
+    def update_evidence(self, item_id: int, *, expected: dict[str, Any] | None = None,
+                        **changes: Any) -> EvidenceInfo:
+        """Change an item's fields. `expected` holds the values the caller last saw: when another
+        desk changed any of them meanwhile, the edit is refused (StaleEdit) instead of silently
+        overwriting theirs."""
         unknown = set(changes) - EVIDENCE_FIELDS
         if unknown:
             raise LibraryError(f"Unknown evidence field(s): {', '.join(sorted(unknown))}.")
@@ -860,6 +894,10 @@ class Library:
             self._check_kind(changes["kind"])
         with self._session() as s:
             item = self._evidence_row(s, item_id)
+            for key, seen in (expected or {}).items():
+                if _change_value(_plain(getattr(item, key))) != _change_value(_plain(seen)):
+                    raise StaleEdit("This evidence item was changed elsewhere since you opened "
+                                    "it; it has been reloaded.")
             before = {k: _change_value(getattr(item, k)) for k in changes}
             if "kind" in changes and changes["kind"] != item.kind and "position" not in changes:
                 last = s.scalar(select(func.max(Evidence.position)).where(
@@ -1028,6 +1066,7 @@ class Library:
                 users.setdefault(sha, []).append((iid, cid))
             known = set(s.scalars(select(StoredFile.sha256)))
             chain = audit.check_chain(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            chain += audit.check_head(s)
         problems: list[VerifyProblem] = []
         total = len(users)
         for n, (sha, refs) in enumerate(sorted(users.items()), 1):

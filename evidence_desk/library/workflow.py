@@ -72,7 +72,16 @@ def move(lib: Library, case_id: int, target: str, *, reason: str = "",
                                       paused_from=paused_from)
     except TransitionRefused as exc:
         raise _refused(exc) from None
-    on = on or date.today()
+    today = date.today()
+    on = on or today
+    if on > today:
+        raise WorkflowError(f"{on.isoformat()} is in the future; record what has happened, "
+                            "on the day it happened.",
+                            f"{on.isoformat()} 是未来的日期;请记录已经发生的事,并使用实际日期。")
+    if new_state in RESULTS.get(flow, ()) and case.submitted_on and on < case.submitted_on:
+        raise WorkflowError(
+            f"A result cannot come before the submission on {case.submitted_on.isoformat()}.",
+            f"处理结果的日期不能早于提交日期 {case.submitted_on.isoformat()}。")
     extra: dict[str, Any] = {}
     stored_reason = reason
     if new_state == "paused":

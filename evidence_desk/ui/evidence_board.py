@@ -612,8 +612,11 @@ class EvidenceBoard(QWidget):
     def _edit(self, item_id: int, name: str, old: Any, new: Any) -> None:
         if self._case_id is None:
             return
-        self.undo_stack.push(EditEvidenceCommand(self.library, self._case_id, item_id, name,
-                                                 old, new, self._after))
+        command = EditEvidenceCommand(self.library, self._case_id, item_id, name, old, new,
+                                      self._after)
+        self.undo_stack.push(command)
+        if command.refusal:
+            self.show_message(command.refusal)
 
     def move_items(self, ids: Sequence[int], kind: str, row: int | None = None) -> bool:
         """Put items of this case into `kind` at `row` (default: the end) as one undo step."""

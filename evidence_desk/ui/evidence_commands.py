@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from evidence_desk.i18n import tr
+from evidence_desk.library.service import LibraryError
 from evidence_desk.logs import log_failure
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,14 @@ class _EvidenceCommand(QUndoCommand):
         self.library = library
         self.case_id = case_id
         self.after = after
+        self.refusal = ""
 
     def _run(self, fn: Callable[[], None]) -> None:
         try:
             fn()
+        except LibraryError as exc:  # refused (e.g. changed on another desk): say so
+            self.refusal = str(exc)
+            self.setObsolete(True)
         except Exception as exc:  # a failed step must not leave the undo stack half-applied
             log_failure(log, "evidence command failed", exc)
             self.setObsolete(True)
@@ -138,11 +143,13 @@ class EditEvidenceCommand(_EvidenceCommand):
         self.old = old
         self.new = new
 
-    def _set(self, value: Any) -> None:
-        self._run(lambda: self.library.update_evidence(self.item_id, **{self.field: value}))
+    def _set(self, value: Any, seen: Any) -> None:
+        # `seen` is what this desk showed; another desk's change in between is refused.
+        self._run(lambda: self.library.update_evidence(
+            self.item_id, expected={self.field: seen}, **{self.field: value}))
 
     def redo(self) -> None:
-        self._set(self.new)
+        self._set(self.new, self.old)
 
     def undo(self) -> None:
-        self._set(self.old)
+        self._set(self.old, self.new)

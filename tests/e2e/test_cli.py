@@ -149,7 +149,9 @@ def test_demo_fills_a_library(tmp_path: Path) -> None:
 
 
 def test_submit_result_resubmit_from_the_command_line(lib: Path, tmp_path: Path) -> None:
-    completed = (date.today() - timedelta(days=2)).isoformat()
+    today = date.today()
+    friday = today - timedelta(days=(today.weekday() - 4) % 7)  # the latest Friday, or today
+    completed = (friday - timedelta(days=2)).isoformat()
     case_id = run(lib, "case", "new", "--type", "fake_transaction", "--order", "77",
                   "--completed", completed, "--demand", "Restrict trading",
                   check=True).stdout.strip()
@@ -159,11 +161,19 @@ def test_submit_result_resubmit_from_the_command_line(lib: Path, tmp_path: Path)
     assert early.returncode == 1 and "not ready" in early.stderr
     run(lib, "add", case_id, str(factories.order_screenshot(tmp_path / "o.png", "77")),
         "--kind", "order_screenshot", check=True)
-    out = run(lib, "case", "submit", case_id, "--on", "2026-11-27", check=True)
-    assert "result expected 2026-11-30 to 2026-12-02" in out.stdout
+    future = run(lib, "case", "submit", case_id, "--on", (today + timedelta(days=1)).isoformat())
+    assert future.returncode == 1 and "in the future" in future.stderr
+    out = run(lib, "case", "submit", case_id, "--on", friday.isoformat(), check=True)
+    # One to three working days after a Friday: Monday to Wednesday.
+    monday, wednesday = friday + timedelta(days=3), friday + timedelta(days=5)
+    assert f"result expected {monday} to {wednesday}" in out.stdout
     shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
     assert shown["state"] == "submitted"
-    assert shown["expected_result"] == {"earliest": "2026-11-30", "latest": "2026-12-02"}
+    assert shown["expected_result"] == {"earliest": monday.isoformat(),
+                                        "latest": wednesday.isoformat()}
+    before = run(lib, "case", "result", case_id, "rejected", "--on",
+                 (friday - timedelta(days=1)).isoformat())
+    assert before.returncode == 1 and "cannot come before the submission" in before.stderr
     run(lib, "case", "result", case_id, "rejected", check=True)
     new_id = run(lib, "case", "resubmit", case_id, check=True).stdout.strip()
     again = json.loads(run(lib, "case", "show", new_id, "--json", check=True).stdout)
@@ -223,3 +233,20 @@ def test_export_refuses_an_altered_original_and_keeps_the_old_dossier(
     assert out.returncode == 1
     assert "no longer matches its SHA-256" in out.stderr and "p.jpg" in out.stderr
     assert pdf.read_bytes() == before
+
+
+def test_case_edit_sets_the_logistics_dates_and_the_refund_window_is_checked(
+        lib: Path) -> None:
+    today = date.today()
+    case_id = run(lib, "case", "new", "--type", "logistics_service_dispute", "--order", "LM1",
+                  "--paid", (today - timedelta(days=9)).isoformat(), check=True).stdout.strip()
+    out = run(lib, "case", "edit", case_id, "--accepted", (today - timedelta(days=5)).isoformat(),
+              "--refund-requested", (today - timedelta(days=2)).isoformat(),
+              "--buyer", "Fast Freight", "--demand", "Refund USD 420", check=True)
+    assert out.stdout.startswith(f"case {case_id}:")
+    data = json.loads(run(lib, "check", case_id, "--json").stdout)
+    assert "refund_window" in {w["code"] for w in data["warnings"]}
+    shown = json.loads(run(lib, "case", "show", case_id, "--json", check=True).stdout)
+    assert shown["buyer"]["name"] == "Fast Freight" and shown["demand"] == "Refund USD 420"
+    nothing = run(lib, "case", "edit", case_id)
+    assert nothing.returncode == 2 and "nothing to change" in nothing.stderr

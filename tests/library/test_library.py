@@ -180,6 +180,19 @@ def test_audit_log_detects_a_removed_entry(lib: Library) -> None:
     assert any("removed" in p.message for p in lib.verify().problems)
 
 
+def test_audit_log_detects_its_newest_entries_removed(lib: Library) -> None:
+    case = lib.create_case("fake_transaction", "A1")
+    lib.update_case(case.id, reason="one")
+    lib.update_case(case.id, reason="two")
+    assert lib.verify().ok
+    newest = lib.audit_log()[-1]
+    with lib.engine.begin() as con:
+        con.execute(text("DELETE FROM audit_log WHERE id >= :id"), {"id": newest.id - 1})
+    report = lib.verify()
+    assert not report.ok
+    assert any(p.kind == "audit" and "ends early" in p.message for p in report.problems)
+
+
 @pytest.mark.sqlite_only
 def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path: Path) -> None:
     folder = tmp_path / "notalib"
@@ -305,3 +318,13 @@ def test_a_library_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> 
         Library.open(folder)
     assert (folder / "library.sqlite3").read_bytes() == before
     assert not list((folder / "backups").glob("before-migration-*"))
+
+
+def test_an_evidence_edit_based_on_a_stale_value_is_refused(lib: Library,
+                                                            files: dict[str, Path]) -> None:
+    case = lib.create_case("fake_transaction", "A1")
+    [r] = lib.add_paths(case.id, [files["chat"]], caption="first")
+    lib.update_evidence(r.item_id, expected={"caption": "first"}, caption="desk A")
+    with pytest.raises(StaleEdit, match="changed elsewhere"):
+        lib.update_evidence(r.item_id, expected={"caption": "first"}, caption="desk B")
+    assert lib.get_evidence(r.item_id).caption == "desk A"

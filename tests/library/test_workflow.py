@@ -21,7 +21,7 @@ def lib(tmp_path: Path) -> Library:
 
 def _ready_case(lib: Library, tmp_path: Path) -> int:
     case = lib.create_case("fake_transaction", "2026110500123", buyer_name="Lucas",
-                           completed_on=date.today() - timedelta(days=3),
+                           completed_on=date.today() - timedelta(days=10),
                            demand="Restrict the buyer's trading")
     lib.add_paths(case.id, [factories.chat_screenshot(tmp_path / "c.png", ["请付款"])],
                   kind="chat_record")
@@ -52,14 +52,19 @@ def test_submit_reject_resubmit_carries_evidence(lib: Library, tmp_path: Path) -
     case_id = _ready_case(lib, tmp_path)
     lib.record("export.dossier", case_id, sha256="d" * 64)
     lib.record("export.pack", case_id, sha256="p" * 64)
-    friday = date(2026, 11, 27)
+    today = date.today()
+    friday = today - timedelta(days=(today.weekday() - 4) % 7)  # the latest Friday, or today
     case = lib.move_case(case_id, "submitted", on=friday)
     assert case.submitted_on == friday
     assert case.submitted_dossier_sha256 == "d" * 64
     assert case.submitted_pack_sha256 == "p" * 64
     with pytest.raises(WorkflowError, match="resubmit"):
         lib.resubmit_case(case_id)
-    lib.move_case(case_id, "rejected", on=date(2026, 11, 30))
+    with pytest.raises(WorkflowError, match="before the submission"):
+        lib.move_case(case_id, "rejected", on=friday - timedelta(days=1))
+    with pytest.raises(WorkflowError, match="in the future"):
+        lib.move_case(case_id, "rejected", on=today + timedelta(days=1))
+    lib.move_case(case_id, "rejected", on=today)
     with pytest.raises(WorkflowError, match="cannot be submitted again"):
         lib.move_case(case_id, "submitted")
     second = lib.resubmit_case(case_id)
