@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from evidence_desk.library.bundle import read_bundle
 from evidence_desk.library.service import Library
@@ -33,6 +34,7 @@ from pathlib import Path
 from PIL import Image
 from evidence_desk.library.service import Library
 from evidence_desk.library.bundle import export_bundle, import_bundle
+from evidence_desk.export.jobs import export_dossier
 
 folder, work, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
@@ -74,6 +76,8 @@ while True:
         export_bundle(lib, case_id, out)
         new_id = import_bundle(lib, out)
         done(f"import {new_id} {case_id}")
+        export_dossier(lib, case_id, work / "case.pdf", lang="both")
+        done(f"export {case_id}")
 '''
 
 
@@ -164,6 +168,10 @@ def test_random_kills_never_lose_or_corrupt_evidence(tmp_path: Path) -> None:
         if bundle.exists():
             # Written under a temporary name and renamed: if it is there, it is whole.
             read_bundle(bundle, rules)
+        dossier = work / "case.pdf"
+        if dossier.exists():
+            # The same holds for a dossier: a file under its real name is a complete PDF.
+            assert len(PdfReader(dossier).pages) > 0
         completed_total = len(journal)
     elapsed = time.monotonic() - started
     print(f"\ncrash test: {ROUNDS} rounds, {kills} kills, {completed_total} operations "
@@ -173,3 +181,4 @@ def test_random_kills_never_lose_or_corrupt_evidence(tmp_path: Path) -> None:
           f"{elapsed:.1f} s")
     assert kills >= ROUNDS - 2
     assert completed_total > ROUNDS
+    assert any(e[0] == "export" for e in journal), "no dossier export ran between the kills"
