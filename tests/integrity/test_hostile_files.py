@@ -227,8 +227,10 @@ def test_right_to_left_override_in_a_name_is_flagged(lib: Library, tmp_path: Pat
     [res] = lib.add_paths(case_id, [path])
     assert res.status == "added"
     item = lib.get_evidence(res.item_id)
-    # Either a warning the user sees, or a name that cannot masquerade.
-    assert any("name" in f for f in item.flags) or "\u202e" not in item.original_name
+    # The name is kept as the file had it (evidence), and flagged so the seller sees it.
+    assert "deceptive_name" in item.flags
+    assert item.original_name == "invoice\u202egnp.exe"
+    assert "deceptive_name" in {w.code for w in lib.check(case_id).warnings}
 
 
 def test_csv_encodings_are_read_as_tracking_records(lib: Library, tmp_path: Path) -> None:
