@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     exp.add_argument("--budget-mb", type=float, default=None,
                      help="largest dossier size; images are downscaled only as needed")
-    pk = sub.add_parser("pack", help="write the upload pack: zips within the platform's limits")
+    pk = sub.add_parser("pack", help="write the upload pack (zips within the platform's limits) "
+                        "into DIR: a new or empty folder, or an earlier pack")
     pk.add_argument("case_id", type=_case_id, metavar="ID")
     pk.add_argument("-o", "--output", required=True, metavar="DIR")
     pk.add_argument("--zip-max-kb", type=int, default=None)

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import math
 import multiprocessing
 import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -55,7 +56,7 @@ from reportlab.platypus import (
 from evidence_desk.export import dossier_fonts as dfonts
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import dossier_tables as dt
-from evidence_desk.export.dossier_labels import LANGS, label, pick
+from evidence_desk.export.dossier_labels import LABELS, LANGS, label, pick
 from evidence_desk.export.dossier_model import (
     BudgetTooSmall,
     DossierData,
@@ -64,6 +65,7 @@ from evidence_desk.export.dossier_model import (
     ExportCancelled,
     ExportError,
 )
+from evidence_desk.export.dossier_pdfpages import rasterize_unembedded
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
 from evidence_desk.export.redact import marked_exhibit, strip_jpeg
 from evidence_desk.export.safe_write import atomic_output
@@ -264,11 +266,30 @@ class PdfPageSlot(Flowable):
         self.canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
 
+def pdf_date(when: datetime) -> str:
+    """A PDF date string (D:YYYYMMDDHHmmSS+HH'mm') for `when`; naive times are local."""
+    aware = when if when.tzinfo is not None else when.astimezone()
+    offset = aware.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm = divmod(abs(minutes), 60)
+    return f"D:{when:%Y%m%d%H%M%S}{sign}{hh:02d}'{mm:02d}'"
+
+
 class _TotalPagesCanvas(Canvas):
     """Draws the page total as a form XObject defined at save, so a single pass suffices."""
 
     pages_shown = 0
     last_pages = 0
+    # The document's CreationDate/ModDate. Invariant mode would write 2000-01-01; the dossier's
+    # own time keeps the file reproducible and tells a reviewer when it was made.
+    pdf_date = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.pdf_date:
+            date_text = self.pdf_date
+            self.setDateFormatter(lambda *_ymdhms: date_text)
 
     def showPage(self) -> None:
         self.pages_shown += 1
@@ -301,6 +322,8 @@ class Prepared:
     text: str = ""
     headers: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
+    # PDF pages with unembedded fonts: page index -> one-page PDF showing it as a picture.
+    raster_pages: dict[int, Path] = field(default_factory=dict)
 
 
 def _pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
@@ -368,31 +391,30 @@ class DossierRenderer:
     # hooks: styles, templates, page decorations, story --------------------------------------
 
     def styles(self) -> dict[str, ParagraphStyle]:
+        # reportlab's "CJK" word wrap breaks Latin words anywhere ("Requiremen/t"); the
+        # default wrap breaks Latin at spaces, still breaks between Chinese characters, and
+        # splitLongWords cuts only what cannot fit a line at all (hashes, long file names).
         base = ParagraphStyle("body", fontName=self.font, fontSize=9.5, leading=13.5,
                               splitLongWords=1)
         grey = colors.HexColor("#555555")
         return {
             "body": base,
-            "body_cjk": ParagraphStyle("body_cjk", parent=base, wordWrap="CJK"),
+            "body_cjk": ParagraphStyle("body_cjk", parent=base),
             "title": ParagraphStyle("title", parent=base, fontSize=24, leading=32,
                                     alignment=TA_CENTER, spaceAfter=6),
             "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=13, leading=18,
-                                       alignment=TA_CENTER, textColor=grey, spaceAfter=14,
-                                       wordWrap="CJK"),
+                                       alignment=TA_CENTER, textColor=grey, spaceAfter=14),
             "h1": ParagraphStyle("h1", parent=base, fontSize=15, leading=20, spaceBefore=4,
                                  spaceAfter=8, textColor=colors.HexColor("#1F3A5F")),
             "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=15, spaceBefore=8,
                                  spaceAfter=4, textColor=colors.HexColor("#1F3A5F")),
-            "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5,
-                                   wordWrap="CJK"),
+            "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5),
             "cell_head": ParagraphStyle("cell_head", parent=base, fontSize=8, leading=10.5,
-                                        textColor=colors.white, wordWrap="CJK"),
-            "hash": ParagraphStyle("hash", parent=base, fontSize=6.5, leading=8.5,
-                                   wordWrap="CJK"),
-            "caption": ParagraphStyle("caption", parent=base, fontSize=8.5, leading=11.5,
-                                      wordWrap="CJK"),
+                                        textColor=colors.white),
+            "hash": ParagraphStyle("hash", parent=base, fontSize=6.5, leading=8.5),
+            "caption": ParagraphStyle("caption", parent=base, fontSize=8.5, leading=11.5),
             "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=11.5,
-                                   textColor=grey, wordWrap="CJK"),
+                                   textColor=grey),
         }
 
     @property
@@ -665,7 +687,9 @@ class DossierRenderer:
                 self.cell(info.caption, limit=200), self.cell(fmt_when(info.captured_at)),
                 self.cell(info.original_name, limit=120), self.sha_cell(ex),
             ])
-        widths = [0.08, 0.13, 0.23, 0.13, 0.17, 0.26]
+        # Wide enough that no header word ("Original file", "Evidence kind") has to break,
+        # and that a SHA-256 takes exactly two lines of 32 digits.
+        widths = [0.07, 0.14, 0.205, 0.13, 0.17, 0.285]
         out.append(self.table(rows, [fw * x for x in widths]))
         return out
 
@@ -706,8 +730,9 @@ class DossierRenderer:
             lines.append(f"{escape(self.L('col_caption'))}: "
                          f"{user_text(info.caption, caption_limit)}")
         captured = fmt_when(info.captured_at)
-        if info.captured_at is not None and info.captured_from:
-            captured += f" ({escape(info.captured_from)})"
+        source = f"from_{info.captured_from}"
+        if info.captured_at is not None and source in LABELS:
+            captured += f" ({self.L(source)})"
         lines.append(f"{escape(self.L('col_captured'))}: {escape(captured)}")
         lines.append(f"{escape(self.L('col_file'))}: {user_text(info.original_name, 300)}")
         if ex.derived_sha256:
@@ -716,10 +741,14 @@ class DossierRenderer:
             lines.append(f"<b>{escape(self.L(key))}</b>: {escape(ex.derived_sha256)}")
         else:
             lines.append(f"SHA-256: {escape(info.sha256)}")
-        # privacy_ok is the seller's own note that nothing needs covering, not a problem.
-        problems = [f for f in info.flags if f != "privacy_ok"]
+        # Only flags with a label reach the page: the others are informational (no_exif_time
+        # is normal for a screenshot, privacy_ok is the seller's own note) and a raw code
+        # means nothing to a reviewer.
+        problems = [self.L(f"flag_{f}") for f in dict.fromkeys(info.flags)
+                    if f"flag_{f}" in LABELS]
         if problems:
-            lines.append(f"{escape(self.L('flags'))}: {escape(', '.join(problems))}")
+            sep = "; " if self.lang != "zh" else ";"
+            lines.append(f"{escape(self.L('flags'))}: {escape(sep.join(problems))}")
         return [Spacer(1, 3), Paragraph(dfonts.markup("<br/>".join(lines)), self.style["caption"])]
 
     def _height(self, flowables: list[Flowable]) -> float:
@@ -844,7 +873,8 @@ class DossierRenderer:
         doc.addPageTemplates(self.page_templates())
         # A class per build: the page total is read back from it, and builds may run in
         # parallel threads.
-        canvas_class = type("DossierCanvas", (_TotalPagesCanvas,), {})
+        canvas_class = type("DossierCanvas", (_TotalPagesCanvas,),
+                            {"pdf_date": pdf_date(self.data.generated_at)})
         doc.build(self.story(), canvasmaker=canvas_class)
         return canvas_class.last_pages
 
@@ -857,18 +887,26 @@ _LEVEL_KEYS = {"level_required", "level_any_of", "level_recommended"}
 
 def _place_pdf_pages(skeleton: Path, out: Path, slots: list[PdfSlotRecord],
                      prepared: Sequence[Prepared]) -> None:
-    """Scale each original PDF page onto its reserved page, keeping its vector content."""
+    """Scale each original PDF page onto its reserved page, keeping its vector content
+    (or the picture of it, for a page whose fonts are not embedded)."""
     from pypdf import PdfReader, PdfWriter, Transformation
 
     writer = PdfWriter(clone_from=str(skeleton))
     readers: dict[int, Any] = {}
+    rasters: dict[Path, Any] = {}
     for slot in slots:
-        if slot.exhibit not in readers:
-            r = PdfReader(str(prepared[slot.exhibit].exhibit.path))
-            if r.is_encrypted:
-                r.decrypt("")
-            readers[slot.exhibit] = r
-        src = readers[slot.exhibit].pages[slot.src_page]
+        raster = prepared[slot.exhibit].raster_pages.get(slot.src_page)
+        if raster is not None:  # a page with unembedded fonts, shown as a picture
+            if raster not in rasters:
+                rasters[raster] = PdfReader(str(raster)).pages[0]
+            src = rasters[raster]
+        else:
+            if slot.exhibit not in readers:
+                r = PdfReader(str(prepared[slot.exhibit].exhibit.path))
+                if r.is_encrypted:
+                    r.decrypt("")
+                readers[slot.exhibit] = r
+            src = readers[slot.exhibit].pages[slot.src_page]
         if src.get("/Rotate"):
             src.transfer_rotation_to_content()
         box = src.cropbox
@@ -943,6 +981,16 @@ def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
     return results
 
 
+def _mb(n: int, *, up: bool = False) -> str:
+    """Bytes as MB with one decimal (MiB, as the budget is given), or KB below 1 MB; `up`
+    rounds up so that a budget of the printed size really is enough."""
+    n = max(0, n)
+    rnd = math.ceil if up else round
+    if n < 1024 * 1024:
+        return f"{max(1, rnd(n / 1024))} KB"
+    return f"{rnd(n * 10 / (1024 * 1024)) / 10:.1f} MB"
+
+
 def _strip_passthrough(src: Path, out: Path) -> Path:
     try:
         return strip_jpeg(src, out)
@@ -1006,6 +1054,17 @@ def build_dossier(
                 for p in prepared:
                     if p.cat == "pdf":
                         p.problem = "pypdf is not installed"
+        for i, p in enumerate(prepared):
+            if p.cat == "pdf" and p.pdf_pages and not p.problem:
+                try:
+                    p.raster_pages, raster_notes = rasterize_unembedded(
+                        p.exhibit.path, tmp / f"raster{i}", p.exhibit.number, check_cancel)
+                except ExportCancelled:
+                    raise
+                except Exception as exc:  # pages stay vectors; the reason goes in the notes
+                    raster_notes = [f"{p.exhibit.number}: pages not checked for fonts "
+                                    f"({type(exc).__name__})"]
+                notes += raster_notes
         plans = di.initial_plans([(i, p.exhibit.path, p.image, p.screenshot)
                                   for i, p in enumerate(prepared) if p.image is not None])
 
@@ -1025,12 +1084,15 @@ def build_dossier(
                             - _PER_IMAGE_OVERHEAD * len(plans))
             try:
                 plans = di.fit_budget(plans, image_budget)
-            except ValueError as exc:
+            except ValueError:
+                fixed = budget_bytes - image_budget
+                needed = fixed + sum(di.minimum_bytes(p) for p in plans)
                 raise BudgetTooSmall(
-                    f"A dossier of {budget_bytes:,} bytes cannot hold these exhibits legibly "
-                    f"({exc}); screenshots need at least {di.SCREENSHOT_MIN_WIDTH} px of width "
-                    f"and photos {di.PHOTO_MIN_LONG_SIDE} px. Raise the budget or leave "
-                    "exhibits out."
+                    f"A budget of {_mb(budget_bytes)} cannot hold these exhibits legibly: the "
+                    f"text and tables alone take {_mb(fixed)}; a budget of at least "
+                    f"{_mb(needed, up=True)} is needed for legible images (screenshots keep "
+                    f"{di.SCREENSHOT_MIN_WIDTH} px of width, photos {di.PHOTO_MIN_LONG_SIDE} px "
+                    "on their long side). Raise the budget or leave exhibits out."
                 ) from None
 
         for p in plans:
@@ -1069,8 +1131,8 @@ def build_dossier(
             if expected > budget_bytes:
                 too_big = [prepared[i].exhibit.number for i, d in derived.items() if not d.fits]
                 raise BudgetTooSmall(
-                    f"The exhibits need about {expected:,} bytes but the budget is "
-                    f"{budget_bytes:,} bytes; "
+                    f"The dossier needs about {_mb(expected, up=True)} but the budget is "
+                    f"{_mb(budget_bytes)}; "
                     + (f"{', '.join(too_big)} cannot be made smaller and stay legible. "
                        if too_big else "")
                     + "Raise the budget or leave exhibits out."

@@ -268,7 +268,8 @@ def fit_budget(plans: list[ImagePlan], image_budget: int) -> list[ImagePlan]:
     """
     floor_total = sum(minimum_bytes(p) for p in plans)
     if floor_total > image_budget:
-        raise ValueError(f"needs at least {floor_total} bytes for images, budget leaves {image_budget}")
+        raise ValueError(f"images need at least {floor_total:,} bytes; the budget leaves "
+                         f"{max(0, image_budget):,} for them")
     weights = {p.index: float(p.cap[0] * p.cap[1]) for p in plans}
     fixed: dict[int, int] = {}
     open_ = {p.index: p for p in plans}

@@ -82,6 +82,26 @@ LABELS: dict[str, tuple[str, str]] = {
         "originals can be checked.",
     ),
     "flags": ("读取时发现的问题", "Problems found when reading"),
+    # What a reviewer should know about a file; the purely informational codes (no_exif_time,
+    # privacy_ok, cmyk, has_gps …) are not printed at all.
+    "flag_damaged_image": ("图片文件不完整或已损坏,部分画面可能缺失",
+                           "the image file is truncated or damaged; part of it may be missing"),
+    "flag_future_capture": ("记录的拍摄时间晚于导入时间,拍摄设备的时钟可能有误",
+                            "the recorded capture time lies in the future; the device clock "
+                            "may be wrong"),
+    "flag_wrong_extension": ("文件扩展名与实际类型不符", "the file name's extension does not "
+                             "match its real type"),
+    "flag_deceptive_name": ("文件名含有可改变显示顺序的隐藏控制字符",
+                            "the file name holds hidden direction controls that change how it "
+                            "reads"),
+    "flag_animated": ("动态图片,此处仅显示第一帧", "animated image; only its first frame is shown"),
+    "flag_damaged_pdf": ("PDF 文件结尾不完整,可能被截断", "the PDF has no proper end; it may be "
+                         "truncated"),
+    "flag_encrypted_pdf": ("PDF 已加密", "the PDF is encrypted"),
+    "from_exif": ("取自照片 EXIF", "from the photo's EXIF"),
+    "from_file": ("文件时间", "file time"),
+    "from_user": ("卖家填写", "set by the seller"),
+    "from_clipboard": ("粘贴时间", "pasted"),
     "sha_original": ("原件 SHA-256", "SHA-256 of the original"),
     "redacted_copy": (
         "此处显示的是遮盖了个人信息的副本(原件未改动);副本 SHA-256",

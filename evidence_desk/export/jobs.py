@@ -64,7 +64,11 @@ def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
                    budget_bytes: int | None = None, progress: Progress | None = None,
                    cancel: Cancel | None = None) -> DossierResult:
     from evidence_desk.export.dossier import build_dossier
+    from evidence_desk.export.safe_write import check_parent
 
+    # Checked again when writing; here so a mistyped folder fails before every original is
+    # re-hashed.
+    check_parent(Path(out))
     data = dossier_data(lib, case_id, cancel=cancel)
     result = build_dossier(data, Path(out), lang=lang, budget_bytes=budget_bytes,
                            progress=progress, cancel=cancel)
@@ -75,8 +79,12 @@ def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
 
 def export_pack(lib: Library, case_id: int, out_dir: Path, *, zip_max_bytes: int | None = None,
                 progress: Progress | None = None, cancel: Cancel | None = None) -> PackResult:
-    from evidence_desk.export.pack import build_pack
+    from evidence_desk.export.pack import build_pack, check_target
+    from evidence_desk.export.safe_write import check_parent
 
+    # Both are checked again when writing; here so a wrong target fails before any work.
+    check_parent(Path(out_dir))
+    check_target(Path(out_dir))
     case = lib.get_case(case_id)
     statement = case.statement_en
     if not statement.strip():

@@ -16,6 +16,9 @@ per-zip limit), `statement_en.txt` and `README.txt`. Choices:
   allows; a photo that relies on its EXIF orientation is turned upright and re-encoded.
 - An item with marks is packed from a derived copy with the marks burned in (redactions as
   opaque fills at full resolution), never from its original; the README names both hashes.
+- The folder is replaced whole, so it may only be one the desk owns: missing, empty, or an
+  earlier pack whose every file the pack's own marker (`.evidence-desk-pack`) lists. Anything
+  else (the seller's desktop, a pack they added notes to) is refused and left untouched.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pathlib import Path
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import redact
 from evidence_desk.export.dossier_model import DossierData, Exhibit, ExportCancelled, ExportError
-from evidence_desk.export.safe_write import atomic_dir
+from evidence_desk.export.safe_write import atomic_dir, check_parent
 
 # Local header (30) + central directory entry (46) + end record share, plus slack for extras.
 _ZIP_ENTRY_OVERHEAD = 30 + 46 + 64
@@ -42,6 +45,10 @@ _STORED_EXT = frozenset({"jpg", "jpeg", "gif", "pdf", "zip", "rar", "docx", "xls
 _IMAGE_EXT = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "bmp", "tif",
                         "tiff"})
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+MARKER = ".evidence-desk-pack"
+_MARKER_HEAD = "Evidence Desk upload pack; this folder is replaced whole by the next export."
+# Packs written before the marker existed are recognised by their README's first line.
+_LEGACY_README_HEAD = "Upload pack for order "
 
 
 class PackError(ExportError):
@@ -182,6 +189,46 @@ def check_ascii(text: str) -> None:
         )
 
 
+def _pack_files(folder: Path) -> set[str] | None:
+    """The names an earlier pack in `folder` says it wrote, or None if it is not one."""
+    try:
+        text = (folder / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    lines = text.splitlines()
+    if lines and lines[0] == _MARKER_HEAD:
+        return {MARKER, *(n for n in lines[1:] if n)}
+    try:
+        readme = (folder / "README.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not readme.startswith(_LEGACY_README_HEAD):
+        return None
+    zips = {line.split()[0] for line in readme.splitlines()
+            if line and not line[0].isspace() and line.split()[0].endswith(".zip")}
+    return {"README.txt", "statement_en.txt", *zips}
+
+
+def check_target(out_dir: Path) -> None:
+    """Raise PackError unless out_dir may be replaced whole: missing, empty or an earlier pack."""
+    out_dir = Path(out_dir)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise PackError(f"{out_dir} is not a folder; choose an empty folder or a new name.")
+    if not out_dir.exists():
+        return
+    present = {p.name for p in out_dir.iterdir()}
+    if not present:
+        return
+    ours = _pack_files(out_dir)
+    others = sorted(present - ours) if ours is not None else sorted(present)
+    if others or any((out_dir / n).is_dir() for n in present):
+        shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+        raise PackError(
+            f"{out_dir} already holds other files ({shown or 'folders'}); the pack replaces "
+            "its folder whole, so choose an empty folder or a new name."
+        )
+
+
 def build_pack(
     data: DossierData,
     out_dir: Path,
@@ -191,14 +238,19 @@ def build_pack(
     progress: Callable[[int, int, str], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> PackResult:
-    """Write the upload pack folder at out_dir atomically (an earlier pack is replaced whole)."""
+    """Write the upload pack folder at out_dir atomically (an earlier pack is replaced whole).
+
+    Raises PackError, touching nothing, when out_dir holds anything but an earlier pack.
+    """
     limit = zip_max_bytes or data.rules.platform.zip_max_bytes
+    out_dir = Path(out_dir)
+    check_parent(out_dir)
+    check_target(out_dir)
     if data.rules.platform.statement_ascii_only:
         check_ascii(statement_en)
-    out_dir = Path(out_dir)
     total = len(data.exhibits)
     with tempfile.TemporaryDirectory(prefix="evidence-desk-pack-") as tmp, \
-            atomic_dir(out_dir) as folder:
+            atomic_dir(out_dir, check_target) as folder:
         work = Path(tmp)
         by_kind: dict[str, list[_Member]] = {}
         for i, ex in enumerate(data.exhibits):
@@ -240,6 +292,9 @@ def build_pack(
         (folder / "README.txt").write_text(_readme(data, zips, by_kind, limit), encoding="utf-8")
         lines = sorted(f"{p.name} {_sha256(p)}" for p in folder.iterdir() if p.is_file())
         digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        # Written after the digest: the marker is the desk's bookkeeping, not part of the upload.
+        names = sorted(p.name for p in folder.iterdir())
+        (folder / MARKER).write_text("\n".join([_MARKER_HEAD, *names]) + "\n", encoding="utf-8")
         if cancel is not None and cancel():
             raise ExportCancelled("export cancelled")
     return PackResult(out_dir, tuple(zips), out_dir / "statement_en.txt", digest)

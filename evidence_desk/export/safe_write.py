@@ -3,6 +3,11 @@
 A cancelled or failed export must neither leave half a file behind nor destroy the file the seller
 made last time, so everything is built under a temporary name in the same folder (same file
 system, so the final rename is atomic) and swapped in at the very end.
+
+The target's folder must already exist: a typo in a path should be reported, not silently become
+a new tree of folders the seller then cannot find. The result gets the permissions a normally
+created file would (the umask's), not mkstemp's private 0600: a dossier is meant to be handed
+over.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from evidence_desk.export.dossier_model import ExportError
 
 TEMP_PREFIX = ".evidence-desk-tmp-"
 
@@ -28,11 +35,44 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    # os.umask can only be read by setting it; /proc avoids that brief window where another
+    # thread would create files with the wrong mode.
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    return 0o666 & ~_umask()
+
+
+def dir_mode() -> int:
+    return 0o777 & ~_umask()
+
+
+def check_parent(path: Path) -> None:
+    """Raise ExportError unless `path`'s folder exists (it is never created here)."""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise ExportError(f"The folder {parent} {what}; choose an existing folder.")
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path`, else it is removed."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_parent(path)
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; choose a file name.")
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -40,6 +80,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except BaseException:
@@ -49,21 +90,29 @@ def atomic_output(path: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_dir(path: Path) -> Iterator[Path]:
+def atomic_dir(path: Path, replaceable: Callable[[Path], None] | None = None
+               ) -> Iterator[Path]:
     """Yield an empty sibling folder to fill; on success it takes the place of `path`.
 
     An existing folder at `path` is renamed to a backup first and removed only after the new one
     is in place, so a crash in between leaves one of them under a recognisable name.
+    `replaceable(path)` is called again just before the swap (the folder may have changed while
+    the new one was being filled) and raises to keep it.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_parent(path)
     tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=path.parent))
     try:
         yield tmp
         for root, _dirs, files in os.walk(tmp):
             for name in files:
-                with open(os.path.join(root, name), "rb") as fh:
+                full = os.path.join(root, name)
+                with open(full, "rb") as fh:
                     os.fsync(fh.fileno())
+                os.chmod(full, file_mode())
+        os.chmod(tmp, dir_mode())
+        if replaceable is not None and path.exists():
+            replaceable(path)
         backup: Path | None = None
         if path.exists():
             backup = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "old-", dir=path.parent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import replace
@@ -85,12 +86,13 @@ def test_fonts_embedded(standard_case, standard_pdf) -> None:
 
     ours = fonts(standard_pdf[0].path)
     assert any(r[0].endswith("+DroidSansFallback") and r[-5] == "yes" for r in ours)
-    # The waybill exhibit keeps its own (standard, unembedded) fonts; every other font is ours
-    # and embedded.
+    # The waybill uses Helvetica without embedding it; its pages are shown as pictures, so
+    # every font in the dossier is embedded.
     waybill = next(ex.path for ex in standard_case.exhibits if ex.path.suffix == ".pdf")
-    theirs = {r[0] for r in fonts(waybill) if r[-5] == "no"}
+    assert any(r[-5] == "no" for r in fonts(waybill))
     for r in ours:
-        assert r[-5] == "yes" or r[0] in theirs, r
+        assert r[-5] == "yes", r
+    assert not any(r[0] == "Helvetica" for r in ours)
 
 
 @poppler
@@ -225,3 +227,136 @@ def test_languages_choose_fixed_text(tmp_path, standard_case) -> None:
             assert present in text and absent not in text
     with pytest.raises(ValueError):
         build_dossier(small, tmp_path / "x.pdf", lang="fr")
+
+
+def _pages_text(path: Path) -> list[str]:
+    return pdftotext(path).split("\f")
+
+
+@poppler
+def test_flags_and_capture_source_are_words(tmp_path) -> None:
+    photo = factories.photo(tmp_path / "p.jpg")
+    shot = factories.chat_screenshot(tmp_path / "c.png", ["hello"], height=900)
+    data = case_builder.make_case(tmp_path / "in", files=[(photo, "product_photo", "photo"),
+                                                          (shot, "chat_record", "chat")])
+    p_ex, c_ex = data.exhibits[1], data.exhibits[0]
+    assert p_ex.info.kind == "product_photo"
+    p_info = replace(p_ex.info, captured_from="exif",
+                     flags=("no_exif_time", "damaged_image", "privacy_ok", "cmyk"))
+    c_info = replace(c_ex.info, captured_from="clipboard", flags=("no_exif_time", "privacy_ok"))
+    data = replace(data, exhibits=(replace(c_ex, info=c_info), replace(p_ex, info=p_info)))
+    for lang, exif, pasted, damaged in (
+            ("en", "(from the photo's EXIF)", "(pasted)", "truncated or damaged"),
+            ("zh", "(取自照片 EXIF)", "(粘贴时间)", "图片文件不完整或已损坏")):
+        out = tmp_path / f"{lang}.pdf"
+        build_dossier(data, out, lang=lang)
+        text = pdftotext(out)
+        flat = squash(text)
+        for code in ("no_exif_time", "damaged_image", "privacy_ok", "cmyk", "(exif)",
+                     "(clipboard)", "(file)"):
+            assert code not in text, (lang, code)
+        assert squash(exif) in flat and squash(pasted) in flat and squash(damaged) in flat
+        # Only the damaged photo carries a problem line; the screenshot has none to show.
+        chat_page = next(p for p in _pages_text(out) if "B-1" in p and "C-1" not in p)
+        assert squash(damaged) not in squash(chat_page)
+
+
+def test_dates_are_the_dossier_time(standard_case, standard_pdf) -> None:
+    meta = PdfReader(str(standard_pdf[0].path)).metadata
+    want = standard_case.generated_at
+    for when in (meta.creation_date, meta.modification_date):
+        assert when is not None
+        local = when.astimezone(want.astimezone().tzinfo).replace(tzinfo=None)
+        assert local == want
+
+
+@poppler
+def test_table_headers_do_not_break_words(standard_pdf) -> None:
+    import re
+
+    text = pdftotext(standard_pdf[0].path)
+    for words in ("Requirement", "Evidence kind", "Original file", "Product photo",
+                  "Chat record", "Captured"):
+        pattern = r"(?<![A-Za-z])" + r"\s+".join(words.split()) + r"(?![A-Za-z])"
+        assert re.search(pattern, text), words
+
+
+@poppler
+def test_pdf_page_with_embedded_fonts_stays_vector(tmp_path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from evidence_desk.export import dossier_fonts as dfonts
+    from evidence_desk.export.dossier_pdfpages import rasterize_unembedded, unembedded_fonts
+
+    path = tmp_path / "embedded.pdf"
+    canv = Canvas(str(path), initialFontName=dfonts.fonts()[0])
+    canv.setFont(dfonts.fonts()[0], 14)
+    canv.drawString(72, 720, "Invoice 42 embedded")
+    canv.showPage()
+    canv.save()
+    assert unembedded_fonts(PdfReader(str(path)).pages[0]) == []
+    assert rasterize_unembedded(path, tmp_path / "w", "X-1") == ({}, [])
+    waybill = factories.pdf_waybill(tmp_path / "w.pdf", "SF1", pages=1)
+    assert "Helvetica" in unembedded_fonts(PdfReader(str(waybill)).pages[0])
+
+
+@poppler
+def test_rasterised_waybill_stays_searchable(standard_pdf) -> None:
+    pages = _pages_text(standard_pdf[0].path)
+    waybill = [p for p in pages if "AIR WAYBILL" in p]
+    assert len(waybill) == 2 and all("SF1234567890" in p for p in waybill)
+
+
+def test_without_pdftoppm_the_page_stays_and_a_note_says_why(tmp_path, monkeypatch) -> None:
+    from evidence_desk.export import dossier_pdfpages
+
+    monkeypatch.setattr(dossier_pdfpages.shutil, "which", lambda _name: None)
+    waybill = factories.pdf_waybill(tmp_path / "w.pdf", "SF1234567890", pages=1)
+    data = case_builder.make_case(tmp_path / "in",
+                                  files=[(waybill, "logistics_record", "waybill")])
+    result = build_dossier(data, tmp_path / "d.pdf", lang="en")
+    assert any("pdftoppm" in n and "not embedded" in n for n in result.notes), result.notes
+
+
+def test_budget_message_names_sizes_not_negative_numbers(tmp_path) -> None:
+    import re
+
+    files = [(factories.chat_screenshot(tmp_path / "c.png", case_builder.CHAT_LINES,
+                                        height=4000), "chat_record", "chat")]
+    data = case_builder.make_case(tmp_path, files=files)
+    with pytest.raises(BudgetTooSmall) as info:
+        build_dossier(data, tmp_path / "d.pdf", budget_bytes=20_000)
+    message = str(info.value)
+    assert not re.search(r"-\d", message), message
+    m = re.search(r"text and tables alone take ([\d.]+) ([KM])B; a budget of at least "
+                  r"([\d.]+) ([KM])B is needed for legible images", message)
+    assert m, message
+    unit = {"K": 1024, "M": 1024 * 1024}
+    fixed = float(m.group(1)) * unit[m.group(2)]
+    needed = float(m.group(3)) * unit[m.group(4)]
+    assert 0 < fixed < needed and needed > 20_000
+
+
+def test_missing_folder_is_refused(tmp_path) -> None:
+    from evidence_desk.export.dossier_model import ExportError
+
+    data = case_builder.make_case(tmp_path / "in",
+                                  files=[(factories.photo(tmp_path / "p.jpg"), "product_photo",
+                                          "p")])
+    out = tmp_path / "nonexistent" / "dir" / "x.pdf"
+    with pytest.raises(ExportError, match="does not exist"):
+        build_dossier(data, out)
+    assert not (tmp_path / "nonexistent").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_dossier_is_readable_by_others(tmp_path) -> None:
+    data = case_builder.make_case(tmp_path / "in",
+                                  files=[(factories.photo(tmp_path / "p.jpg"), "product_photo",
+                                          "p")])
+    old = os.umask(0o022)
+    try:
+        build_dossier(data, tmp_path / "d.pdf")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "d.pdf").stat().st_mode & 0o777 == 0o644

@@ -100,3 +100,70 @@ def test_cancel_keeps_earlier_pack(standard_case, tmp_path) -> None:
         build_pack(standard_case, out, statement_en=STATEMENT, cancel=lambda: True)
     assert sorted(p.name for p in out.iterdir()) == before
     assert [p.name for p in tmp_path.iterdir()] == ["pack"]
+
+
+def test_refuses_a_folder_with_other_files(standard_case, tmp_path) -> None:
+    out = tmp_path / "Desktop"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    with pytest.raises(PackError, match="already holds other files .*notes.txt.*choose an empty "
+                                        "folder or a new name"):
+        build_pack(standard_case, out, statement_en=STATEMENT)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert [p.name for p in tmp_path.iterdir()] == ["Desktop"]
+
+
+def test_replaces_an_earlier_pack_or_an_empty_folder(standard_case, tmp_path) -> None:
+    from evidence_desk.export.pack import MARKER
+
+    out = tmp_path / "pack"
+    out.mkdir()
+    build_pack(standard_case, out, statement_en=STATEMENT)  # empty folder: fine
+    assert (out / MARKER).is_file()
+    (out / "B_chat_record.zip").write_bytes(b"stale")
+    result = build_pack(standard_case, out, statement_en=STATEMENT)
+    assert (out / "B_chat_record.zip").read_bytes() != b"stale"
+    assert result.folder == out
+    # A file the seller added to the pack is theirs: the next export refuses to drop it.
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(PackError, match="notes.txt"):
+        build_pack(standard_case, out, statement_en=STATEMENT)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_pack_written_before_the_marker_is_still_recognised(standard_case, tmp_path) -> None:
+    from evidence_desk.export.pack import MARKER
+
+    out = tmp_path / "pack"
+    build_pack(standard_case, out, statement_en=STATEMENT)
+    (out / MARKER).unlink()
+    build_pack(standard_case, out, statement_en=STATEMENT)
+    assert (out / MARKER).is_file()
+
+
+def test_files_added_during_the_export_are_kept(standard_case, tmp_path) -> None:
+    out = tmp_path / "pack"
+    out.mkdir()
+
+    def progress(done: int, total: int, what: str) -> None:
+        if done == total:
+            (out / "late.txt").write_text("added meanwhile", encoding="utf-8")
+
+    with pytest.raises(PackError, match="late.txt"):
+        build_pack(standard_case, out, statement_en=STATEMENT, progress=progress)
+    assert [p.name for p in out.iterdir()] == ["late.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["pack"]
+
+
+def test_pack_files_are_not_private(standard_case, tmp_path) -> None:
+    if os.name == "nt":
+        pytest.skip("POSIX permissions")
+    old = os.umask(0o022)
+    try:
+        build_pack(standard_case, tmp_path / "pack", statement_en=STATEMENT)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "pack").stat().st_mode & 0o777 == 0o755
+    for p in (tmp_path / "pack").iterdir():
+        assert p.stat().st_mode & 0o777 == 0o644, p.name

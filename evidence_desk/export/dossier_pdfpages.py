@@ -1,0 +1,188 @@
+"""Pages of PDF exhibits whose fonts are not embedded are shown as pictures.
+
+A carrier's waybill often names Helvetica or SimSun without embedding it. Placed as vectors, the
+page would bring that font reference into the dossier: every viewer substitutes its own font
+(Chinese text may come out as boxes), and the dossier no longer meets "every font embedded".
+Such a page is therefore rendered by poppler's `pdftoppm` at 150 dpi and placed as an image,
+with the page's own text laid invisibly over it in our embedded fonts, so a reviewer can still
+search and copy the tracking number. Pages whose fonts are all embedded stay vectors.
+
+Without pdftoppm the page stays a vector page and the export says so in its notes.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evidence_desk.export import dossier_fonts as dfonts
+
+DPI = 150
+# A page larger than A3 is rendered at less than DPI rather than as a huge bitmap.
+MAX_SIDE_PX = 2500
+RENDER_TIMEOUT_S = 120
+_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+@dataclass(frozen=True)
+class TextRun:
+    text: str
+    x: float
+    y: float
+    size: float
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if hasattr(obj, "get_object") else obj
+
+
+def _font_embedded(font: Any) -> bool:
+    font = _resolve(font)
+    subtype = font.get("/Subtype")
+    # A Type 3 font's glyphs are content streams in the file, but poppler reports it as not
+    # embedded; treating it as such keeps `pdffonts` all "yes".
+    if subtype == "/Type3":
+        return False
+    if subtype == "/Type0":
+        descendants = _resolve(font.get("/DescendantFonts")) or []
+        if not descendants:
+            return False
+        font = _resolve(descendants[0])
+    descriptor = _resolve(font.get("/FontDescriptor"))
+    return descriptor is not None and any(k in descriptor for k in _FONT_FILES)
+
+
+def unembedded_fonts(page: Any) -> list[str]:
+    """Base names of the fonts `page` (or a form it draws) uses without embedding them."""
+    missing: list[str] = []
+    seen: set[int] = set()
+
+    def walk(resources: Any, depth: int) -> None:
+        resources = _resolve(resources)
+        if not resources or depth > 12 or id(resources) in seen:
+            return
+        seen.add(id(resources))
+        for font in (_resolve(resources.get("/Font")) or {}).values():
+            if not _font_embedded(font):
+                missing.append(str(_resolve(font).get("/BaseFont", "?")).lstrip("/"))
+        for xobj in (_resolve(resources.get("/XObject")) or {}).values():
+            xobj = _resolve(xobj)
+            if xobj.get("/Subtype") == "/Form" and "/Resources" in xobj:
+                walk(xobj["/Resources"], depth + 1)
+        for pattern in (_resolve(resources.get("/Pattern")) or {}).values():
+            pattern = _resolve(pattern)
+            if "/Resources" in pattern:
+                walk(pattern["/Resources"], depth + 1)
+
+    walk(page.get("/Resources"), 0)
+    return sorted(set(missing))
+
+
+def text_runs(page: Any) -> list[TextRun]:
+    """The page's text with positions relative to its crop box (rotation already applied)."""
+    box = page.cropbox
+    left, bottom = float(box.left), float(box.bottom)
+    runs: list[TextRun] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        # The text matrix in user space: tm × cm.
+        a = tm[0] * cm[0] + tm[1] * cm[2]
+        b = tm[0] * cm[1] + tm[1] * cm[3]
+        c = tm[2] * cm[0] + tm[3] * cm[2]
+        d = tm[2] * cm[1] + tm[3] * cm[3]
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = math.hypot(c, d) or math.hypot(a, b) or 1.0
+        runs.append(TextRun(text, x - left, y - bottom, max(1.0, float(size or 1) * scale)))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:  # a page whose text cannot be read is still shown; only search is lost
+        return []
+    return runs
+
+
+def render_page(pdf: Path, index: int, size: tuple[float, float], out_png: Path) -> bool:
+    """Render page `index` (0-based) of pdf to out_png with pdftoppm; False if impossible."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        return False
+    long_px = max(size) / 72 * DPI
+    scale = ["-scale-to", str(MAX_SIDE_PX)] if long_px > MAX_SIDE_PX else ["-r", str(DPI)]
+    cmd = [exe, *scale, "-png", "-f", str(index + 1), "-l", str(index + 1), "-singlefile",
+           str(pdf), str(out_png.with_suffix(""))]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=RENDER_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and out_png.is_file()
+
+
+def raster_page_pdf(png: Path, size: tuple[float, float], runs: list[TextRun],
+                    out: Path) -> None:
+    """A one-page PDF of `size` points: the picture, and the text invisibly on top."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    w, h = size
+    # reportlab selects its initial font on every page; Helvetica would be unembedded.
+    canv = Canvas(str(out), pagesize=(w, h), invariant=1, pageCompression=1,
+                  initialFontName=dfonts.fonts()[0])
+    canv.drawImage(str(png), 0, 0, w, h)
+    for run in runs:
+        text = canv.beginText(run.x, run.y)
+        text.setTextRenderMode(3)  # neither filled nor stroked: found by search, not seen
+        for font, piece in dfonts.runs(run.text):
+            text.setFont(font, run.size)
+            text.textOut(piece)
+        canv.drawText(text)
+    canv.showPage()
+    canv.save()
+
+
+def rasterize_unembedded(pdf: Path, work: Path, label: str,
+                         cancel: Callable[[], None] | None = None
+                         ) -> tuple[dict[int, Path], list[str]]:
+    """{page index: one-page PDF to place instead} for pages with unembedded fonts, and notes.
+
+    `work` is a folder of its own for this exhibit; `label` names it in the notes.
+    """
+    from pypdf import PdfReader
+
+    work.mkdir(parents=True, exist_ok=True)
+    reader = PdfReader(str(pdf))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    out: dict[int, Path] = {}
+    failed: list[int] = []
+    for i, page in enumerate(reader.pages):
+        if not unembedded_fonts(page):
+            continue
+        if cancel is not None:
+            cancel()
+        if page.get("/Rotate"):
+            page.transfer_rotation_to_content()
+        box = page.cropbox
+        size = (float(box.width), float(box.height))
+        png = work / f"p{i + 1}.png"
+        if not render_page(pdf, i, size, png):
+            failed.append(i + 1)
+            continue
+        dst = work / f"p{i + 1}.pdf"
+        raster_page_pdf(png, size, text_runs(page), dst)
+        png.unlink()
+        out[i] = dst
+    notes = []
+    if failed:
+        pages = ", ".join(str(n) for n in failed)
+        notes.append(f"{label}: page(s) {pages} use fonts that are not embedded and could not "
+                     "be shown as pictures (pdftoppm from poppler-utils is needed); they are "
+                     "placed as they are and may print in a substitute font")
+    return out, notes
