@@ -14,14 +14,15 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 TYPES = ("fake_transaction", "quality_dispute", "service_failure", "transaction_fraud")
@@ -29,12 +30,13 @@ KINDS = ("order_screenshot", "chat_record", "product_photo", "logistics_record")
 
 
 def _png(path: Path, n: int) -> Path:
-    # Distinct colours give distinct hashes, so no item is refused as a duplicate.
-    Image.new("RGB", (96, 72), ((n * 37) % 256, (n * 91) % 256, (n * 13) % 256)).save(path)
+    # Distinct colours give distinct hashes, so no item is refused as a duplicate: the colour
+    # spells out n in base 256 (a product of n modulo 256 repeats every 256 files).
+    Image.new("RGB", (96, 72), (n % 256, (n >> 8) % 256, (n >> 16) % 256)).save(path)
     return path
 
 
-def build_library(folder: Path, cases: int, items: int) -> tuple[int, Path]:
+def build_library(folder: Path, cases: int, items: int, new_files: int) -> tuple[int, Path]:
     """Fill `folder` unless it already holds a generated library; returns the big case's id."""
     from evidence_desk.library.service import Library
 
@@ -62,7 +64,7 @@ def build_library(folder: Path, cases: int, items: int) -> tuple[int, Path]:
         print(f"added {items} items in {time.perf_counter() - t0:.1f} s")
         imports = folder / "import"
         imports.mkdir(exist_ok=True)
-        for i in range(200):
+        for i in range(new_files):
             _png(imports / f"new-{i}.png", 900000 + i)
         marker.write_text(str(big.id))
         return big.id, imports
@@ -98,20 +100,64 @@ class StallMeter:
         return self.worst
 
 
-def pump(app: QApplication, until: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.perf_counter() + timeout
-    while not until():
-        app.processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not finish in time")
-        time.sleep(0.001)
+def run_loop(step: Callable[[], bool], interval_ms: int = 5, timeout: float = 60.0) -> None:
+    """Run the event loop, calling `step` every `interval_ms` until it returns True.
+
+    The real event loop rather than a Python loop around processEvents: PySide6 6.12 leaks a
+    reference to None on each processEvents call from Python and aborts after a few thousand.
+    """
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(lambda: loop.exit(0) if step() else None)
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: loop.exit(1))
+    guard.start(int(timeout * 1000))
+    timer.start()
+    # The condition may already hold; still let one round of events through, as a user would.
+    code = loop.exec()
+    timer.stop()
+    guard.stop()
+    if code:
+        raise TimeoutError("the window did not finish in time")
 
 
-def spin(app: QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.001)
+def pump(until: Callable[[], bool], timeout: float = 60.0) -> None:
+    run_loop(until, 5, timeout)
+
+
+def spin(seconds: float) -> None:
+    QTest.qWait(int(seconds * 1000))
+
+
+def step_through(values: Iterable[int], apply: Callable[[int], None], interval_ms: int) -> None:
+    """Apply each value in turn from a timer, the way a user dragging a scrollbar would."""
+    pending = iter(values)
+
+    def step() -> bool:
+        value = next(pending, None)
+        if value is None:
+            return True
+        apply(value)
+        return False
+
+    run_loop(step, interval_ms, timeout=300)
+
+
+class FirstPaint(QObject):
+    """Quits `loop` when `widget` is first painted: the moment the window is really there."""
+
+    def __init__(self, widget: QWidget, loop: QEventLoop) -> None:
+        super().__init__()
+        self.loop = loop
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.loop.quit)
+        return False
 
 
 def main() -> int:
@@ -119,10 +165,11 @@ def main() -> int:
     ap.add_argument("--library", type=Path)
     ap.add_argument("--cases", type=int, default=1000)
     ap.add_argument("--items", type=int, default=500)
+    ap.add_argument("--import", dest="imports", type=int, default=200)
     args = ap.parse_args()
     folder = args.library or Path(tempfile.mkdtemp(prefix="evidence-desk-bench-"))
     os.environ.setdefault("EVIDENCE_DESK_SETTINGS", str(folder / "bench-settings.ini"))
-    big_id, imports = build_library(folder, args.cases, args.items)
+    big_id, imports = build_library(folder, args.cases, args.items, args.imports)
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -137,31 +184,33 @@ def main() -> int:
     window = build_main_window(folder)
     window.resize(1360, 820)
     meter.start()
+    painted = QEventLoop()
+    watcher = FirstPaint(window, painted)
+    QTimer.singleShot(60_000, painted.quit)
     window.show()
-    app.processEvents()
+    painted.exec()
     first = time.perf_counter() - t0
-    spin(app, 0.3)
+    del watcher
+    spin(0.3)
     results.append(("show window", meter.stop()))
 
     meter.start()
     window.cases.filters.search.setText("ORD-005")
-    pump(app, lambda: window.cases.model.rowCount() < 200)
-    spin(app, 0.3)
+    pump(lambda: window.cases.model.rowCount() < 200)
+    spin(0.3)
     window.cases.filters.search.setText("")
-    pump(app, lambda: window.cases.model.rowCount() > 1000)
+    pump(lambda: window.cases.model.rowCount() > 1000)
     results.append(("filter case list", meter.stop()))
 
     meter.start()
     bar = window.cases.view.verticalScrollBar()
-    for value in range(0, bar.maximum() + 1, max(1, bar.pageStep())):
-        bar.setValue(value)
-        app.processEvents()
+    step_through(range(0, bar.maximum() + 1, max(1, bar.pageStep())), bar.setValue, 10)
     results.append(("scroll case list", meter.stop()))
 
     meter.start()
     window.cases.select_case(big_id)
-    pump(app, lambda: window.checklist.checklist is not None)
-    spin(app, 1.0)
+    pump(lambda: window.checklist.checklist is not None)
+    spin(1.0)
     results.append(("open 500-item case", meter.stop()))
 
     board = window.board
@@ -169,16 +218,15 @@ def main() -> int:
     if scroll is not None:
         meter.start()
         sbar = scroll.verticalScrollBar()
-        for value in range(0, sbar.maximum() + 1, max(1, sbar.pageStep() // 2)):
-            sbar.setValue(value)
-            spin(app, 0.02)
+        step_through(range(0, sbar.maximum() + 1, max(1, sbar.pageStep() // 2)), sbar.setValue,
+                     20)
         results.append(("scroll board", meter.stop()))
     if hasattr(board, "import_paths") and hasattr(board, "is_importing"):
         meter.start()
         board.import_paths(sorted(imports.iterdir()))
-        pump(app, lambda: not board.is_importing(), timeout=300)
-        spin(app, 0.5)
-        results.append(("import 200 files", meter.stop()))
+        pump(lambda: not board.is_importing(), timeout=300)
+        spin(0.5)
+        results.append((f"import {args.imports} files", meter.stop()))
 
     print(f"time to first window: {first * 1000:.0f} ms")
     for name, worst in results:

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,14 @@ _NO_INDEX = QModelIndex()
 
 COL_ORDER, COL_BUYER, COL_TYPE, COL_STATUS, COL_READY, COL_DAYS = range(6)
 BATCH = 100
+# Column sizing: the smallest a column may get, the largest a long label may make it, and the
+# room the header (sort arrow) and the cells (margins) need around the text.
+MIN_WIDTHS = {COL_ORDER: 96, COL_BUYER: 80, COL_TYPE: 90, COL_STATUS: 64, COL_READY: 56,
+              COL_DAYS: 56}
+MAX_WIDTH = 240
+HEADER_PADDING = 24
+CELL_PADDING = 14
+SAMPLE_ROWS = 50
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -331,14 +339,14 @@ class CaseListPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.view.header()
-        # Fixed widths: fitting columns to their contents would read every row.
+        # Widths follow a sample of rows (fit_columns), not ResizeToContents: that mode would read
+        # every row of a big library on each change. The user can still drag them.
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_BUYER, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
-        for col, width in ((COL_ORDER, 124), (COL_TYPE, 100), (COL_STATUS, 60),
-                           (COL_READY, 58), (COL_DAYS, 56)):
+        for col, width in MIN_WIDTHS.items():
             header.resizeSection(col, width)
+        self._fitted = False
         # No sort until the user asks: sorting reads every row, opening should read only a page.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
@@ -358,13 +366,46 @@ class CaseListPanel(QWidget):
     def retranslate(self) -> None:
         self.filters.retranslate()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
+        self._fitted = False  # labels have other lengths in another language
         self.reload()
 
     def reload(self, keep: int | None = None) -> None:
         """Query again, keeping the current case selected when it still matches."""
         target = keep if keep is not None else self._current
         self.model.reload()
+        if not self._fitted and self.model.rowCount():
+            # Once, on the first rows there are: refitting on every reload would move columns
+            # the user has dragged.
+            self.fit_columns()
         self.select_case(target)
+
+    def fit_columns(self, sample: int = SAMPLE_ROWS) -> None:
+        """Size each column to its header and to the text of the first `sample` rows."""
+        model = self.model
+        header = self.view.header()
+        plain = self.view.fontMetrics()
+        bold_font = QFont(self.view.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        rows = min(sample, model.rowCount())
+        for col in range(model.columnCount()):
+            title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+            widest = plain.horizontalAdvance(title) + HEADER_PADDING
+            metrics = bold if col == COL_ORDER else plain
+            for row in range(rows):
+                text = model.index(row, col).data()
+                if text:
+                    widest = max(widest, metrics.horizontalAdvance(str(text)) + CELL_PADDING)
+            header.resizeSection(col, min(MAX_WIDTH, max(MIN_WIDTHS[col], widest)))
+        self._fitted = rows > 0
+
+    def preferred_width(self) -> int:
+        """The panel width at which every column shows in full."""
+        header = self.view.header()
+        columns = sum(header.sectionSize(c) for c in range(header.count()))
+        margins = self.layout().contentsMargins()
+        chrome = 2 * self.view.frameWidth() + self.view.verticalScrollBar().sizeHint().width()
+        return columns + chrome + margins.left() + margins.right()
 
     def _apply_filter(self, case_filter: CaseFilter) -> None:
         self.model.set_filter(case_filter)

@@ -55,7 +55,8 @@ class RequirementRow(QFrame):
         self.name = QLabel(self.kind_text if status.required
                            else tr("{kind} (recommended)", kind=self.kind_text))
         self.name.setWordWrap(True)
-        self.count = QLabel(f"{status.count}/{status.min}")
+        # "2/1" read like a fraction gone wrong; say how many there are against the minimum.
+        self.count = QLabel(tr("{count} (min {min})", count=status.count, min=status.min))
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         colour = labels.GREEN if status.satisfied else (labels.RED if status.required
                                                         else labels.GREY)

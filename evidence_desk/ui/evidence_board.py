@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QIODevice,
+    QItemSelection,
     QMimeData,
     QModelIndex,
     QPoint,
@@ -575,14 +576,19 @@ class EvidenceBoard(QWidget):
         wanted = set(ids)
         for section in self.sections.values():
             sm = section.view.selectionModel()
-            sm.clearSelection()
+            # One selection per section, applied at once: selecting item by item fired the
+            # details update once per item (200 imported files stalled the window).
+            selection = QItemSelection()
+            last = None
             for row, item_id in enumerate(section.model.ids()):
                 if item_id in wanted:
-                    index = section.model.index(row)
-                    sm.select(index, sm.SelectionFlag.Select)
-                    # Not view.setCurrentIndex: it reads the keyboard modifiers and a held
-                    # Ctrl would toggle the selection off again.
-                    sm.setCurrentIndex(index, sm.SelectionFlag.NoUpdate)
+                    last = section.model.index(row)
+                    selection.select(last, last)
+            sm.select(selection, sm.SelectionFlag.ClearAndSelect)
+            if last is not None:
+                # Not view.setCurrentIndex: it reads the keyboard modifiers and a held Ctrl
+                # would toggle the selection off again.
+                sm.setCurrentIndex(last, sm.SelectionFlag.NoUpdate)
 
     def active_kind(self) -> str | None:
         """The kind of the selected items: a paste lands there; None lets the file decide."""

@@ -213,7 +213,8 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setStretchFactor(2, 0)
-        self.main_split.setSizes([480, 580, 300])
+        # The list gets room for its columns; the middle takes what the window adds beyond this.
+        self.main_split.setSizes([560, 560, 280])
         self.main_split.setChildrenCollapsible(False)
         self.setCentralWidget(self.main_split)
 
@@ -254,6 +255,9 @@ class MainWindow(QMainWindow):
         self.actionSettings = a("actionSettings", SP.SP_FileDialogDetailedView, K.Preferences,
                                 self.open_settings_dialog)
         self.actionQuit = a("actionQuit", None, K.Quit, self.close)
+        if not self.actionQuit.shortcuts():
+            # The platform has no standard Quit key (Windows, offscreen): use the common one.
+            self.actionQuit.setShortcut(QKeySequence("Ctrl+Q"))
         self.actionQuit.setMenuRole(QAction.MenuRole.QuitRole)
         # Own actions rather than createUndoAction: their prefix could not change language.
         self.actionUndo = a("actionUndo", SP.SP_ArrowBack, K.Undo, self.undo_stack.undo)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from evidence_desk.core.timeline import TimelineEvent
@@ -88,8 +88,15 @@ class TimelineView(QTreeView):
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # A fixed date width, measured once: ResizeToContents asks every row (a case of 500
+        # items has 500 events) on each change and held up opening a big case.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(0, QFontMetrics(bold).horizontalAdvance("2026-12-31 23:59") + 16)
+        # The event takes all the width the date leaves; what still does not fit is in the
+        # row's tooltip.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
     def set_events(self, events: Sequence[TimelineEvent]) -> None:
         self.timeline_model.set_events(events)

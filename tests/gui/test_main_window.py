@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from factories import chat_screenshot, order_screenshot
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+)
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
@@ -185,3 +195,98 @@ def test_language_switches_live(window: MainWindow) -> None:
     assert window.cases.model.headerData(0, Qt.Orientation.Horizontal) == "订单号"
     window.set_language("en")
     assert window.menu_file.title() == "&File"
+
+
+def test_quit_has_a_shortcut_everywhere(window: MainWindow) -> None:
+    # Offscreen, like Windows, has no standard Quit key; Ctrl+Q stands in for it there.
+    standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+    assert window.actionQuit.shortcuts() == (standard or [QKeySequence("Ctrl+Q")])
+
+
+def _drop_files(target: QWidget, *paths: Path) -> QDropEvent:
+    """Drag-enter, drag-move and drop of files from a file manager, delivered to `target`."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    # Qt's drag-enter and drag-move events take a QPoint, the drop a QPointF.
+    pos = QPoint(40, 40)
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    args = (mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    for event in (QDragEnterEvent(pos, actions, *args), QDragMoveEvent(pos, actions, *args)):
+        QApplication.sendEvent(target, event)
+        assert event.isAccepted()
+    drop = QDropEvent(QPointF(pos), actions, *args)
+    QApplication.sendEvent(target, drop)
+    return drop
+
+
+def test_a_case_from_nothing_to_ready_in_the_real_window(qtbot: QtBot, window: MainWindow,
+                                                         tmp_path: Path) -> None:
+    lib = window.library
+    board = window.findChild(QWidget, "evidenceView")
+    assert board is window.board
+    # A new case, made a fake-transaction complaint through the editor's own widgets.
+    with qtbot.waitSignal(window.checks_updated) as first:
+        window.actionNewCase.trigger()
+    cid = window.current_case()
+    assert cid is not None and not first.args[0].ready
+    editor = window.editor
+    combo = editor.type_combo
+    combo.setCurrentIndex(combo.findData("fake_transaction"))
+    combo.activated.emit(combo.currentIndex())
+    completed = date.today() - timedelta(days=3)
+    editor.dates["completed_on"].edit.setDate(QDate(completed.year, completed.month,
+                                                    completed.day))
+    case = lib.get_case(cid)
+    assert (case.type_key, case.completed_on) == ("fake_transaction", completed)
+    qtbot.waitUntil(lambda: window.checklist.checklist is not None
+                    and window.checklist.checklist.type_key == "fake_transaction")
+    assert not window.checklist.ready
+
+    # Two screenshots dropped on the board from the file manager: each file's content says
+    # which kind of evidence it is.
+    order = order_screenshot(tmp_path / "order 2026110500123.png", "2026110500123")
+    chat = chat_screenshot(tmp_path / "chat with buyer.png", ["Ship first, I pay later."],
+                           360, 780)
+    with qtbot.waitSignal(board.import_finished, timeout=20000) as imported:
+        assert _drop_files(board, order, chat).isAccepted()
+    assert len(imported.args[0].added) == 2
+    kinds = {lib.get_evidence(i).original_name: lib.get_evidence(i).kind
+             for i in imported.args[0].added}
+    assert kinds == {order.name: "order_screenshot", chat.name: "chat_record"}
+    chat_ids = {i for i in imported.args[0].added if lib.get_evidence(i).kind == "chat_record"}
+    qtbot.waitUntil(lambda: window.checklist.ready, timeout=10000)
+
+    # A screenshot just taken, pasted with the window's Paste action.
+    image = QImage(300, 600, QImage.Format.Format_RGB32)
+    image.fill(QColor(40, 120, 200))
+    QGuiApplication.clipboard().setImage(image)
+    with qtbot.waitSignal(board.import_finished, timeout=20000) as pasted:
+        window.actionPasteEvidence.trigger()
+    (pasted_id,) = pasted.args[0].added
+    assert lib.get_evidence(pasted_id).captured_from == "clipboard"
+
+    # The chat records moved to another kind from the context menu: the chat is missing again.
+    # (The paste went to the selected kind, chat, so there are two of them by now.)
+    section = board.section("chat_record")
+    chats = section.model.ids()
+    assert chat_ids <= set(chats) and len(chats) >= 1
+    board.select_ids(chats)
+    menu = board.context_menu_for(section, section.view.visualRect(section.model.index(0))
+                                  .center())
+    move = menu.findChild(type(menu.actions()[0]), "actionMoveTo_product_photo")
+    assert move is not None and move.isEnabled()
+    move.trigger()
+    menu.deleteLater()
+    assert {lib.get_evidence(i).kind for i in chats} == {"product_photo"}
+    qtbot.waitUntil(lambda: window.checklist.checklist is not None
+                    and not window.checklist.ready, timeout=10000)
+    assert "not ready" in window.checklist.ready_label.text().lower()
+
+    # Undo puts it back, and the checklist follows through the window's own signals.
+    assert window.actionUndo.isEnabled()
+    window.actionUndo.trigger()
+    assert {lib.get_evidence(i).kind for i in chats} == {"chat_record"}
+    qtbot.waitUntil(lambda: window.checklist.ready, timeout=10000)
+    assert "Ready" in window.checklist.ready_label.text()
+    row = window.cases.model.row_of(cid)
+    assert window.cases.model.index(row, 4).data() == "2/2"
