@@ -14,7 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -347,6 +349,7 @@ class CaseListPanel(QWidget):
         for col, width in MIN_WIDTHS.items():
             header.resizeSection(col, width)
         self._fitted = False
+        self.view.viewport().installEventFilter(self)
         # No sort until the user asks: sorting reads every row, opening should read only a page.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
@@ -398,6 +401,30 @@ class CaseListPanel(QWidget):
                     widest = max(widest, metrics.horizontalAdvance(str(text)) + CELL_PADDING)
             header.resizeSection(col, min(MAX_WIDTH, max(MIN_WIDTHS[col], widest)))
         self._fitted = rows > 0
+        self._fit_to_panel()
+
+    def _fit_to_panel(self) -> None:
+        """Give back width from the long text columns (they elide) so that the short ones a
+        seller scans (status, evidence, days left) never scroll out of sight."""
+        header = self.view.header()
+        room = self.view.viewport().width()
+        if room <= 0:
+            return
+        excess = sum(header.sectionSize(c) for c in range(header.count())) - room
+        for col in (COL_TYPE, COL_BUYER, COL_STATUS):
+            if excess <= 0:
+                break
+            give = min(excess, header.sectionSize(col) - MIN_WIDTHS[col])
+            if give > 0:
+                header.resizeSection(col, header.sectionSize(col) - give)
+                excess -= give
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The viewport's own resize, not the panel's: the layout sizes the view after the panel.
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize \
+                and self._fitted:
+            self._fit_to_panel()
+        return super().eventFilter(watched, event)
 
     def preferred_width(self) -> int:
         """The panel width at which every column shows in full."""
