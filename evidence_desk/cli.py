@@ -330,6 +330,8 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from evidence_desk.ingest.probe import FLAG_MESSAGES
+
     lib = _open_library(args)
     if args.source and args.source not in lib.rules.sources:
         raise CliError(f"unknown source {args.source!r}; use one of: "
@@ -341,7 +343,10 @@ def cmd_add(args: argparse.Namespace) -> int:
         # A name that is not valid UTF-8 on disk must not crash the report of what happened.
         shown = r.path.encode("utf-8", "backslashreplace").decode("utf-8")
         if r.status == "added":
-            print(f"added      {shown} (item {r.item_id}, {r.kind})")
+            # One line per file (a contract): warnings about it go on the same line.
+            notes = " ".join(FLAG_MESSAGES.get(flag, flag) for flag in r.flags)
+            print(f"added      {shown} (item {r.item_id}, {r.kind})"
+                  + (f" - {notes}" if notes else ""))
         elif r.status == "duplicate":
             print(f"duplicate  {shown}: {r.reason}")
         else:

@@ -117,6 +117,8 @@ class AddResult:
     reason: str = ""
     item_id: int | None = None
     kind: str = ""
+    # Warnings about an added file, as flag codes (ingest.probe.FLAG_MESSAGES words them).
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -876,7 +878,8 @@ class Library:
                 existing.add(sha)
                 self._audit(s, "evidence.add", case_id, item_id=item.id, sha256=sha, kind=k,
                             size=p.staged.size)
-                results.append(AddResult(str(p.source), "added", item_id=item.id, kind=k))
+                results.append(AddResult(str(p.source), "added", item_id=item.id, kind=k,
+                                         flags=tuple(f.flags)))
             case = self._case_row(s, case_id)
             case.updated_at = now
         return results

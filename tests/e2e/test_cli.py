@@ -101,6 +101,9 @@ def test_add_reports_each_file_and_exits_3_on_a_rejection(lib: Path, tmp_path: P
     assert sum(line.startswith("added") for line in lines) == 1
     assert sum(line.startswith("duplicate") for line in lines) == 1
     assert any(line.startswith("rejected") and "notes.png" in line for line in lines)
+    # A screenshot carries no EXIF time: the file's own date is used, and the line says so.
+    added = next(line for line in lines if line.startswith("added"))
+    assert "modification time is used" in added
 
 
 @pytest.mark.folder_blobs
