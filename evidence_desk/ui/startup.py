@@ -236,9 +236,9 @@ def restore_and_report(backup: BackupInfo, folder: Path, parent: QWidget | None)
     return True
 
 
-def team_database_url(parent: QWidget | None = None) -> str | None:
+def team_database_url() -> str | None:
     """The team database to open, if any: EVIDENCE_DESK_DB_URL, else the one in the settings,
-    with its password from the keyring or asked for now (never from the settings file)."""
+    with its password from the keyring when one is kept there (never from the settings file)."""
     import os
 
     from evidence_desk.library.credentials import with_password
@@ -246,16 +246,26 @@ def team_database_url(parent: QWidget | None = None) -> str | None:
     from evidence_desk.ui.settings import open_settings, team_url
 
     url = os.environ.get(DB_URL_ENV) or team_url(open_settings())
-    if not url:
+    return with_password(url) if url else None
+
+
+def _needs_password(message: str) -> bool:
+    # libpq's words when the server wants a password it did not get (or got wrong).
+    return "password authentication failed" in message or "no password supplied" in message
+
+
+def _ask_password(db_url: str, parent: QWidget | None) -> str | None:
+    """The URL with a password the seller types now; None when they cancel."""
+    from sqlalchemy.engine import make_url
+
+    from evidence_desk.library.credentials import public_url
+
+    text, ok = QInputDialog.getText(
+        parent, tr("Team database"), tr("Password for {url}", url=public_url(db_url)),
+        QLineEdit.EchoMode.Password)
+    if not ok or not text:
         return None
-
-    def ask(public: str) -> str | None:
-        text, ok = QInputDialog.getText(
-            parent, tr("Team database"), tr("Password for {url}", url=public),
-            QLineEdit.EchoMode.Password)
-        return text if ok else None
-
-    return with_password(url, ask)
+    return make_url(db_url).set(password=text).render_as_string(hide_password=False)
 
 
 def open_library_interactively(folder: Path | str | None,
@@ -266,14 +276,21 @@ def open_library_interactively(folder: Path | str | None,
     from evidence_desk.paths import default_library_dir
 
     current = Path(folder) if folder else default_library_dir()
-    db_url = team_database_url(parent)
+    db_url = team_database_url()
     while True:
         try:
-            return run_in_thread(lambda folder=current: Library.open(folder, db_url),
+            return run_in_thread(lambda folder=current, url=db_url: Library.open(folder, url),
                                  tr("Opening the library…"), parent)
         except LibraryOpenError as exc:
             log.warning("the library would not open: %s", type(exc).__name__)
             message = str(exc)
+        if db_url and _needs_password(message):
+            # Ask only when the server wants one: trust, .pgpass and PGPASSWORD need no dialog.
+            typed = _ask_password(db_url, parent)
+            if typed is None:
+                return None
+            db_url = typed
+            continue
         backups = list_backups(current)
         dialog = StartupDialog(current, message, backups, parent)
         dialog.exec()

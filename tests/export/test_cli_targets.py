@@ -21,8 +21,9 @@ def run(lib: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    # One library per test: on the PostgreSQL pass each test has a database of its own.
     root = tmp_path_factory.mktemp("cli")
     lib = root / "library"
     new = run(lib, "case", "new", "--type", "fake_transaction", "--order", "2026110500123",
