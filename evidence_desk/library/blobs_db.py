@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from evidence_desk.library.blobstore import CHUNK, BlobStore, Staged, fsync_dir
+from evidence_desk.library.blobstore import CHUNK, BlobStore, Staged, place_read_only
 from evidence_desk.library.db import serialize_writes
 from evidence_desk.library.models import BlobChunk
 
@@ -114,15 +114,7 @@ class DbBlobStore(BlobStore):
                 self.store_file(s, staged.tmp_path, staged.sha256)
         else:
             self.store_file(session, staged.tmp_path, staged.sha256)
-        dest = self.cached_path(staged.sha256)
-        if dest.is_file():
-            staged.tmp_path.unlink(missing_ok=True)
-            return dest
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(staged.tmp_path, stat.S_IRUSR | stat.S_IRGRP)
-        os.replace(staged.tmp_path, dest)
-        fsync_dir(dest.parent)
-        return dest
+        return place_read_only(staged.tmp_path, self.cached_path(staged.sha256))
 
     @staticmethod
     def store_file(session: Session, path: Path, sha256: str) -> bool:

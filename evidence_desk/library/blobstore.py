@@ -42,6 +42,19 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def place_read_only(tmp: Path, dest: Path) -> Path:
+    """Rename a finished temporary file to `dest`, read-only; when `dest` already holds the
+    same content (it is named by its hash), the temporary file is dropped instead."""
+    if dest.is_file():
+        tmp.unlink(missing_ok=True)
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP)
+    os.replace(tmp, dest)
+    fsync_dir(dest.parent)
+    return dest
+
+
 def hash_file(path: Path, cancel: Callable[[], bool] | None = None) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -119,15 +132,7 @@ class BlobStore:
 
         `session` is the caller's transaction, which a database backend writes into; a folder
         has no transaction to join."""
-        dest = self.path_for(staged.sha256)
-        if dest.is_file():
-            staged.tmp_path.unlink(missing_ok=True)
-            return dest
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(staged.tmp_path, stat.S_IRUSR | stat.S_IRGRP)
-        os.replace(staged.tmp_path, dest)
-        fsync_dir(dest.parent)
-        return dest
+        return place_read_only(staged.tmp_path, self.path_for(staged.sha256))
 
     def discard(self, staged: Staged) -> None:
         staged.tmp_path.unlink(missing_ok=True)

@@ -79,3 +79,8 @@ def with_password(url: str, ask: Callable[[str], str | None] | None = None) -> s
     if not password:
         return url
     return u.set(password=password).render_as_string(hide_password=False)
+
+
+def with_typed_password(url: str, password: str) -> str:
+    """The URL with a password the user just typed (kept in memory only)."""
+    return make_url(url).set(password=password).render_as_string(hide_password=False)

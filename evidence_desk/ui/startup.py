@@ -256,16 +256,14 @@ def _needs_password(message: str) -> bool:
 
 def _ask_password(db_url: str, parent: QWidget | None) -> str | None:
     """The URL with a password the seller types now; None when they cancel."""
-    from sqlalchemy.engine import make_url
-
-    from evidence_desk.library.credentials import public_url
+    from evidence_desk.library.credentials import public_url, with_typed_password
 
     text, ok = QInputDialog.getText(
         parent, tr("Team database"), tr("Password for {url}", url=public_url(db_url)),
         QLineEdit.EchoMode.Password)
     if not ok or not text:
         return None
-    return make_url(db_url).set(password=text).render_as_string(hide_password=False)
+    return with_typed_password(db_url, text)
 
 
 def open_library_interactively(folder: Path | str | None,
