@@ -265,8 +265,10 @@ class CaseEditor(QWidget):
         grid.setHorizontalSpacing(18)
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        # The facts column holds long labels and values ("Product quality dispute", titles in
+        # two languages); the text boxes wrap, so they give way first.
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 3)
 
         self.buyer_toggle = QToolButton(objectName="buyerDetailsToggle")
         self.buyer_toggle.setCheckable(True)
