@@ -75,10 +75,7 @@ class BuyerPanel(QWidget):
 
     def _build(self) -> None:
         self.name = QLabel(objectName="buyerName")
-        font = self.name.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.name.setFont(font)
+        labels.emphasize(self.name, 1.2)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_button = QPushButton(objectName="editBuyerButton")
         self.edit_button.clicked.connect(self.edit_requested)
@@ -107,9 +104,7 @@ class BuyerPanel(QWidget):
             self.form.addRow(self._form_labels[key], lbl)
 
         self.history_caption = QLabel()
-        font = self.history_caption.font()
-        font.setBold(True)
-        self.history_caption.setFont(font)
+        labels.emphasize(self.history_caption)
         self.history = QTreeWidget(objectName="buyerCases")
         self.history.setRootIsDecorated(False)
         self.history.setAlternatingRowColors(True)

@@ -127,10 +127,7 @@ class CaseHeader(QWidget):
         self.setObjectName("caseHeader")
         self.library = library
         self.title = QLabel(objectName="caseTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.title.setFont(font)
+        labels.emphasize(self.title, 1.35)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel(objectName="caseSubtitle")
         self.subtitle.setTextFormat(Qt.TextFormat.RichText)

@@ -28,9 +28,7 @@ from evidence_desk.ui import labels
 
 def _section(text: str) -> QLabel:
     lbl = QLabel(text)
-    font = lbl.font()
-    font.setBold(True)
-    lbl.setFont(font)
+    labels.emphasize(lbl)
     lbl.setContentsMargins(0, 8, 0, 2)
     return lbl
 
@@ -49,9 +47,7 @@ class RequirementRow(QFrame):
         mark = QLabel("✓" if status.satisfied else ("✗" if status.required else "○"))
         mark.setFixedWidth(18)
         mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = mark.font()
-        font.setBold(True)
-        mark.setFont(font)
+        labels.emphasize(mark)
         self.name = QLabel(self.kind_text if status.required
                            else tr("{kind} (recommended)", kind=self.kind_text))
         self.name.setWordWrap(True)
@@ -109,10 +105,7 @@ class ChecklistView(QScrollArea):
         self._layout.setContentsMargins(10, 8, 10, 8)
         self._layout.setSpacing(2)
         self.ready_label = QLabel(objectName="readyLabel")
-        font = self.ready_label.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.ready_label.setFont(font)
+        labels.emphasize(self.ready_label, 1.15)
         self.deadline_label = QLabel(objectName="deadlineLabel")
         self.deadline_label.setWordWrap(True)
         self.deadline_label.setTextFormat(Qt.TextFormat.RichText)

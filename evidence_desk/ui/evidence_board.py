@@ -85,6 +85,7 @@ from evidence_desk.ui.import_dialog import (
     ImportSummaryDialog,
     file_dialog,
 )
+from evidence_desk.ui.labels import emphasize
 from evidence_desk.ui.tasks import TaskHandle, TaskRunner
 from evidence_desk.ui.thumbnail_cache import ThumbnailCache
 
@@ -235,10 +236,7 @@ class KindSection(QFrame):
         self.letter.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.letter.setStyleSheet(f"background: {colour};")
         self.title = QLabel()
-        font = self.title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.08)
-        self.title.setFont(font)
+        emphasize(self.title, 1.08)
         self.other = QLabel()
         self.other.setObjectName("kindOther")
         self.count = QLabel("0")
@@ -359,10 +357,7 @@ class EvidenceBoard(QWidget):
     # ---- construction -----------------------------------------------------------------
     def _build(self) -> None:
         self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.heading.setFont(font)
+        emphasize(self.heading, 1.25)
         self.message = QLabel()
         self.message.setObjectName("boardMessage")
         self._message_timer = QTimer(self)

@@ -28,6 +28,7 @@ from evidence_desk.core.rules import Rules
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.ingest.probe import FLAG_MESSAGES
+from evidence_desk.ui.labels import emphasize
 
 # QDateTimeEdit cannot be empty; its minimum shown as "unknown" stands for "no capture time".
 _NO_TIME = QDateTime.fromString("2000-01-01T00:00:00", Qt.DateFormat.ISODate)
@@ -72,9 +73,7 @@ class EvidenceDetails(QWidget):
         self.name = QLabel()
         self.name.setWordWrap(True)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.name.font()
-        font.setBold(True)
-        self.name.setFont(font)
+        emphasize(self.name)
         self.meta = QLabel()
         self.meta.setWordWrap(True)
         self.meta.setStyleSheet("color: palette(placeholder-text);")

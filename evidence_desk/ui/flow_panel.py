@@ -116,9 +116,7 @@ def load_flow_info(lib: Library, case_id: int) -> FlowInfo:
 
 def _bold(text: str = "") -> QLabel:
     lbl = QLabel(text)
-    font = lbl.font()
-    font.setBold(True)
-    lbl.setFont(font)
+    labels.emphasize(lbl)
     return lbl
 
 
@@ -308,10 +306,7 @@ class FlowPanel(QWidget):
 
     def _build(self) -> None:
         self.state_label = QLabel(objectName="flowState")
-        font = self.state_label.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.state_label.setFont(font)
+        labels.emphasize(self.state_label, 1.3)
         self.flow_label = QLabel(objectName="flowName")
         self.flow_label.setEnabled(False)
         head = QHBoxLayout()

@@ -33,9 +33,7 @@ from evidence_desk.ui.help_dialogs import copy_text, guidance
 
 def _caption(text: str = "") -> QLabel:
     lbl = QLabel(text)
-    font = lbl.font()
-    font.setBold(True)
-    lbl.setFont(font)
+    labels.emphasize(lbl)
     return lbl
 
 
@@ -167,9 +165,7 @@ class GuidancePanel(QWidget):
                 # The international site's form is in English: show both names.
                 text = f"{ctype.zh} / {ctype.en}"
             value = QLabel(tr("Choose: {type}", type=text), objectName="guidanceType")
-            font = value.font()
-            font.setBold(True)
-            value.setFont(font)
+            labels.emphasize(value)
             row.addWidget(value)
         elif what == "statement_en":
             button = QPushButton(tr("Copy statement"), objectName="copyStatementStep")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.guidance import Guidance, Hotline, load_guidance
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.paths import GUIDANCE_DIR
+from evidence_desk.ui.labels import emphasize
 
 
 @cache
@@ -42,9 +43,7 @@ def copy_text(text: str) -> None:
 
 def _bold(text: str) -> QLabel:
     lbl = QLabel(text)
-    font = lbl.font()
-    font.setBold(True)
-    lbl.setFont(font)
+    emphasize(lbl)
     return lbl
 
 

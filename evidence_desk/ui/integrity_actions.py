@@ -45,6 +45,7 @@ from evidence_desk.ui.export_actions import (
     last_folder,
     remember_folder,
 )
+from evidence_desk.ui.labels import emphasize
 from evidence_desk.ui.startup import (
     RESTORE_EXPLAINED,
     SKIP_CLOSE_BACKUP,
@@ -118,9 +119,7 @@ class VerifyResultsDialog(QDialog):
         report = outcome.report
         layout = QVBoxLayout(self)
         summary = QLabel(objectName="verifySummary")
-        font = summary.font()
-        font.setBold(True)
-        summary.setFont(font)
+        emphasize(summary)
         summary.setWordWrap(True)
         serious = [r for r in outcome.rows if r.kind != "orphan"]
         if report.ok and not outcome.rows:

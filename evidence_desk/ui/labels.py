@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from evidence_desk.core import states
 from evidence_desk.core.rules import Rules
@@ -13,6 +14,15 @@ RED = QColor(204, 40, 40)
 AMBER = QColor(196, 120, 0)
 GREEN = QColor(30, 140, 60)
 GREY = QColor(128, 128, 128)
+
+
+def emphasize(widget: QWidget, scale: float = 1.0) -> None:
+    """Bold text, optionally larger: headings and captions across the window."""
+    font = widget.font()
+    font.setBold(True)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    widget.setFont(font)
 
 
 def type_label(rules: Rules, type_key: str) -> str:

@@ -36,6 +36,7 @@ from evidence_desk.ui.checklist_view import ChecklistView
 from evidence_desk.ui.flow_panel import install_flow_ui
 from evidence_desk.ui.i18n_qt import apply_language
 from evidence_desk.ui.integrity_actions import install_integrity_actions
+from evidence_desk.ui.labels import emphasize
 from evidence_desk.ui.settings import SettingsDialog, chosen_language, open_settings
 from evidence_desk.ui.tasks import TaskRunner
 from evidence_desk.ui.team_sync import install_team_sync
@@ -69,9 +70,7 @@ class _TitledPanel(QWidget):
     def __init__(self, child: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.caption = QLabel()
-        font = self.caption.font()
-        font.setBold(True)
-        self.caption.setFont(font)
+        emphasize(self.caption)
         self.caption.setContentsMargins(10, 8, 10, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,10 +88,7 @@ class EmptyState(QWidget):
         self.icon = QLabel()
         self.icon.setPixmap(self.style().standardIcon(SP.SP_FileDialogContentsView).pixmap(64, 64))
         self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.heading.setFont(font)
+        emphasize(self.heading, 1.6)
         self.body = QLabel()
         self.body.setWordWrap(True)
         # A wrapped label inside a centring layout shrinks to its narrowest; give it a measure.

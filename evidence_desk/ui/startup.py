@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from evidence_desk.i18n import tr
 from evidence_desk.library.backup import BackupError, BackupInfo, list_backups, maybe_backup
 from evidence_desk.library.db import LibraryOpenError
+from evidence_desk.ui.labels import emphasize
 
 if TYPE_CHECKING:
     from evidence_desk.library.service import Library
@@ -167,9 +168,7 @@ class StartupDialog(QDialog):
         layout = QVBoxLayout(self)
         heading = QLabel(tr("Evidence Desk cannot open the library in {folder}.",
                             folder=str(folder)))
-        font = heading.font()
-        font.setBold(True)
-        heading.setFont(font)
+        emphasize(heading)
         heading.setWordWrap(True)
         layout.addWidget(heading)
         reason = QLabel(message, objectName="startupMessage")

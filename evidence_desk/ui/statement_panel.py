@@ -189,9 +189,7 @@ class StatementPanel(QWidget):
         self.en_caption = QLabel()
         self.zh_caption = QLabel()
         for cap in (self.en_caption, self.zh_caption):
-            font = cap.font()
-            font.setBold(True)
-            cap.setFont(font)
+            labels.emphasize(cap)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)

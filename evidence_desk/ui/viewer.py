@@ -59,6 +59,7 @@ from evidence_desk.ingest.sniff import csv_delimiter, decode_text
 from evidence_desk.ingest.thumbs import ThumbnailUnavailable, open_upright_reduced
 from evidence_desk.ui.evidence_delegate import type_label
 from evidence_desk.ui.evidence_model import format_time, title_of
+from evidence_desk.ui.labels import emphasize
 from evidence_desk.ui.tasks import TaskRunner
 from evidence_desk.ui.thumbnail_cache import PDFTOPPM, render_pdf_page
 
@@ -293,9 +294,7 @@ class EvidenceViewer(QWidget):
         self.next_button = QToolButton()
         self.next_button.setText("›")
         self.title = QLabel()
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
+        emphasize(self.title)
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(48)
         self.zoom_out = QToolButton()
