@@ -49,7 +49,9 @@ _STORED_MIMES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/he
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_CAPTURED_FROM = {"exif", "file", "clipboard", "user"}
+_CAPTURED_FROM = {"exif", "file_name", "file", "clipboard", "user"}
+# Evidence fields newer than the first bundles: an older bundle without them gets these values.
+_EVIDENCE_DEFAULTS: dict[str, Any] = {"rotation": 0, "captured_offset": None}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -104,7 +106,8 @@ def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
             "captured_from": e.captured_from, "source": e.source,
             "original_name": e.original_name, "position": e.position, "flags": list(e.flags),
             "marks": list(e.marks), "sha256": e.sha256, "size": e.size, "mime": e.mime,
-            "added_at": _plain(e.added_at),
+            "added_at": _plain(e.added_at), "rotation": e.rotation,
+            "captured_offset": e.captured_offset,
         } for e in items],
     }
 
@@ -315,7 +318,14 @@ def _evidence_checks(rules: Rules, limits: BundleLimits) -> dict[str, Check]:
         "flags": _flags, "marks": _marks,
         "sha256": _one_of_hex, "size": _int(0, limits.max_member_bytes),
         "mime": _text(100, required=True), "added_at": _optional(_datetime),
+        "rotation": _rotation, "captured_offset": _optional(_int(-14 * 60, 14 * 60)),
     }
+
+
+def _rotation(where: str, value: Any) -> int:
+    if isinstance(value, bool) or value not in (0, 90, 180, 270):
+        raise _fail(where, "must be 0, 90, 180 or 270")
+    return int(value)
 
 
 def _one_of_hex(where: str, value: Any) -> str:
@@ -386,6 +396,8 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
     items: list[dict[str, Any]] = []
     files: dict[str, tuple[int, str]] = {}
     for i, raw_item in enumerate(evidence):
+        if isinstance(raw_item, dict):
+            raw_item = {**_EVIDENCE_DEFAULTS, **raw_item}
         item = _record(f"evidence[{i}]", raw_item, checks)
         sha = item["sha256"]
         if any(x["sha256"] == sha for x in items):

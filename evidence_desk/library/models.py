@@ -119,11 +119,15 @@ class Evidence(Base):
     caption: Mapped[str] = mapped_column(Text, default="")
     captured_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     captured_from: Mapped[str] = mapped_column(String(20), default="file")
+    # Minutes east of UTC of the clock that wrote `captured_at` (EXIF OffsetTimeOriginal).
+    captured_offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
     source: Mapped[str] = mapped_column(String(40), default="")
     original_name: Mapped[str] = mapped_column(String(1000), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     marks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Quarter turns clockwise in degrees (0, 90, 180, 270), applied when the item is shown.
+    rotation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     added_at: Mapped[datetime] = mapped_column(DateTime)
     # Removal is soft so it can be undone; the row and its file stay until purged.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
