@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="make USER a read-only reviewer (repeatable)")
     tlogin = ts.add_parser("login", help="keep the password for URL in the system keyring")
     tlogin.add_argument("--url", required=True, metavar="URL")
+    from evidence_desk.cli_items import add_item_parser
+
+    add_item_parser(sub, _Parser)
     return p
 
 
@@ -515,11 +518,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_item(args: argparse.Namespace) -> int:
+    from evidence_desk.cli_items import cmd_item as run
+
+    return run(args, _open_library, lambda message: CliError(message, EXIT_USAGE))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rules": cmd_rules, "case": cmd_case, "add": cmd_add, "check": cmd_check,
     "export": cmd_export, "pack": cmd_pack,
     "verify": cmd_verify, "bundle": cmd_bundle, "backup": cmd_backup, "demo": cmd_demo,
-    "library": cmd_library,
+    "library": cmd_library, "item": cmd_item,
 }
 
 

@@ -18,6 +18,7 @@ captured_after_complaint  captured after the case was submitted
 damaged_image             the file was flagged as a damaged image
 deceptive_name            the file name holds bidirectional controls that can disguise its type
 duplicate_content         two or more items share the same SHA-256 (one warning per group)
+order_mismatch            a file name carries an order number that is not the case's
 no_demand                 the case states no demand
 unknown_type              the case's complaint type is not in the rules (not ready)
 unredacted_personal_data  an identity document or transaction record carries no redaction box,
@@ -504,6 +505,8 @@ def _item_warnings(
             ids(exposed),
         ))
 
+    out += _order_mismatch(case, items)
+
     groups: dict[str, list[EvidenceInfo]] = {}
     for i in items:
         if i.sha256:
@@ -520,6 +523,54 @@ def _item_warnings(
             f"{_names(group, 'zh', lambda i: _kind_label(rules, i.kind, 'zh'))}。"
             "只计一次,请删除重复文件。",
             ids(group),
+        ))
+    return out
+
+
+# "order_2410762415855894_20241121100946.png", "订单号2410762415855894.jpg", "Order No 2410...":
+# an order number the name says it is.
+_NAMED_ORDER = re.compile(r"(?:(?<![a-z])order|订单)[\s_\-#:：.]*(?:no|number|id|号)?[\s_\-#:：.]*"
+                          r"(?<!\d)(\d{8,24})(?!\d)", re.IGNORECASE)
+# A bare run this long is an Alibaba.com order number (16 to 19 digits); shorter runs are dates,
+# epochs and counters.
+_BARE_ORDER = re.compile(r"(?<!\d)(\d{15,20})(?!\d)")
+_TIMESTAMP_PREFIX = re.compile(r"20\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d"
+                               r"[0-5]\d")
+
+
+def order_number_in_name(name: str) -> str | None:
+    """The order number a file name carries, as digits; None when it names none.
+
+    A run of digits that reads as a date and time with milliseconds (a screenshot's stamp) is
+    not an order number.
+    """
+    base = re.split(r"[\\/]", name)[-1]
+    runs = [m.group(1) for m in _NAMED_ORDER.finditer(base)] + _BARE_ORDER.findall(base)
+    return next((run for run in runs if not _looks_like_time(run)), None)
+
+
+def _looks_like_time(run: str) -> bool:
+    # YYYYMMDDHHMMSS, perhaps with milliseconds: "20241121100946", "20240205153628123".
+    return len(run) <= 17 and _TIMESTAMP_PREFIX.match(run) is not None
+
+
+def _order_mismatch(case: CaseInfo, items: Sequence[EvidenceInfo]) -> list[Warning]:
+    own = re.sub(r"\D", "", case.order_no or "")
+    if not own:
+        return []
+    out: list[Warning] = []
+    for i in items:
+        other = order_number_in_name(i.original_name)
+        if other is None or other == own:
+            continue
+        out.append(Warning(
+            "order_mismatch",
+            f"The file name '{_name(i)}' carries order number {other}, but this case is about "
+            f"order {case.order_no}: check that it belongs to this case, or move it to the "
+            "case of its order.",
+            f"文件名“{_name(i)}”中的订单号为 {other},而本案件的订单号是 {case.order_no}:"
+            "请确认它属于本案件,否则请移到对应订单的案件中。",
+            (i.id,),
         ))
     return out
 

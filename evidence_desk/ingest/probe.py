@@ -7,6 +7,7 @@ decoded only when they are small and their format has no cheap end-of-file check
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import stat
@@ -311,10 +312,9 @@ def _image_facts(im: Image.Image, filetype: FileType) -> _ImageFacts:
     exif = _exif_for(im, filetype)
     if exif is None:
         return facts
-    try:
+    # Truncated or malformed EXIF loses the EXIF (what was read before the fault), never the file.
+    with contextlib.suppress(Exception):
         _read_exif(exif, filetype, facts)
-    except Exception:  # noqa: BLE001 - truncated or malformed EXIF: keep what was read
-        pass
     return facts
 
 
