@@ -53,6 +53,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from evidence_desk.core.capture import format_offset
 from evidence_desk.export import dossier_fonts as dfonts
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import dossier_tables as dt
@@ -732,7 +733,9 @@ class DossierRenderer:
         captured = fmt_when(info.captured_at)
         source = f"from_{info.captured_from}"
         if info.captured_at is not None and source in LABELS:
-            captured += f" ({self.L(source)})"
+            # The time as taken, with the zone the photo recorded: "12:55 (UTC+01:00, ...)".
+            zone = format_offset(getattr(info, "captured_offset", None))
+            captured += f" ({zone}, {self.L(source)})" if zone else f" ({self.L(source)})"
         lines.append(f"{escape(self.L('col_captured'))}: {escape(captured)}")
         lines.append(f"{escape(self.L('col_file'))}: {user_text(info.original_name, 300)}")
         if ex.derived_sha256:

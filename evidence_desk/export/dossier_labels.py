@@ -99,6 +99,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "truncated"),
     "flag_encrypted_pdf": ("PDF 已加密", "the PDF is encrypted"),
     "from_exif": ("取自照片 EXIF", "from the photo's EXIF"),
+    "from_file_name": ("取自文件名", "from the file name"),
     "from_file": ("文件时间", "file time"),
     "from_user": ("卖家填写", "set by the seller"),
     "from_clipboard": ("粘贴时间", "pasted"),

@@ -164,3 +164,26 @@ def test_check_names_a_file_of_another_order(lib: Path, tmp_path: Path) -> None:
     data = json.loads(run(lib, "check", case_id, "--json").stdout)
     [found] = [w for w in data["warnings"] if w["code"] == "order_mismatch"]
     assert "order_2410762415855894_20241121100946.png" in found["message"]
+
+
+def test_dossier_shows_the_time_as_taken_with_its_zone_and_origin(lib: Path,
+                                                                  tmp_path: Path) -> None:
+    case_id = _case(lib)
+    photo = factories.photo(tmp_path / "IMG_0001.JPG", when=datetime(2026, 3, 1, 12, 55),
+                            make="Apple", offset="+01:00")
+    [shot] = _screens(tmp_path / "in")[:1]
+    assert run(lib, "add", case_id, str(photo), str(shot)).returncode == 0
+    for lang, words in (("en", ("2026-03-01 12:55 (UTC+01:00, from the photo's EXIF)",
+                                "2024-02-05 15:36 (from the file name)")),
+                        ("zh", ("2026-03-0112:55(UTC+01:00,取自照片EXIF)", "取自文件名"))):
+        out = tmp_path / f"dossier-{lang}.pdf"
+        proc = run(lib, "export", case_id, "-o", str(out), "--lang", lang)
+        assert proc.returncode == 0, proc.stderr
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        flat = " ".join(text.split())
+        for expected in words:
+            if lang == "zh":
+                assert expected.replace(" ", "") in "".join(text.split()), expected
+            else:
+                assert expected in flat, expected
