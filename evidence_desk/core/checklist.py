@@ -556,8 +556,8 @@ def _looks_like_time(run: str) -> bool:
 
 def _order_mismatch(case: CaseInfo, items: Sequence[EvidenceInfo]) -> list[Warning]:
     own = re.sub(r"\D", "", case.order_no or "")
-    if not own:
-        return []
+    if len(own) < 8:
+        return []  # not an order number a file name's could be compared with
     out: list[Warning] = []
     for i in items:
         other = order_number_in_name(i.original_name)

@@ -408,6 +408,24 @@ def _image_flags(im: Image.Image, path: Path, filetype: FileType, size: int,
         flags.append("damaged_image")
 
 
+def _tiff_data_present(im: Image.Image, size: int) -> bool:
+    """Every strip or tile of a TIFF's first page lies inside the file (a scan cut short
+    fails this), read from its tags without decoding a 600-dpi page."""
+    tags = getattr(im, "tag_v2", None)
+    if tags is None:
+        return False
+    for offsets_tag, counts_tag in ((273, 279), (324, 325)):  # strips, tiles
+        offsets, counts = tags.get(offsets_tag), tags.get(counts_tag)
+        if offsets is None or counts is None:
+            continue
+        offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+        counts = counts if isinstance(counts, tuple) else (counts,)
+        return len(offsets) == len(counts) > 0 and all(
+            isinstance(o, int) and isinstance(c, int) and o > 0 and o + c <= size
+            for o, c in zip(offsets, counts, strict=True))
+    return False
+
+
 def _high_bit_depth(im: Image.Image, path: Path, filetype: FileType) -> bool:
     if im.mode.startswith(("I", "F")):
         return True
@@ -429,6 +447,7 @@ def _looks_damaged(im: Image.Image, path: Path, filetype: FileType, size: int) -
         "gif": tail.endswith(b"\x3b"),
         # RIFF states its own length: a shorter file lost its end.
         "webp": int.from_bytes(_read(path, 4, 4), "little") + 8 <= size,
+        "tif": _tiff_data_present(im, size),
     }.get(filetype.ext, False)
     if intact_end:
         return False

@@ -171,7 +171,7 @@ def _sniff_binary(head: bytes, read_at: Callable[[int, int], bytes],
 
 
 def _is_tiff(head: bytes) -> bool:
-    if head[:4] not in (b"II*\x00", b"MM\x00*"):
+    if head[:4] not in (b"II*\x00", b"MM\x00*") or len(head) < 16:
         return False
     order = "<" if head[:2] == b"II" else ">"
     (first_ifd,) = struct.unpack(order + "I", head[4:8])

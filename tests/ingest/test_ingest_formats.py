@@ -264,3 +264,17 @@ def test_nonsense_offsets_are_ignored(tmp_path: Path, offset: str) -> None:
     path = f.photo(tmp_path / "p.jpg", when=datetime(2026, 3, 1, 12, 55), offset=offset)
     found = probe(path, now=NOW)
     assert (found.captured_at, found.captured_offset) == (datetime(2026, 3, 1, 12, 55), None)
+
+
+def test_tiff_cut_short_is_flagged_damaged(tmp_path: Path) -> None:
+    full = tiff_pages(tmp_path / "full.tif", 1, "raw").read_bytes()
+    (tmp_path / "cut.tif").write_bytes(full[: len(full) // 2])
+    found = probe(tmp_path / "cut.tif", now=NOW)
+    assert "damaged_image" in found.flags
+    assert "damaged_image" not in probe(tmp_path / "full.tif", now=NOW).flags
+
+
+def test_a_few_tiff_bytes_are_not_a_crash() -> None:
+    from evidence_desk.ingest.sniff import sniff
+
+    assert sniff(b"II*\x00") is None
