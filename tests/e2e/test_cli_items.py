@@ -11,10 +11,8 @@ from pathlib import Path
 
 import factories
 import pytest
+from factories import apng, docx, iso_video, tiff_pages, truncated_exif_jpeg
 from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
-from test_ingest_formats import apng, docx, iso_video, tiff_pages, truncated_exif_jpeg  # noqa: E402
 
 
 def run(lib: Path, *args: str) -> subprocess.CompletedProcess[str]:
