@@ -477,3 +477,23 @@ def test_rotate_from_the_context_menu_is_data_and_undoable(qtbot, board, library
     with qtbot.waitSignal(board.evidence_changed):
         stack.undo()
     assert library.get_evidence(item_id).rotation == 0
+
+
+def test_details_say_where_the_time_came_from_and_its_zone(qtbot, board, library, case_id,
+                                                          tmp_path):
+    from datetime import datetime
+
+    from evidence_desk.ui.i18n_qt import apply_language
+
+    iphone = photo(tmp_path / "IMG_0001.JPG", when=datetime(2026, 3, 1, 12, 55), make="Apple",
+                   offset="+01:00")
+    ids = add_now(library, case_id, board, iphone, *_named_screens(tmp_path)[:1],
+                  kind="product_photo")
+    shown = []
+    for item_id in ids:
+        board.details.show_items([library.get_evidence(item_id)])
+        shown.append(board.details.captured_from.text())
+    assert shown == ["UTC+01:00, from the photo's EXIF data", "from the file name"]
+    apply_language("zh")
+    board.details.show_items([library.get_evidence(ids[1])])
+    assert board.details.captured_from.text() == "取自文件名"
