@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from evidence_desk.ingest import kinds as kinds_mod
+from evidence_desk.ingest.doc_text import docx_text
 from evidence_desk.ingest.imaging import Refused, open_image
 from evidence_desk.ingest.name_times import time_from_name
 from evidence_desk.ingest.sniff import (
@@ -199,7 +200,7 @@ def _inspect(path: Path, name: str, filetype: FileType, head: bytes, size: int,
     if filetype.ext == "xlsx":
         return _Found(content_text=_xlsx_strings(path))
     if filetype.ext == "docx":
-        return _Found(content_text=_docx_text(path))
+        return _Found(content_text=docx_text(path))
     if filetype.ext in _TEXT_FAMILY:
         encoding = sniff_text(head, name)[1]
         headers = _first_line(head, encoding) if filetype.ext == "csv" else ""
@@ -568,19 +569,6 @@ def _xlsx_strings(path: Path) -> str:
     except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, RuntimeError):
         return ""
     return " ".join(texts)[:20000]
-
-
-def _docx_text(path: Path) -> str:
-    """The words of a Word document's body, bounded, for the kind guess."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf, zf.open("word/document.xml") as fh:
-            xml = fh.read(512 * 1024).decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError, NotImplementedError,
-            RuntimeError):
-        return ""
-    return " ".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml))[:20000]
 
 
 def _capture_time(facts: _ImageFacts | None, st: os.stat_result, name: str,

@@ -190,3 +190,13 @@ def test_a_few_tiff_bytes_are_not_a_crash() -> None:
     from evidence_desk.ingest.sniff import sniff
 
     assert sniff(b"II*\x00") is None
+
+
+def test_docx_text_reads_paragraphs_in_order(tmp_path: Path) -> None:
+    from evidence_desk.ingest.doc_text import docx_text
+
+    path = f.docx(tmp_path / "letter.docx", "买家确认 &amp; 同意</w:t></w:r></w:p><w:p><w:r>"
+                  "<w:t xml:space=\"preserve\">Order 2410762415855894")
+    assert docx_text(path) == "买家确认 & 同意\nOrder 2410762415855894"
+    assert docx_text(f.plain_zip(tmp_path / "x.docx")) == ""
+    assert docx_text(tmp_path / "missing.docx") == ""
