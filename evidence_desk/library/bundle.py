@@ -46,7 +46,11 @@ STAGING = "staging"
 # Formats that are compressed already: deflating them again costs time and saves nothing.
 _STORED_MIMES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                  "image/heif", "application/pdf",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "video/mp4", "video/quicktime", "video/x-m4v", "video/3gpp", "video/x-msvideo",
+                 "video/x-matroska", "video/webm", "video/x-ms-wmv", "video/x-flv",
+                 "video/mpeg"}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _CAPTURED_FROM = {"exif", "file_name", "file", "clipboard", "user"}
