@@ -205,3 +205,31 @@ def test_migration_0005_gives_existing_items_no_rotation(tmp_path: Path) -> None
         assert lib.rotate_evidence(item.id, 90).rotation == 90
     finally:
         lib.close()
+
+
+def test_new_formats_import_with_thumbnails_where_they_have_pictures(lib: Library,
+                                                                    tmp_path: Path) -> None:
+    from evidence_desk.ingest.video_poster import decoder
+
+    src = tmp_path / "in"
+    src.mkdir()
+    bmp = src / "scan.bmp"
+    Image.new("RGB", (640, 480), (20, 40, 60)).save(bmp)
+    paths = [factories.tiff_pages(src / "contract.tif", 3), bmp,
+             factories.docx(src / "买家确认函.docx"),
+             factories.iso_video(src / "unboxing.mp4", b"isom", (b"isom", b"mp41"))]
+    case = lib.create_case("quality_dispute", "2410762415855894")
+    results = lib.add_paths(case.id, paths)
+    assert [r.status for r in results] == ["added"] * 4
+    items = {i.original_name: i for i in lib.list_evidence(case.id)}
+    for name in ("contract.tif", "scan.bmp"):
+        thumb = lib.thumbnail(items[name].sha256)
+        assert thumb is not None
+        with Image.open(thumb) as im:
+            assert max(im.size) == 256
+    assert items["contract.tif"].pages == 3
+    assert lib.thumbnail(items["买家确认函.docx"].sha256) is None
+    if decoder() is None:
+        assert lib.thumbnail(items["unboxing.mp4"].sha256) is None
+    for item in items.values():  # every original byte for byte
+        assert lib.blob_path(item.sha256).read_bytes() == (src / item.original_name).read_bytes()
