@@ -148,8 +148,9 @@ def test_citations_point_at_the_right_kind(rules: Rules) -> None:
     text = compose(_case("quality_dispute"), refs, rules, "en", STATEMENTS)
     assert "as shipped (see Exhibits C-1, C-2)" in text
     assert "logistics record (see Exhibit D-1)" in text
-    # No return record: the sentence stays whole, without an empty citation.
-    assert "return and exchange record shows" in text
+    # No return record: the statement does not claim one (the template line is left out).
+    assert "return and exchange record" not in text
+    assert "\n\n\n" not in text
     zh = compose(_case("quality_dispute"), refs, rules, "zh", STATEMENTS)
     assert "(见证据 C-1、C-2)" in zh
 
