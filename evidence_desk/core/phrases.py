@@ -579,10 +579,11 @@ def _fill(phrase: Phrase, values: Mapping[str, str], lang: str, bank: PhraseBank
         slot = phrase.slot(m.group(1))
         assert slot is not None  # the loader checked every reference
         value = values.get(slot.name, "")
-        if value and slot.type == "exhibit" and value not in numbers:
-            value = ""
         if value:
+            # Checked again here: stored values may come from an old bundle or a hand-edited
+            # database, and an exhibit may have been removed since it was chosen.
             try:
+                value = parse_value(slot, value, carriers=bank.carriers, exhibits=numbers)
                 return render_value(slot, value, lang, bank.carriers)
             except ValueError:
                 pass
