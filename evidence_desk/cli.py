@@ -435,6 +435,9 @@ def _case_phrase(lib: Any, args: argparse.Namespace) -> int:
     for w in view.warnings:
         if w.index == position - 1:
             print(f"evidence-desk: warning: {w.message}", file=sys.stderr)
+    if view.edited:
+        print("evidence-desk: the statement was edited by hand and was kept; use case statement "
+              f"{args.case_id} --recompose to write it from the phrases again", file=sys.stderr)
     return EXIT_OK
 
 

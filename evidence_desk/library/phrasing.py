@@ -38,6 +38,9 @@ class StatementView:
     warnings: tuple[PhraseWarning, ...]
     chosen: tuple[Chosen, ...]
     edited: bool
+    # The facts and the demand as the English states them (what the wording check's demand is).
+    reason_en: str = ""
+    demand_en: str = ""
 
 
 def bank(lib: Library) -> PhraseBank:
@@ -132,7 +135,8 @@ def view(lib: Library, case_id: int) -> StatementView:
     en, zh, comp = workflow.current_statement(lib, case_id)
     return StatementView(en=en, zh=zh, segments=comp.segments, warnings=comp.warnings,
                          chosen=tuple(ph.chosen_from_json(case.statement_phrases)),
-                         edited=case.statement_edited)
+                         edited=case.statement_edited, reason_en=comp.section("facts", "en"),
+                         demand_en=comp.section("demand", "en"))
 
 
 def preview(lib: Library, case_id: int, phrase_id: str,

@@ -98,7 +98,7 @@ def _build(lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], type_k
     out, _ = run(lib, capsys, "case", "new", "--type", type_key, "--order", "ORD-" + type_key[:4],
                  "--buyer", "Lucas Meyer", "--reason", "买家下单后取消订单,拒不付款。",
                  "--demand", "请平台处理", "--completed", "2024-07-20", "--paid", "2024-07-02",
-                 "--amount", "1200")
+                 "--amount", "1200", "--title", "Note to self: chase Lucas")
     case_id = out.strip()
     # The frame states the case's own facts; a logistics dispute also needs the refund date.
     run(lib, capsys, "case", "edit", case_id, "--refund-requested", "2024-07-08")
@@ -156,6 +156,10 @@ def test_a_case_made_only_of_phrases_gives_a_complete_english_statement(
     assert all(not CJK.search(t) for t in pages), [CJK.findall(t) for t in pages]
     text = "\n".join(pages)
     assert phrases[picks[2][0]]["en"].split("{")[0].strip() in text
+    # The case title is the seller's note to themselves: never on the dossier.
+    reader = PdfReader(str(pdf))
+    assert not any("chase Lucas" in p.extract_text() for p in reader.pages)
+    assert "chase Lucas" not in str(reader.metadata)
 
     both = tmp_path / "both.pdf"
     run(lib, capsys, "export", case_id, "-o", str(both), "--lang", "both")
