@@ -90,3 +90,33 @@ def test_a_resubmitted_attempt_carries_the_phrases(lib: Library, case_id: int) -
     phrasing.add_phrase(lib, case_id, "service.lead_time", {"days": "30"})
     copy = lib.duplicate_case(case_id, as_attempt=True)
     assert [p["phrase"] for p in copy.statement_phrases] == ["service.lead_time"]
+
+
+def test_a_library_from_before_phrases_migrates_with_none_chosen(tmp_path: Path) -> None:
+    from alembic import command
+
+    from evidence_desk.library.db import _alembic_config, make_engine
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'library.sqlite3'}")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.exec_driver_sql(
+            "INSERT INTO cases (type_key, order_no, title, currency, reason, demand, notes, "
+            "state, state_reason, other_channel_agreed, carrier_changed, statement_en, "
+            "statement_zh, statement_composed_sha256, attempt_no, submitted_dossier_sha256, "
+            "submitted_pack_sha256, archived, created_at, updated_at, version) VALUES "
+            "('fake_transaction', 'OLD-2', '', 'USD', '', '', '', 'draft', '', 0, 0, "
+            "'Old text', '', '', 1, '', '', 0, '2026-01-01', '2026-01-01', 1)")
+    engine.dispose()
+    lib = Library.open(folder)
+    try:
+        [case] = lib.list_cases()
+        assert case.statement_phrases == () and case.statement_en == "Old text"
+        phrasing.add_phrase(lib, case.id, "fake.demand_credit")
+        assert lib.get_case(case.id).statement_phrases[0]["phrase"] == "fake.demand_credit"
+    finally:
+        lib.close()
