@@ -305,6 +305,7 @@ def _finish(text: str) -> str:
 
 
 _BLOCKS = ("reason", "demand", "exhibits")
+_BARE_ITEM = re.compile(r"- [A-Z?]-\d+")
 _SEE = re.compile(r"\$\{see_([a-z0-9_]+)\}")
 
 
@@ -411,8 +412,10 @@ def compose_parts(
             en_rows = v_en["exhibits"].split("\n")
             zh_rows = v_zh["exhibits"].split("\n")
             if len(en_rows) == len(zh_rows):
-                segments += [Segment(a, b, "exhibits") for a, b in zip(en_rows, zh_rows,
-                                                                        strict=True)]
+                # A caption the English had to leave out (not ASCII) is left out of the
+                # reading version too: it says what the English says.
+                segments += [Segment(a, a if _BARE_ITEM.fullmatch(a) else b, "exhibits")
+                             for a, b in zip(en_rows, zh_rows, strict=True)]
             else:  # an edited common.toml may word the lists differently; keep both whole
                 segments.append(Segment(v_en["exhibits"], v_zh["exhibits"], "exhibits"))
             continue

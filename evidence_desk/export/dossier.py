@@ -639,6 +639,8 @@ class DossierRenderer:
             if not text.strip() or text.strip() in shown:
                 continue
             shown.add(text.strip())
+            # A heading never stays alone at the foot of a page.
+            out.append(CondPageBreak(25 * mm))
             out.append(self.para(escape(self.L(key)), "h2", markup=True))
             out += self.paras(text)
         if not any(text.strip() for _, text in parts):
