@@ -5,6 +5,12 @@ Templates live in `resources/statements/<type_key>.toml` (an `[en]` and a `[zh]`
 (placeholders for missing facts, the exhibit list, date format). They are data so a seller can
 change the wording without touching code.
 
+Line N of a template's [en] text is the twin of line N of its [zh] text, so a statement is
+composed as a list of segments, each in both languages: frame lines from the template, the facts
+and the demand from the case's chosen phrases (core.phrases) or else its own reason and demand,
+and the exhibit list. The Chinese reading version is therefore always the English said in
+Chinese; a line the seller typed or edited is marked as theirs and not checked.
+
 The platform refuses complaint text with non-English characters, so English output is pure ASCII:
 user text that cannot be folded to ASCII (a Chinese buyer name or reason) is replaced by a visible
 "[please translate: ...]" marker, which the wording check flags, instead of being dropped silently.

@@ -92,6 +92,7 @@ def test_a_resubmitted_attempt_carries_the_phrases(lib: Library, case_id: int) -
     assert [p["phrase"] for p in copy.statement_phrases] == ["service.lead_time"]
 
 
+@pytest.mark.sqlite_only
 def test_a_library_from_before_phrases_migrates_with_none_chosen(tmp_path: Path) -> None:
     from alembic import command
 
