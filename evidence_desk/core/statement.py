@@ -28,14 +28,14 @@ from decimal import Decimal
 from pathlib import Path
 from string import Template
 
-from evidence_desk.core.phrases import (
+from evidence_desk.core.phrase_choice import (
     OWN_MARK_ZH,
-    PhraseBank,
     PhraseWarning,
     chosen_from_json,
     render,
 )
-from evidence_desk.core.phrases import warnings as phrase_warnings
+from evidence_desk.core.phrase_choice import warnings as phrase_warnings
+from evidence_desk.core.phrases import PhraseBank
 from evidence_desk.core.rules import Rules, RulesError, _Reader
 from evidence_desk.core.textfold import to_ascii
 from evidence_desk.core.types import CaseInfo, EvidenceInfo

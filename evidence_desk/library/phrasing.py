@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evidence_desk.core import phrases as ph
-from evidence_desk.core.phrases import Chosen, Phrase, PhraseBank, PhraseWarning, SlotError
+from evidence_desk.core import phrase_choice as ph
+from evidence_desk.core.phrase_choice import Chosen, PhraseWarning
+from evidence_desk.core.phrase_slots import SlotError
+from evidence_desk.core.phrases import Phrase, PhraseBank
 from evidence_desk.core.statement import Segment, exhibit_refs
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.library import workflow

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from evidence_desk.core import phrases as ph
-from evidence_desk.core.phrases import Chosen, PhraseBank, Slot, SlotError, load_bank
+from evidence_desk.core import phrase_choice as pc
+from evidence_desk.core import phrase_slots as ps
+from evidence_desk.core.phrase_choice import Chosen
+from evidence_desk.core.phrase_slots import Slot, SlotError
+from evidence_desk.core.phrases import PhraseBank, load_bank
 from evidence_desk.core.rules import Rules, RulesError, load_rules
 from evidence_desk.core.statement import ExhibitRef, compose_parts, reading_version
 from evidence_desk.core.types import BuyerInfo, CaseInfo
@@ -72,7 +75,7 @@ def test_every_entry_has_the_same_slots_on_both_sides_and_ascii_english(
         for k in p.kinds:
             assert k in rules.kinds, (p.id, k)
         for s in p.slots:
-            assert s.type in ph.SLOT_TYPES
+            assert s.type in ps.SLOT_TYPES
             assert not s.kind or s.kind in rules.kinds
 
 
@@ -82,17 +85,17 @@ def test_every_entry_renders_its_slot_values_and_passes_the_wording_check(
     for p in bank.phrases.values():
         values = {}
         for s in p.slots:
-            sample = ph.sample_value(s, bank.carriers)
+            sample = ps.sample_value(s, bank.carriers)
             if s.type == "exhibit":
                 sample = f"{rules.kinds[s.kind].letter}-1" if s.kind else "A-1"
-            values[s.name] = ph.parse_value(s, sample, carriers=bank.carriers)
+            values[s.name] = ps.parse_value(s, sample, carriers=bank.carriers)
         item = Chosen(p.id, tuple(values.items()), p.section)
-        [sentence] = ph.render([item], bank, exhibits)
+        [sentence] = pc.render([item], bank, exhibits)
         assert sentence.missing_slots == (), p.id
         for lang, text in (("en", sentence.en), ("zh", sentence.zh)):
             assert "{" not in text and "[please" not in text and "[请填写" not in text, p.id
             for s in p.slots:
-                assert ph.render_value(s, values[s.name], lang, bank.carriers) in text, (p.id, s)
+                assert ps.render_value(s, values[s.name], lang, bank.carriers) in text, (p.id, s)
         assert sentence.en.isascii(), p.id
         numbers = [e.number for e in exhibits]
         demand = sentence.en if p.section == "demand" else "refund USD 1.00"
@@ -147,11 +150,11 @@ def test_slot_values_are_stored_and_rendered_per_type(bank: PhraseBank, slot_typ
                                                       given: str, stored: str, en: str,
                                                       zh: str) -> None:
     slot = Slot("x", slot_type)
-    value = ph.parse_value(slot, given, carriers=bank.carriers, exhibits=["A-1", "B-1"],
+    value = ps.parse_value(slot, given, carriers=bank.carriers, exhibits=["A-1", "B-1"],
                            currency="EUR")
     assert value == stored
-    assert ph.render_value(slot, value, "en", bank.carriers) == en
-    assert ph.render_value(slot, value, "zh", bank.carriers) == zh
+    assert ps.render_value(slot, value, "en", bank.carriers) == en
+    assert ps.render_value(slot, value, "zh", bank.carriers) == zh
 
 
 @pytest.mark.parametrize("slot_type, given, says", [
@@ -174,7 +177,7 @@ def test_slot_values_are_stored_and_rendered_per_type(bank: PhraseBank, slot_typ
 def test_bad_slot_values_are_refused_naming_the_slot(bank: PhraseBank, slot_type: str,
                                                      given: str, says: str) -> None:
     with pytest.raises(SlotError, match=says) as info:
-        ph.parse_value(Slot("shipped_on", slot_type), given, carriers=bank.carriers,
+        ps.parse_value(Slot("shipped_on", slot_type), given, carriers=bank.carriers,
                        exhibits=["A-1"])
     assert "'shipped_on'" in str(info.value) and "\n" not in str(info.value)
     assert "shipped_on" in info.value.message_zh
@@ -187,44 +190,44 @@ def test_prefill_takes_what_the_case_knows(bank: PhraseBank) -> None:
     refs = [ExhibitRef("A-1", "order_screenshot"), ExhibitRef("B-1", "chat_record"),
             ExhibitRef("B-2", "chat_record")]
     case = _case()
-    order = ph.prefill(bank.get("common.order_placed"), case, refs, bank)
+    order = pc.prefill(bank.get("common.order_placed"), case, refs, bank)
     assert order == {"order_no": "2024050312345", "order_page": "A-1"}
-    assert ph.prefill(bank.get("common.paid"), case, refs, bank) == {
+    assert pc.prefill(bank.get("common.paid"), case, refs, bank) == {
         "amount": "EUR 480.00", "paid_on": "2024-04-20"}
-    assert ph.prefill(bank.get("fake.demand_restrict"), case, refs, bank) == {
+    assert pc.prefill(bank.get("fake.demand_restrict"), case, refs, bank) == {
         "member_id": "br1234567"}
-    assert ph.prefill(bank.get("fake.reminded"), case, refs, bank) == {"chat": "B-1"}
+    assert pc.prefill(bank.get("fake.reminded"), case, refs, bank) == {"chat": "B-1"}
     # A Chinese member id cannot fill an ASCII slot: it is left for the seller.
     chinese = _case(buyer=BuyerInfo(id=1, name="王", member_id="王小明"))
-    assert ph.prefill(bank.get("fake.demand_restrict"), chinese, refs, bank) == {}
+    assert pc.prefill(bank.get("fake.demand_restrict"), chinese, refs, bank) == {}
 
 
 def test_add_move_remove_and_set_slots(bank: PhraseBank) -> None:
     refs = [ExhibitRef("B-1", "chat_record")]
     case = _case()
-    a = ph.make_chosen(bank.get("fake.reminded"), {"reminded_on": "2024-05-04"}, case, refs, bank)
-    b = ph.make_chosen(bank.get("fake.demand_credit"), {}, case, refs, bank)
-    items = ph.add(ph.add([], a), b, at=0)
+    a = pc.make_chosen(bank.get("fake.reminded"), {"reminded_on": "2024-05-04"}, case, refs, bank)
+    b = pc.make_chosen(bank.get("fake.demand_credit"), {}, case, refs, bank)
+    items = pc.add(pc.add([], a), b, at=0)
     assert [c.phrase_id for c in items] == ["fake.demand_credit", "fake.reminded"]
-    items = ph.move(items, 0, 5)
+    items = pc.move(items, 0, 5)
     assert [c.phrase_id for c in items] == ["fake.reminded", "fake.demand_credit"]
-    items = ph.set_slot(items, 0, "reminded_on", "2024-05-06", bank, refs)
+    items = pc.set_slot(items, 0, "reminded_on", "2024-05-06", bank, refs)
     assert items[0].values == {"reminded_on": "2024-05-06", "chat": "B-1"}
     with pytest.raises(SlotError, match="'chat'"):
-        ph.set_slot(items, 0, "chat", "C-3", bank, refs)
+        pc.set_slot(items, 0, "chat", "C-3", bank, refs)
     with pytest.raises(SlotError, match="no slot 'nope'"):
-        ph.make_chosen(bank.get("fake.reminded"), {"nope": "1"}, case, refs, bank)
-    items = ph.remove(items, 1)
+        pc.make_chosen(bank.get("fake.reminded"), {"nope": "1"}, case, refs, bank)
+    items = pc.remove(items, 1)
     assert [c.phrase_id for c in items] == ["fake.reminded"]
-    assert ph.chosen_from_json(ph.chosen_to_json(items)) == items
+    assert pc.chosen_from_json(pc.chosen_to_json(items)) == items
     with pytest.raises(IndexError):
-        ph.remove(items, 3)
+        pc.remove(items, 3)
 
 
 def _with(case: CaseInfo, bank: PhraseBank, refs: list[ExhibitRef],
           *picks: tuple[str, dict[str, str]]) -> CaseInfo:
-    items = [ph.make_chosen(bank.get(pid), given, case, refs, bank) for pid, given in picks]
-    return replace(case, statement_phrases=tuple(ph.chosen_to_json(items)))
+    items = [pc.make_chosen(bank.get(pid), given, case, refs, bank) for pid, given in picks]
+    return replace(case, statement_phrases=tuple(pc.chosen_to_json(items)))
 
 
 def test_phrases_replace_the_case_text_in_both_languages(bank: PhraseBank,
@@ -276,8 +279,8 @@ def test_hand_edits_are_marked_in_the_chinese_reading_version(bank: PhraseBank,
     segments = reading_version(edited, comp)
     zh = "\n".join(s.zh for s in segments)
     assert "并于 2024年5月2日 取消订单" in zh                        # untouched phrase: its twin
-    assert ph.OWN_MARK_ZH + own in zh                                # typed by hand: marked
-    assert ph.OWN_MARK_ZH + "We reminded the buyer twice" in zh      # edited phrase: marked
+    assert pc.OWN_MARK_ZH + own in zh                                # typed by hand: marked
+    assert pc.OWN_MARK_ZH + "We reminded the buyer twice" in zh      # edited phrase: marked
     assert "我们于 2024年5月4日 提醒买家付款" not in zh             # its old twin is gone
     # Moving a vetted line keeps its twin.
     lines = en.split("\n")
@@ -285,15 +288,15 @@ def test_hand_edits_are_marked_in_the_chinese_reading_version(bank: PhraseBank,
     j = lines.index(next(x for x in lines if x.startswith("We reminded")))
     lines[i], lines[j] = lines[j], lines[i]
     moved = "\n".join(s.zh for s in reading_version("\n".join(lines), comp))
-    assert ph.OWN_MARK_ZH not in moved
+    assert pc.OWN_MARK_ZH not in moved
 
 
 def test_the_sellers_english_reason_is_marked_as_theirs(bank: PhraseBank, rules: Rules) -> None:
     case = _case(reason="The buyer never paid.", demand="Deduct the buyer's credit points.")
     comp = compose_parts(case, [], rules, STATEMENTS, bank)
     zh = comp.text("zh")
-    assert ph.OWN_MARK_ZH + "The buyer never paid." in zh
-    assert ph.OWN_MARK_ZH + "Deduct the buyer's credit points." in zh
+    assert pc.OWN_MARK_ZH + "The buyer never paid." in zh
+    assert pc.OWN_MARK_ZH + "Deduct the buyer's credit points." in zh
 
 
 # Loader errors --------------------------------------------------------------------------------

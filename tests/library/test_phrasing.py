@@ -10,7 +10,7 @@ from pathlib import Path
 import factories
 import pytest
 
-from evidence_desk.core.phrases import OWN_MARK_ZH
+from evidence_desk.core.phrase_choice import OWN_MARK_ZH
 from evidence_desk.library import phrasing
 from evidence_desk.library.service import Library
 
