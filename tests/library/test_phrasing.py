@@ -121,3 +121,28 @@ def test_a_library_from_before_phrases_migrates_with_none_chosen(tmp_path: Path)
         assert lib.get_case(case.id).statement_phrases[0]["phrase"] == "fake.demand_credit"
     finally:
         lib.close()
+
+
+def test_bundle_manifests_carry_phrases_and_old_ones_have_none(lib: Library,
+                                                               case_id: int) -> None:
+    import json
+
+    from evidence_desk.library.bundle import (
+        BundleError,
+        BundleLimits,
+        build_manifest,
+        parse_manifest,
+    )
+
+    phrasing.add_phrase(lib, case_id, "service.lead_time", {"days": "30"})
+    manifest = build_manifest(lib, case_id)
+    plan = parse_manifest(json.dumps(manifest).encode(), lib.rules, BundleLimits())
+    assert plan.case["statement_phrases"] == [
+        {"phrase": "service.lead_time", "section": "facts",
+         "slots": {"days": "30", "order_page": "A-1"}}]
+    del manifest["case"]["statement_phrases"]
+    plan = parse_manifest(json.dumps(manifest).encode(), lib.rules, BundleLimits())
+    assert plan.case["statement_phrases"] == []
+    manifest["case"]["statement_phrases"] = [{"phrase": "x", "slots": "oops"}]
+    with pytest.raises(BundleError, match=r"case\.statement_phrases\[0\]"):
+        parse_manifest(json.dumps(manifest).encode(), lib.rules, BundleLimits())
