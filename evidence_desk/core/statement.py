@@ -22,7 +22,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -489,6 +489,20 @@ def reading_version(en_text: str, comp: Composition) -> list[Segment]:
                 out.append(comp.segments[by_text[key]])
             else:
                 out.append(Segment(line, OWN_MARK_ZH + line, "own"))
+    return _own_sections(out)
+
+
+def _own_sections(segments: list[Segment]) -> list[Segment]:
+    """A typed line standing next to the facts or the demand (no blank line between) belongs to
+    that section, so the dossier's reason and demand include it."""
+    out = list(segments)
+    for i, seg in enumerate(out):
+        if seg.source != "own" or seg.section:
+            continue
+        before = out[i - 1].section if i > 0 else ""
+        after = segments[i + 1].section if i + 1 < len(segments) else ""
+        if before or after:
+            out[i] = replace(seg, section=before or after)
     return out
 
 

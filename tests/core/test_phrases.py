@@ -282,6 +282,8 @@ def test_hand_edits_are_marked_in_the_chinese_reading_version(bank: PhraseBank,
     assert pc.OWN_MARK_ZH + own in zh                                # typed by hand: marked
     assert pc.OWN_MARK_ZH + "We reminded the buyer twice" in zh      # edited phrase: marked
     assert "我们于 2024年5月4日 提醒买家付款" not in zh             # its old twin is gone
+    facts = [s.en for s in segments if s.section == "facts"]
+    assert facts[0] == own and facts[-1].startswith("We reminded the buyer twice")
     # Moving a vetted line keeps its twin.
     lines = en.split("\n")
     i = lines.index(next(x for x in lines if x.startswith("The buyer placed order")))
