@@ -597,9 +597,10 @@ def _statement_warnings(case: CaseInfo, rules: Rules) -> list[Warning]:
         ))
     gaps = _PLACEHOLDER.findall(text)
     if gaps:
+        named = ", ".join(dict.fromkeys(gaps))
         out.append(Warning(
             "statement_placeholder",
-            f"The English statement still has {len(gaps)} gap(s) to fill, such as {gaps[0]}.",
-            f"英文投诉说明中还有 {len(gaps)} 处待填写,例如 {gaps[0]}。",
+            f"The English statement still has {len(gaps)} gap(s) to fill: {named}.",
+            f"英文投诉说明中还有 {len(gaps)} 处待填写:{named}。",
         ))
     return out

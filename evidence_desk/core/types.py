@@ -43,6 +43,8 @@ class CaseInfo:
     statement_edited: bool = False
     # Hash of the English statement as the composer last wrote it (core.statement.text_hash).
     statement_composed_sha256: str = ""
+    # The phrases chosen for the statement, in order (core.phrases.Chosen.to_json each).
+    statement_phrases: tuple[dict, ...] = ()
     parent_id: int | None = None
     attempt_no: int = 1
     submitted_on: date | None = None

@@ -33,6 +33,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "statement": ("陈述", "Statement"),
     "statement_en": ("英文陈述(提交平台用)", "Statement in English (as submitted)"),
     "statement_zh": ("中文陈述", "Statement in Chinese"),
+    "statement_reading": ("中文阅读版(与英文逐句对应;标注“由您填写，未经核对”的句子未经核对)",
+                          "Chinese reading version (sentence by sentence with the English)"),
     "checklist": ("证据清单", "Evidence checklist"),
     "ready": ("证据齐全", "All required evidence present"),
     "not_ready": ("证据不全", "Required evidence missing"),

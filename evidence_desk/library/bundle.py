@@ -284,11 +284,41 @@ def _case_checks(rules: Rules) -> dict[str, Check]:
         "notes": long, "state": _key, "state_reason": long,
         "other_channel_agreed": _bool, "carrier_changed": _bool,
         "statement_en": long, "statement_zh": long,
-        "statement_composed_sha256": _sha_or_empty, "attempt_no": _int(1, 1000),
+        "statement_composed_sha256": _sha_or_empty, "statement_phrases": _phrases,
+        "attempt_no": _int(1, 1000),
         "submitted_on": _optional(_date), "submitted_dossier_sha256": _sha_or_empty,
         "submitted_pack_sha256": _sha_or_empty, "result_on": _optional(_date),
         "archived": _bool, "created_at": _optional(_datetime),
     }
+
+
+def _phrases(where: str, value: Any) -> list[dict[str, Any]]:
+    """Chosen phrases: ids and short slot values, or the seller's own sentences."""
+    if not isinstance(value, list) or len(value) > 200:
+        raise _fail(where, "must be a list of at most 200 chosen phrases")
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(value):
+        at = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(at, "must be an object")
+        if set(item) == {"own", "section"}:
+            out.append({"own": _text(TEXT_MAX)(f"{at}.own", item["own"]),
+                        "section": _one_of(("facts", "demand"), "section")(
+                            f"{at}.section", item["section"])})
+            continue
+        if set(item) != {"phrase", "section", "slots"}:
+            raise _fail(at, "must hold phrase, section and slots, or own and section")
+        slots = item["slots"]
+        if not isinstance(slots, dict) or len(slots) > 20:
+            raise _fail(f"{at}.slots", "must be an object of at most 20 values")
+        out.append({
+            "phrase": _text(100, required=True)(f"{at}.phrase", item["phrase"]),
+            "section": _one_of(("facts", "demand"), "section")(f"{at}.section",
+                                                             item["section"]),
+            "slots": {_text(40, required=True)(f"{at}.slots", k): _text(100)(f"{at}.slots.{k}", v)
+                      for k, v in slots.items()},
+        })
+    return out
 
 
 _BUYER_CHECKS: dict[str, Check] = {
@@ -391,6 +421,9 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
         datetime.fromisoformat(created)
     except ValueError:
         raise _fail("created_at", "is not a real date and time") from None
+    if isinstance(data["case"], dict):
+        # Bundles made before phrases were stored carry none.
+        data["case"].setdefault("statement_phrases", [])
     case = _record("case", data["case"], _case_checks(rules))
     buyer = None if data["buyer"] is None else _record("buyer", data["buyer"], _BUYER_CHECKS)
     evidence = data["evidence"]

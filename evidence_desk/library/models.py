@@ -75,6 +75,8 @@ class Case(Base):
     statement_zh: Mapped[str] = mapped_column(Text, default="")
     # Hash of the English text as last composed: tells a seller's edit from composer output.
     statement_composed_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # The phrases chosen for the statement, in order (core.phrases.Chosen.to_json each).
+    statement_phrases: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     attempt_no: Mapped[int] = mapped_column(Integer, default=1)
     submitted_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -170,7 +170,7 @@ EVIDENCE_FIELDS = {"kind", "caption", "captured_at", "captured_from", "source", 
 ROTATIONS = (0, 90, 180, 270)
 # What a case bundle carries besides the editable fields: everything that is data, not identity.
 CASE_RECORD_FIELDS = CASE_FIELDS | {
-    "state", "statement_composed_sha256", "attempt_no", "submitted_on",
+    "state", "statement_composed_sha256", "statement_phrases", "attempt_no", "submitted_on",
     "submitted_dossier_sha256", "submitted_pack_sha256", "result_on", "created_at",
 }
 BUYER_RECORD_FIELDS = ("name", "company", "country", "member_id", "credit_level", "notes")
@@ -205,6 +205,7 @@ def _case_info(c: Case) -> CaseInfo:
         statement_zh=c.statement_zh,
         statement_edited=is_edited(c.statement_en, c.statement_composed_sha256),
         statement_composed_sha256=c.statement_composed_sha256,
+        statement_phrases=tuple(c.statement_phrases or ()),
         parent_id=c.parent_id, attempt_no=c.attempt_no, submitted_on=c.submitted_on,
         submitted_dossier_sha256=c.submitted_dossier_sha256,
         submitted_pack_sha256=c.submitted_pack_sha256, result_on=c.result_on,
@@ -541,6 +542,19 @@ class Library:
             return _case_info(case)
 
     @_writes
+    def set_statement_phrases(self, case_id: int, phrases: Sequence[dict[str, Any]]) -> CaseInfo:
+        """Store the chosen phrases (core.phrases.chosen_to_json); the caller recomposes."""
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            before = len(case.statement_phrases or [])
+            case.statement_phrases = [dict(p) for p in phrases]
+            case.updated_at = _now()
+            self._audit(s, "case.phrases", case_id, before=before, after=len(phrases))
+            s.flush()
+            s.refresh(case)
+            return _case_info(case)
+
+    @_writes
     def set_state(self, case_id: int, state: str, *, reason: str = "",
                   **dates: date | str | None) -> CaseInfo:
         """Record a state the caller has already validated against the case's flow."""
@@ -574,6 +588,7 @@ class Library:
                 else "complaint"
             copy = Case(created_at=now, updated_at=now, state=initial_state(flow),
                         buyer_id=src.buyer_id, **values)
+            copy.statement_phrases = list(src.statement_phrases or [])
             if as_attempt:
                 copy.parent_id = src.id
                 copy.attempt_no = src.attempt_no + 1
@@ -1026,7 +1041,10 @@ class Library:
     def check(self, case_id: int, today: date | None = None) -> Checklist:
         case = self.get_case(case_id)
         items = self.list_evidence(case_id)
-        return evaluate(case, items, self.rules, today or date.today())
+        # Judged on the statement as it stands now, with the chosen phrases' warnings.
+        case, extra = workflow.case_for_check(self, case, items)
+        checklist = evaluate(case, items, self.rules, today or date.today())
+        return replace(checklist, warnings=checklist.warnings + tuple(extra))
 
     def timeline(self, case_id: int) -> list[TimelineEvent]:
         return build_timeline(self.get_case(case_id), self.list_evidence(case_id), self.rules)
