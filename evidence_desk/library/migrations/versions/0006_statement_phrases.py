@@ -16,11 +16,12 @@ depends_on = None
 
 def upgrade() -> None:
     # Existing cases start with no chosen phrase; their statement stays as it is.
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.add_column(sa.Column("statement_phrases", sa.JSON(), nullable=False,
                                    server_default=sa.text("'[]'")))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
+    # Dropping in place: recreating "cases" would trip the foreign keys that point at it.
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_column("statement_phrases")
