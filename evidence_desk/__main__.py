@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 
 
@@ -12,7 +13,13 @@ def main() -> int:
     multiprocessing.freeze_support()
     from evidence_desk.cli import main as cli_main
 
-    return cli_main()
+    code = cli_main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (`| head`) has gone; nothing is worth saying about it at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
 
 
 if __name__ == "__main__":
