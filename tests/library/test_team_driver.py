@@ -5,6 +5,7 @@ window. The driver is made unimportable here exactly as an installation without 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,18 @@ TEAM_URL = "postgresql+psycopg://alice@127.0.0.1:9/evidence"
 
 
 @pytest.fixture
-def no_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_driver() -> Iterator[pytest.MonkeyPatch]:
     # None in sys.modules makes `import psycopg` raise ImportError, as when it is not installed.
-    for name in [m for m in sys.modules if m == "psycopg" or m.startswith("psycopg.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "psycopg", None)
+    # A patcher of its own, undone before the test database (on PostgreSQL runs) is dropped.
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [m for m in sys.modules if m == "psycopg" or m.startswith("psycopg.")]:
+            mp.delitem(sys.modules, name)
+        mp.setitem(sys.modules, "psycopg", None)
+        yield mp
 
 
 def test_the_command_line_says_what_to_install(
-        tmp_path: Path, no_driver: None, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, no_driver: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("EVIDENCE_DESK_DB_URL", TEAM_URL)
     assert cli(["--library", str(tmp_path / "lib"), "case", "list"]) == 1
@@ -35,7 +39,7 @@ def test_the_command_line_says_what_to_install(
     assert "pip install 'evidence-desk[team]'" in err and "psycopg" in err
     # A URL naming another driver gets told which one the desk ships with.
     monkeypatch.setenv("EVIDENCE_DESK_DB_URL", "postgresql+pg8000://alice@127.0.0.1:9/evidence")
-    monkeypatch.setitem(sys.modules, "pg8000", None)
+    no_driver.setitem(sys.modules, "pg8000", None)
     assert cli(["--library", str(tmp_path / "lib"), "case", "list"]) == 1
     err = capsys.readouterr().err
     assert "postgresql+psycopg://" in err and "evidence-desk[team]" in err
@@ -44,7 +48,8 @@ def test_the_command_line_says_what_to_install(
 # The offscreen platform says this of every dialog it shows (see tests/gui/conftest.py).
 @pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 def test_the_window_says_what_to_install(
-        qtbot: QtBot, tmp_path: Path, no_driver: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, tmp_path: Path, no_driver: pytest.MonkeyPatch,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from evidence_desk.ui.startup import StartupDialog, open_library_interactively
 
     monkeypatch.setenv("EVIDENCE_DESK_DB_URL", TEAM_URL)
