@@ -18,5 +18,8 @@ setup(
         "evidence_desk.resources": ["**/*"],
         "evidence_desk.library.migrations": ["script.py.mako", "versions/*.py"],
     },
+    # Exactly the files above: setuptools would otherwise take every file the sdist lists and
+    # warn about each resources folder as if it were a package.
+    include_package_data=False,
     exclude_package_data={"": ["__pycache__/*", "*.pyc", "**/__pycache__/*", "**/*.pyc"]},
 )
