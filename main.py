@@ -1,8 +1,8 @@
-"""Start Evidence Desk: `python main.py [--library DIR]`."""
+"""Start Evidence Desk from a checkout: `python main.py [--library DIR]` (same as evidence-desk)."""
 
 import sys
 
-from evidence_desk.cli import main
+from evidence_desk.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

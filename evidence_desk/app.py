@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from evidence_desk.paths import default_library_dir
 from evidence_desk.ui.settings import APPLICATION, ORGANISATION
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # importing the window module at start-up would pull in every widget
     from evidence_desk.library.service import Library
@@ -52,6 +56,9 @@ def main(library_dir: Path | str | None = None) -> int:
     window = build_main_window(lib.folder, library=lib)
     start_scheduled_backups(window)
     window.show()
+    # Once the event loop runs, the window is up: the smoke test of an installed or frozen desk
+    # waits for this line (.ci/smoke).
+    QTimer.singleShot(0, lambda: log.info("main window shown"))
     code = app.exec()
     lib.close()
     return code

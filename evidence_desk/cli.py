@@ -234,8 +234,11 @@ def _open_library(args: argparse.Namespace) -> Any:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    lib = _open_library(args)
-    rules = lib.rules
+    from evidence_desk.paths import default_library_dir
+    from evidence_desk.rules_source import rules_for
+
+    # Read-only: the library's own rules if it has them, never a library made for the asking.
+    rules = rules_for(args.library or default_library_dir())
     if args.json:
         _print_json(rules.to_json())
         return EXIT_OK

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,6 +129,32 @@ class PgServer:
             return
         with self.admin() as con:
             con.execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The system's temporary folder, as the desk and every process the tests start see it, is
+    one of this run's own, and must be empty at the end: the desk leaves nothing there (a killed
+    export's scratch lies in its library, see export.scratch). Own, so that other test runs on the
+    machine neither hide nor add leftovers."""
+    tmp_path_factory.getbasetemp()  # pytest's own folders stay where they are
+    root = Path(tempfile.mkdtemp(prefix="evidence-desk-test-temp-"))
+    saved = tempfile.tempdir, {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}
+    tempfile.tempdir = str(root)
+    for key in saved[1]:
+        os.environ[key] = str(root)
+    try:
+        yield root
+    finally:
+        tempfile.tempdir = saved[0]
+        for key, value in saved[1].items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        left = sorted(p.name for p in root.iterdir())
+        shutil.rmtree(root, ignore_errors=True)
+    assert not left, f"the tests left these in the temporary folder: {', '.join(left)}"
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ import math
 import multiprocessing
 import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -71,6 +70,7 @@ from evidence_desk.export.dossier_pdfpages import rasterize_unembedded
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
 from evidence_desk.export.redact import marked_exhibit, strip_jpeg
 from evidence_desk.export.safe_write import atomic_output
+from evidence_desk.export.scratch import scratch_dir
 
 __all__ = [
     "BudgetTooSmall", "DossierData", "DossierRenderer", "DossierResult", "Exhibit",
@@ -1039,8 +1039,12 @@ def build_dossier(
     budget_bytes: int | None = None,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    work_root: Path | None = None,
 ) -> DossierResult:
     """Write the dossier PDF to `out` atomically and return its hash, page count and size.
+
+    Intermediate files go in a scratch folder below `work_root` (see export.scratch; the
+    system's temporary folder when None).
 
     budget_bytes None means no size limit: JPEGs pass through, other images are derived at
     up to 2400 px. Raises BudgetTooSmall if the budget would make evidence illegible,
@@ -1063,8 +1067,7 @@ def build_dossier(
         if cancel is not None and cancel():
             raise ExportCancelled("export cancelled")
 
-    with tempfile.TemporaryDirectory(prefix="evidence-desk-dossier-") as tmpdir:
-        tmp = Path(tmpdir)
+    with scratch_dir(work_root, "dossier") as tmp:
         skeleton = tmp / "skeleton.pdf"
         # Marked exhibits are shown from a derived copy with the marks burned in at full
         # resolution; from here on the copy is the exhibit's picture (the original's hash is

@@ -18,6 +18,7 @@ from evidence_desk.export.dossier_model import (
     ExportError,
     StatementText,
 )
+from evidence_desk.export.scratch import scratch_root
 from evidence_desk.library.blobstore import hash_file
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
     check_parent(Path(out))
     data = dossier_data(lib, case_id, cancel=cancel)
     result = build_dossier(data, Path(out), lang=lang, budget_bytes=budget_bytes,
-                           progress=progress, cancel=cancel)
+                           progress=progress, cancel=cancel, work_root=scratch_root(lib.folder))
     lib.record("export.dossier", case_id, sha256=result.sha256, pages=result.pages,
                size=result.size_bytes, lang=lang, exhibits=len(data.exhibits))
     return result
@@ -107,6 +108,7 @@ def export_pack(lib: Library, case_id: int, out_dir: Path, *, zip_max_bytes: int
     statement, _, _ = current_statement(lib, case_id)
     data = dossier_data(lib, case_id, cancel=cancel)
     result = build_pack(data, Path(out_dir), statement_en=statement, zip_max_bytes=zip_max_bytes,
+                        work_root=scratch_root(lib.folder),
                         progress=progress, cancel=cancel)
     lib.record("export.pack", case_id, sha256=result.sha256, zips=len(result.zips))
     return result

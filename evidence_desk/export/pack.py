@@ -37,6 +37,7 @@ from evidence_desk.export import dossier_images as di
 from evidence_desk.export import redact
 from evidence_desk.export.dossier_model import DossierData, Exhibit, ExportCancelled, ExportError
 from evidence_desk.export.safe_write import atomic_dir, check_parent
+from evidence_desk.export.scratch import scratch_dir
 
 # Local header (30) + central directory entry (46) + end record share, plus slack for extras.
 _ZIP_ENTRY_OVERHEAD = 30 + 46 + 64
@@ -237,8 +238,11 @@ def build_pack(
     zip_max_bytes: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    work_root: Path | None = None,
 ) -> PackResult:
     """Write the upload pack folder at out_dir atomically (an earlier pack is replaced whole).
+
+    Intermediate files go in a scratch folder below `work_root` (see export.scratch).
 
     Raises PackError, touching nothing, when out_dir holds anything but an earlier pack.
     """
@@ -249,9 +253,7 @@ def build_pack(
     if data.rules.platform.statement_ascii_only:
         check_ascii(statement_en)
     total = len(data.exhibits)
-    with tempfile.TemporaryDirectory(prefix="evidence-desk-pack-") as tmp, \
-            atomic_dir(out_dir, check_target) as folder:
-        work = Path(tmp)
+    with scratch_dir(work_root, "pack") as work, atomic_dir(out_dir, check_target) as folder:
         by_kind: dict[str, list[_Member]] = {}
         for i, ex in enumerate(data.exhibits):
             if cancel is not None and cancel():

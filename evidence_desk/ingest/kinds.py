@@ -119,10 +119,11 @@ def _accepts(kinds: KindsArg) -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def shipped_kinds() -> dict[str, tuple[str, ...]]:
-    from evidence_desk.core.rules import load_rules
-    from evidence_desk.paths import RULES_DIR
+    """The shipped rules' kinds, for callers that work without a library (a library passes
+    its own rules in force)."""
+    from evidence_desk.rules_source import shipped_rules
 
-    return {k.key: k.accepts for k in load_rules(RULES_DIR).kinds.values()}
+    return {k.key: k.accepts for k in shipped_rules().kinds.values()}
 
 
 KindsArg = Mapping[str, "Sequence[str] | EvidenceKind"]

@@ -501,12 +501,12 @@ def _stage(zf: SafeZip, sha: str, size: int, folder: Path, original_name: str) -
     return dest
 
 
-def _probe_staged(path: Path, sha: str, mime: str) -> dict[str, Any]:
+def _probe_staged(path: Path, sha: str, mime: str, rules: Rules) -> dict[str, Any]:
     """The file record for a staged original, after the same checks `add` applies."""
     from evidence_desk.ingest.probe import Refused, probe
 
     try:
-        facts = probe(path)
+        facts = probe(path, kinds=rules.kinds)
     except Refused as exc:
         raise BundleError(f"The bundle is refused: file {sha[:12]}… is not acceptable "
                           f"evidence ({exc}).") from None
@@ -574,7 +574,8 @@ def import_bundle(lib: Library, path: Path, limits: BundleLimits | None = None) 
             names = {item["sha256"]: item["original_name"] for item in plan.items}
             staged = {sha: _stage(zf, sha, size, staging, names[sha])
                       for sha, (size, _mime) in plan.files.items()}
-        records = [_probe_staged(p, sha, plan.files[sha][1]) for sha, p in staged.items()]
+        records = [_probe_staged(p, sha, plan.files[sha][1], lib.rules)
+                   for sha, p in staged.items()]
         # Everything checked: now, and only now, originals enter the store.
         for rec in records:
             sha = rec["sha256"]

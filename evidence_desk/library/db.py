@@ -84,12 +84,35 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-un
     cur.close()
 
 
+def _check_driver(url: str) -> None:
+    """Refuse, in one sentence, a server URL whose Python driver is not installed.
+
+    A single desk needs no PostgreSQL driver, so the wheel leaves it to the `team` extra."""
+    u = make_url(url)
+    try:
+        u.get_dialect().import_dbapi()
+    except ImportError:
+        driver = u.get_driver_name()
+        if u.get_backend_name() == "postgresql" and driver == "psycopg":
+            how = "install it with: pip install 'evidence-desk[team]'"
+        elif u.get_backend_name() == "postgresql":
+            how = ("use a postgresql+psycopg:// URL and install the driver with: "
+                   "pip install 'evidence-desk[team]'")
+        else:
+            how = f"install the Python driver {driver!r}"
+        raise LibraryOpenError(f"This installation cannot reach a team database: the "
+                               f"{driver} driver is missing; {how}") from None
+    except Exception:  # an unknown dialect: create_engine names it below
+        return
+
+
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         # NullPool: connections never outlive an operation, so threads never share one.
         engine = create_engine(url, poolclass=NullPool)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
+    _check_driver(url)
     # A desk holds few connections; pre-ping survives a server restart between two clicks.
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4,
                          connect_args={"connect_timeout": 10,

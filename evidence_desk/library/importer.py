@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_desk.ingest.kinds import KindsArg
 from evidence_desk.ingest.probe import Probe, Refused, probe
 from evidence_desk.ingest.thumbs import ThumbnailUnavailable, make_thumbnail
 from evidence_desk.library.blobstore import BlobStore, Staged
@@ -49,11 +50,16 @@ def ensure_thumbnail(src: Path, thumbs_root: Path, sha256: str, size: int = THUM
     return dest
 
 
-def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Rejected:
-    """Everything an import needs from one file, done where it may run on any thread."""
+def prepare_one(src: Path, store: BlobStore, thumbs_root: Path,
+                kinds: KindsArg | None = None) -> Prepared | Rejected:
+    """Everything an import needs from one file, done where it may run on any thread.
+
+    `kinds` is the library's rules in force (`Rules.kinds`), so the suggested kind is one of
+    theirs; the shipped rules when None.
+    """
     try:
         before = src.stat()
-        facts = probe(src)
+        facts = probe(src, kinds=kinds)
     except Refused as exc:
         return Rejected(src, str(exc))
     except OSError as exc:
@@ -92,6 +98,7 @@ def prepare_many(
     store: BlobStore,
     thumbs_root: Path,
     cancel: Callable[[], bool] | None = None,
+    kinds: KindsArg | None = None,
 ) -> Iterator[Prepared | Rejected]:
     """Yield results in the order of `sources` (so exhibits keep the order the user chose),
     keeping only a few files in flight so memory stays flat."""
@@ -110,7 +117,7 @@ def prepare_many(
                     except StopIteration:
                         exhausted = True
                         break
-                    pending.append(pool.submit(prepare_one, src, store, thumbs_root))
+                    pending.append(pool.submit(prepare_one, src, store, thumbs_root, kinds))
                 if not pending:
                     return
                 yield pending.popleft().result()

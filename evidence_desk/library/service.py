@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from evidence_desk.core.checklist import Checklist, evaluate
 from evidence_desk.core.deadlines import complaint_deadline, days_left
-from evidence_desk.core.rules import Rules, load_rules
+from evidence_desk.core.rules import Rules
 from evidence_desk.core.statement import is_edited, text_hash
 from evidence_desk.core.states import initial_state
 from evidence_desk.core.timeline import TimelineEvent, build_timeline
@@ -54,7 +54,8 @@ from evidence_desk.library.importer import (
 )
 from evidence_desk.library.models import AuditLog, Buyer, Case, Evidence, StoredFile
 from evidence_desk.logs import log_failure
-from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir, rules_dir_for
+from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir
+from evidence_desk.rules_source import rules_for
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +316,7 @@ class Library:
             self.blobs = DbBlobStore(self.engine, self.folder / "cache" / "blobs")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _lock_before_writing)
-        self.rules = rules or load_rules(rules_dir_for(self.folder))
+        self.rules = rules or rules_for(self.folder)
         # On a server the audit log names the database role each person connects with.
         self.actor = db_user or _actor()
         self.blobs.clear_stale_temporaries()
@@ -810,7 +811,8 @@ class Library:
         if progress:
             progress(0, total, "")
         batch: list[Prepared] = []
-        for done, res in enumerate(prepare_many(candidates, self.blobs, self.thumbs, cancel), 1):
+        for done, res in enumerate(prepare_many(candidates, self.blobs, self.thumbs, cancel,
+                                                     self.rules.kinds), 1):
             if isinstance(res, Rejected):
                 results.append(AddResult(str(res.source), "rejected", res.reason))
             else:
@@ -834,7 +836,7 @@ class Library:
         self.get_case(case_id)
         staged = self.blobs.stage_bytes(data)
         try:
-            facts = probe(staged.tmp_path, name=name)
+            facts = probe(staged.tmp_path, name=name, kinds=self.rules.kinds)
         except Refused as exc:
             self.blobs.discard(staged)
             return AddResult(name, "rejected", str(exc))
@@ -1180,4 +1182,4 @@ class Library:
 
 def prepare_file(path: Path, library: Library) -> Prepared | Rejected:
     """One file through the import pipeline (exposed for benchmarks and tools)."""
-    return prepare_one(path, library.blobs, library.thumbs)
+    return prepare_one(path, library.blobs, library.thumbs, library.rules.kinds)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import factories
-import psycopg
 import pytest
 
 from evidence_desk.library.db import libpq_conninfo
@@ -16,6 +15,8 @@ from evidence_desk.library.push import PushError, push
 from evidence_desk.library.service import Library
 
 pytestmark = pytest.mark.postgresql
+# The driver is the `team` extra: pip install -e '.[test,team]'.
+psycopg = pytest.importorskip("psycopg")
 
 
 def _local(tmp_path: Path) -> Library:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import factories
-import psycopg
 import pytest
 from teamkit import EDITOR, REVIEWER, as_user
 
@@ -13,6 +12,8 @@ from evidence_desk.library.db import libpq_conninfo
 from evidence_desk.library.service import Library, ReadOnly
 
 pytestmark = pytest.mark.postgresql
+# The driver is the `team` extra: pip install -e '.[test,team]'.
+psycopg = pytest.importorskip("psycopg")
 
 
 @pytest.fixture
