@@ -66,8 +66,9 @@ def test_ingest_checklist_and_export_follow_the_library_rules(tmp_path: Path) ->
     lib_dir = tmp_path / "lib"
     lib_dir.mkdir()
     # This library's own rules take chat records as spreadsheets too (a chat tool's CSV export).
-    _own_rules(lib_dir, rename=('accepts = ["image", "pdf", "email", "text"]',
-                                'accepts = ["image", "pdf", "email", "text", "spreadsheet"]'))
+    _own_rules(lib_dir, rename=('accepts = ["image", "pdf", "email", "text", "document", "video"]',
+                                'accepts = ["image", "pdf", "email", "text", "document", "video", '
+                                '"spreadsheet"]'))
     chats = tmp_path / "chat with buyer.csv"
     chats.write_text("time,from,message\n2024-03-01 09:00,buyer,Where is my order?\n"
                      "2024-03-01 09:05,seller,Shipped today.\n", encoding="utf-8")
