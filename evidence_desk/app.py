@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QApplication
 
 from evidence_desk.paths import default_library_dir
-from evidence_desk.ui.settings import APPLICATION, ORGANISATION
+from evidence_desk.ui.common.settings import APPLICATION, ORGANISATION
 
 if TYPE_CHECKING:  # importing the window module at start-up would pull in every widget
     from evidence_desk.library.service import Library
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
 
 def build_main_window(library_dir: Path | str | None = None,
@@ -23,9 +23,9 @@ def build_main_window(library_dir: Path | str | None = None,
     `library`, when given, is an already open library (app.main opens it interactively).
     """
     from evidence_desk.library.service import Library
-    from evidence_desk.ui.i18n_qt import apply_language, install_cjk_fallback
-    from evidence_desk.ui.main_window import MainWindow
-    from evidence_desk.ui.settings import chosen_language, open_settings
+    from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
+    from evidence_desk.ui.common.settings import chosen_language, open_settings
+    from evidence_desk.ui.shell.main_window import MainWindow
 
     install_cjk_fallback()
     settings = open_settings()
@@ -39,9 +39,9 @@ def main(library_dir: Path | str | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANISATION)
-    from evidence_desk.ui.i18n_qt import apply_language, install_cjk_fallback
-    from evidence_desk.ui.settings import chosen_language, open_settings
-    from evidence_desk.ui.startup import open_library_interactively, start_scheduled_backups
+    from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
+    from evidence_desk.ui.common.settings import chosen_language, open_settings
+    from evidence_desk.ui.shell.startup import open_library_interactively, start_scheduled_backups
 
     # Language first, so the dialog shown when the library will not open speaks it.
     install_cjk_fallback()

@@ -55,5 +55,5 @@ def test_core_imports_nothing_of_ours_but_itself() -> None:
 
 def test_the_check_sees_imports_at_all() -> None:
     # Guards the guards: a broken scan would pass every test above.
-    assert "PySide6.QtWidgets" in _imports(PACKAGE / "ui" / "main_window.py")
+    assert "PySide6.QtWidgets" in _imports(PACKAGE / "ui" / "shell" / "main_window.py")
     assert any(i.startswith("sqlalchemy") for i in _imports(PACKAGE / "library" / "service.py"))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.export_actions import (
+from evidence_desk.ui.export.actions import (
     ExportOptions,
     PreExportDialog,
     default_name,

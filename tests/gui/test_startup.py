@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.backup import backup_now
 from evidence_desk.library.service import Library
-from evidence_desk.ui.startup import StartupDialog, open_library_interactively, run_in_thread
+from evidence_desk.ui.shell.startup import StartupDialog, open_library_interactively, run_in_thread
 
 
 def _when_modal(kind: type[QWidget], act: Callable[[QWidget], None]) -> list[QWidget]:
@@ -109,7 +109,7 @@ def test_run_in_thread_returns_results_and_raises_errors(qtbot: QtBot) -> None:
 def test_scheduled_backups_run_at_start_and_close_waits_for_them(
         qtbot: QtBot, window, library: Library, make_case: Callable[..., int]) -> None:
     from evidence_desk.library.backup import list_backups
-    from evidence_desk.ui.startup import start_scheduled_backups
+    from evidence_desk.ui.shell.startup import start_scheduled_backups
 
     make_case(library, "DAILY-1")
     start_scheduled_backups(window)
@@ -120,7 +120,7 @@ def test_scheduled_backups_run_at_start_and_close_waits_for_them(
 @pytest.mark.sqlite_only
 def test_a_team_database_chosen_in_the_settings_is_opened_without_storing_a_password(
         qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from evidence_desk.ui.settings import TEAM_URL_KEY, SettingsDialog, open_settings
+    from evidence_desk.ui.common.settings import TEAM_URL_KEY, SettingsDialog, open_settings
 
     monkeypatch.delenv("EVIDENCE_DESK_DB_URL", raising=False)
     settings = open_settings()
@@ -149,7 +149,7 @@ def test_a_team_database_chosen_in_the_settings_is_opened_without_storing_a_pass
 
 
 def test_the_settings_file_never_holds_a_team_password(qtbot: QtBot) -> None:
-    from evidence_desk.ui.settings import SettingsDialog, open_settings, settings_path
+    from evidence_desk.ui.common.settings import SettingsDialog, open_settings, settings_path
 
     dialog = SettingsDialog(open_settings())
     qtbot.addWidget(dialog)

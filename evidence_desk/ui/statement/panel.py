@@ -34,9 +34,9 @@ from evidence_desk.core.types import CaseInfo
 from evidence_desk.core.wording import Flag, check_wording
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.library.service import Library, LibraryError
-from evidence_desk.ui import labels
-from evidence_desk.ui.tasks import TaskRunner
-from evidence_desk.ui.undo import CaseEdits
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.common.undo import CaseEdits
 
 # Typing pauses: the check follows quickly, the save a little later (as in the case editor).
 CHECK_PAUSE_MS = 300
@@ -344,7 +344,7 @@ class StatementPanel(QWidget):
             merge=self._epoch))
 
     def copy_english(self) -> None:
-        from evidence_desk.ui.help_dialogs import copy_text
+        from evidence_desk.ui.flow.help_dialogs import copy_text
 
         text = self.english.toPlainText()
         if not text.strip():

@@ -33,8 +33,8 @@ from evidence_desk.core.deadlines import complaint_deadline, days_left
 from evidence_desk.core.types import BuyerInfo, CaseInfo
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
-from evidence_desk.ui import labels
-from evidence_desk.ui.undo import CaseEdits, SaveBuyerCommand, SetCaseFieldsCommand
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.undo import CaseEdits, SaveBuyerCommand, SetCaseFieldsCommand
 
 # A pause in typing this long saves the field, so nothing is lost if the app is closed mid-edit.
 TYPING_PAUSE_MS = 800

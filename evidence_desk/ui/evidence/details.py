@@ -28,7 +28,7 @@ from evidence_desk.core.rules import Rules
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.ingest.probe import FLAG_MESSAGES
-from evidence_desk.ui.labels import emphasize
+from evidence_desk.ui.common.labels import emphasize
 
 # QDateTimeEdit cannot be empty; its minimum shown as "unknown" stands for "no capture time".
 _NO_TIME = QDateTime.fromString("2000-01-01T00:00:00", Qt.DateFormat.ISODate)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.guidance import Guidance, Hotline, load_guidance
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.paths import GUIDANCE_DIR
-from evidence_desk.ui.labels import emphasize
+from evidence_desk.ui.common.labels import emphasize
 
 
 @cache

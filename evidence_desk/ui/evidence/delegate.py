@@ -11,14 +11,14 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
-from evidence_desk.ui.evidence_model import (
+from evidence_desk.ui.evidence.model import (
     InfoRole,
     IntegrityRole,
     ThumbRole,
     format_time,
     title_of,
 )
-from evidence_desk.ui.thumbnail_cache import Thumb
+from evidence_desk.ui.evidence.thumbnail_cache import Thumb
 
 CELL = QSize(172, 206)
 THUMB_BOX = QSize(148, 128)

@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
 from evidence_desk.i18n import tr
 from evidence_desk.library.backup import BackupError, BackupInfo, list_backups, maybe_backup
 from evidence_desk.library.db import LibraryOpenError
-from evidence_desk.ui.labels import emphasize
+from evidence_desk.ui.common.labels import emphasize
 
 if TYPE_CHECKING:
     from evidence_desk.library.service import Library
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -242,7 +242,7 @@ def team_database_url() -> str | None:
 
     from evidence_desk.library.credentials import with_password
     from evidence_desk.paths import DB_URL_ENV
-    from evidence_desk.ui.settings import open_settings, team_url
+    from evidence_desk.ui.common.settings import open_settings, team_url
 
     url = os.environ.get(DB_URL_ENV) or team_url(open_settings())
     return with_password(url) if url else None

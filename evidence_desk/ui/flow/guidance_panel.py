@@ -27,8 +27,8 @@ from evidence_desk.core.guidance import Step
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.library.service import Library
-from evidence_desk.ui import labels
-from evidence_desk.ui.help_dialogs import copy_text, guidance
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.flow.help_dialogs import copy_text, guidance
 
 
 def _caption(text: str = "") -> QLabel:

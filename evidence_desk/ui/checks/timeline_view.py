@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from evidence_desk.core.timeline import TimelineEvent
 from evidence_desk.i18n import current_language, tr
-from evidence_desk.ui import labels
+from evidence_desk.ui.common import labels
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()

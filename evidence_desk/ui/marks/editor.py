@@ -61,8 +61,8 @@ from evidence_desk.core.marks import (
 )
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
-from evidence_desk.ui.mark_items import MarkItem
-from evidence_desk.ui.tasks import TaskRunner
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.marks.items import MarkItem
 
 log = logging.getLogger(__name__)
 

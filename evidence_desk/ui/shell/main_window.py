@@ -30,21 +30,21 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.library.service import Library, LibraryError
-from evidence_desk.ui.case_editor import CaseEditor, CaseHeader
-from evidence_desk.ui.case_list import SCOPE_OPEN, SCOPE_TRASH, CaseListPanel
-from evidence_desk.ui.checklist_view import ChecklistView
-from evidence_desk.ui.flow_panel import install_flow_ui
-from evidence_desk.ui.i18n_qt import apply_language
-from evidence_desk.ui.integrity_actions import install_integrity_actions
-from evidence_desk.ui.labels import emphasize
-from evidence_desk.ui.settings import SettingsDialog, chosen_language, open_settings
-from evidence_desk.ui.tasks import TaskRunner
-from evidence_desk.ui.team_sync import install_team_sync
-from evidence_desk.ui.timeline_view import TimelineView
-from evidence_desk.ui.undo import CaseEdits, CaseListCommand
+from evidence_desk.ui.cases.case_editor import CaseEditor, CaseHeader
+from evidence_desk.ui.cases.case_list import SCOPE_OPEN, SCOPE_TRASH, CaseListPanel
+from evidence_desk.ui.checks.checklist_view import ChecklistView
+from evidence_desk.ui.checks.timeline_view import TimelineView
+from evidence_desk.ui.common.i18n_qt import apply_language
+from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.settings import SettingsDialog, chosen_language, open_settings
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.common.undo import CaseEdits, CaseListCommand
+from evidence_desk.ui.flow.panel import install_flow_ui
+from evidence_desk.ui.integrity.actions import install_integrity_actions
+from evidence_desk.ui.team.sync import install_team_sync
 
 try:  # the evidence board is built alongside this window; until it lands, a placeholder shows
-    from evidence_desk.ui.evidence_board import EvidenceBoard
+    from evidence_desk.ui.evidence.board import EvidenceBoard
 except ImportError:  # pragma: no cover - only while the board is not in the tree
     EvidenceBoard = None  # type: ignore[assignment,misc]
 
@@ -674,12 +674,12 @@ class MainWindow(QMainWindow):
 
     # ---- exports -----------------------------------------------------------------------
     def export_dossier(self) -> None:
-        from evidence_desk.ui.export_actions import exports_for
+        from evidence_desk.ui.export.actions import exports_for
 
         exports_for(self).export_dossier()
 
     def export_pack(self) -> None:
-        from evidence_desk.ui.export_actions import exports_for
+        from evidence_desk.ui.export.actions import exports_for
 
         exports_for(self).export_pack()
 

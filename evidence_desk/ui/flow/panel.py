@@ -45,10 +45,12 @@ from evidence_desk.core.types import CaseInfo
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.library.service import Library, LibraryError, NotFound
 from evidence_desk.library.workflow import WorkflowError
-from evidence_desk.ui import labels
-from evidence_desk.ui.buyer_panel import BuyerPanel
-from evidence_desk.ui.guidance_panel import GuidancePanel
-from evidence_desk.ui.help_dialogs import (
+from evidence_desk.ui.buyers.panel import BuyerPanel
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.common.undo import SetCaseFieldsCommand
+from evidence_desk.ui.flow.guidance_panel import GuidancePanel
+from evidence_desk.ui.flow.help_dialogs import (
     EscalateDialog,
     HotlineDialog,
     carrier_dialog,
@@ -56,13 +58,11 @@ from evidence_desk.ui.help_dialogs import (
     guidance,
     tips_dialog,
 )
-from evidence_desk.ui.reminders import ReminderBar, Reminders
-from evidence_desk.ui.statement_panel import StatementPanel, announce
-from evidence_desk.ui.tasks import TaskRunner
-from evidence_desk.ui.undo import SetCaseFieldsCommand
+from evidence_desk.ui.flow.reminders import ReminderBar, Reminders
+from evidence_desk.ui.statement.panel import StatementPanel, announce
 
 if TYPE_CHECKING:
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
 RESULTS = ("upheld", "rejected", "withdrawn")
 # Checklist warnings about a logistics dispute's refund request window.

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
-from evidence_desk.ui import labels
-from evidence_desk.ui.tasks import TaskRunner
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.tasks import TaskRunner
 
 CASE_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.deadlines import expected_result
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
-from evidence_desk.ui import labels
-from evidence_desk.ui.tasks import TaskRunner
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.tasks import TaskRunner
 
 CHECK_EVERY_MS = 5 * 60 * 1000
 # Complaint-flow states in which the window still matters: nothing has been filed yet.

@@ -46,11 +46,11 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.core.rules import Rules
 from evidence_desk.i18n import current_language, tr
-from evidence_desk.ui import labels
-from evidence_desk.ui.tasks import TaskHandle, TaskRunner
+from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,9 @@ from evidence_desk.i18n import tr
 from evidence_desk.library.backup import BackupError, BackupInfo, list_backups
 from evidence_desk.library.blobstore import hash_file
 from evidence_desk.library.service import LibraryError, VerifyReport
-from evidence_desk.ui.export_actions import (
+from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.tasks import TaskHandle
+from evidence_desk.ui.export.actions import (
     Failed,
     ProgressDialog,
     default_name,
@@ -45,18 +47,16 @@ from evidence_desk.ui.export_actions import (
     last_folder,
     remember_folder,
 )
-from evidence_desk.ui.labels import emphasize
-from evidence_desk.ui.startup import (
+from evidence_desk.ui.shell.startup import (
     RESTORE_EXPLAINED,
     SKIP_CLOSE_BACKUP,
     BackupList,
     restore_and_report,
     run_in_thread,
 )
-from evidence_desk.ui.tasks import TaskHandle
 
 if TYPE_CHECKING:
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -471,7 +471,7 @@ class IntegrityActions(QObject):
         if backup is None:
             return
         from evidence_desk.library.service import Library
-        from evidence_desk.ui.main_window import MainWindow
+        from evidence_desk.ui.shell.main_window import MainWindow
 
         old = self.window
         folder = old.library.folder
@@ -492,7 +492,7 @@ class IntegrityActions(QObject):
             return
         window = MainWindow(lib, old.settings)
         if getattr(old, "scheduled_backups", False):
-            from evidence_desk.ui.startup import start_scheduled_backups
+            from evidence_desk.ui.shell.startup import start_scheduled_backups
 
             start_scheduled_backups(window, at_start=False)
         window.show()
@@ -583,7 +583,7 @@ class IntegrityActions(QObject):
                 self._error(tr("The case bundle was not imported; nothing was added."),
                             result.error)
                 return
-            from evidence_desk.ui.case_list import SCOPE_OPEN
+            from evidence_desk.ui.cases.case_list import SCOPE_OPEN
 
             cases = self.window.cases
             cases.filters.search.clear()

@@ -57,11 +57,11 @@ from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
 from evidence_desk.ingest.sniff import csv_delimiter, decode_text
 from evidence_desk.ingest.thumbs import ThumbnailUnavailable, open_upright_reduced
-from evidence_desk.ui.evidence_delegate import type_label
-from evidence_desk.ui.evidence_model import format_time, title_of
-from evidence_desk.ui.labels import emphasize
-from evidence_desk.ui.tasks import TaskRunner
-from evidence_desk.ui.thumbnail_cache import PDFTOPPM, render_pdf_page
+from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.evidence.delegate import type_label
+from evidence_desk.ui.evidence.model import format_time, title_of
+from evidence_desk.ui.evidence.thumbnail_cache import PDFTOPPM, render_pdf_page
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +396,7 @@ class EvidenceViewer(QWidget):
 
     def open_marks(self) -> Any:
         """The redaction and annotation editor on the item shown; the original stays as it is."""
-        from evidence_desk.ui.mark_editor import open_mark_editor
+        from evidence_desk.ui.marks.editor import open_mark_editor
 
         info = self.current()
         if info is None:
@@ -441,7 +441,7 @@ class EvidenceViewer(QWidget):
         many = len(self._items) > 1
         self.prev_button.setEnabled(many)
         self.next_button.setEnabled(many)
-        from evidence_desk.ui.mark_editor import can_mark
+        from evidence_desk.ui.marks.editor import can_mark
 
         self.mark_button.setEnabled(can_mark(info))
         caption = f" — {info.caption}" if info.caption else ""

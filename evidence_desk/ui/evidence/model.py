@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
 from evidence_desk.ingest.probe import FLAG_MESSAGES
-from evidence_desk.ui.thumbnail_cache import ThumbnailCache
+from evidence_desk.ui.evidence.thumbnail_cache import ThumbnailCache
 
 EVIDENCE_MIME = "application/x-evidence-desk-items"
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.checklist import Checklist, RequirementStatus
 from evidence_desk.core.rules import Rules
 from evidence_desk.i18n import current_language, tr
-from evidence_desk.ui import labels
+from evidence_desk.ui.common import labels
 
 
 def _section(text: str) -> QLabel:

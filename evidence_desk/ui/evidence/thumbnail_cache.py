@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from evidence_desk.ui.tasks import Cancelled, TaskRunner
+from evidence_desk.ui.common.tasks import Cancelled, TaskRunner
 
 log = logging.getLogger(__name__)
 

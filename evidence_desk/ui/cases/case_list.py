@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import CaseSummary, Library
-from evidence_desk.ui import labels
+from evidence_desk.ui.common import labels
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()

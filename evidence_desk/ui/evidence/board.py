@@ -70,24 +70,24 @@ from PySide6.QtWidgets import (
 from evidence_desk.core.rules import EvidenceKind
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import current_language, tr
-from evidence_desk.ui.evidence_commands import (
+from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.tasks import TaskHandle, TaskRunner
+from evidence_desk.ui.evidence.commands import (
     AddEvidenceCommand,
     EditEvidenceCommand,
     MoveEvidenceCommand,
     RemoveEvidenceCommand,
     plan_moves,
 )
-from evidence_desk.ui.evidence_delegate import CELL, THUMB_BOX, EvidenceDelegate
-from evidence_desk.ui.evidence_details import EvidenceDetails
-from evidence_desk.ui.evidence_model import EvidenceListModel, InfoRole, decode_ids
-from evidence_desk.ui.import_dialog import (
+from evidence_desk.ui.evidence.delegate import CELL, THUMB_BOX, EvidenceDelegate
+from evidence_desk.ui.evidence.details import EvidenceDetails
+from evidence_desk.ui.evidence.import_dialog import (
     ImportProgress,
     ImportSummaryDialog,
     file_dialog,
 )
-from evidence_desk.ui.labels import emphasize
-from evidence_desk.ui.tasks import TaskHandle, TaskRunner
-from evidence_desk.ui.thumbnail_cache import ThumbnailCache
+from evidence_desk.ui.evidence.model import EvidenceListModel, InfoRole, decode_ids
+from evidence_desk.ui.evidence.thumbnail_cache import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
@@ -866,7 +866,7 @@ class EvidenceBoard(QWidget):
 
     # ---- viewer and menus -------------------------------------------------------------
     def open_viewer(self, item_id: int) -> Any:
-        from evidence_desk.ui.viewer import EvidenceViewer
+        from evidence_desk.ui.evidence.viewer import EvidenceViewer
 
         items = self.items()
         index = next((n for n, i in enumerate(items) if i.id == item_id), None)
@@ -882,7 +882,7 @@ class EvidenceBoard(QWidget):
         return self._viewer
 
     def open_mark_editor(self, item_id: int) -> Any:
-        from evidence_desk.ui.mark_editor import open_mark_editor
+        from evidence_desk.ui.marks.editor import open_mark_editor
 
         editor = open_mark_editor(self.library, item_id, self.window(), self.runner)
         editor.saved.connect(self.marks_saved)
@@ -926,7 +926,7 @@ class EvidenceBoard(QWidget):
             act.triggered.connect(lambda: self.open_viewer(first.id))
             act = menu.addAction(tr("Open with the default app"))
             act.triggered.connect(lambda: self.open_externally(first))
-            from evidence_desk.ui.mark_editor import can_mark
+            from evidence_desk.ui.marks.editor import can_mark
 
             act = menu.addAction(tr("Redact / annotate…"))
             act.setObjectName("actionRedactEvidence")
