@@ -641,7 +641,6 @@ class Library:
         """Move the case in its flow (submit, result, pause ...); refused moves say why."""
         return workflow.move(self, case_id, target, reason=reason, on=on)
 
-    @_writes
     def attempts(self, case_id: int) -> list[CaseInfo]:
         """Every attempt of the complaint `case_id` belongs to, first to latest."""
         with self._session() as s:
