@@ -41,17 +41,25 @@ def main(library_dir: Path | str | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
     from evidence_desk.ui.common.settings import chosen_language, open_settings
-    from evidence_desk.ui.shell.startup import open_library_interactively, start_scheduled_backups
+    from evidence_desk.ui.shell.launcher import Launcher
+    from evidence_desk.ui.shell.main_window import MainWindow
+    from evidence_desk.ui.shell.startup import team_database_url
 
     # Language first, so the dialog shown when the library will not open speaks it.
     install_cjk_fallback()
-    apply_language(chosen_language(open_settings()))
-    lib = open_library_interactively(library_dir)
-    if lib is None:
-        return 1
-    window = build_main_window(lib.folder, library=lib)
-    start_scheduled_backups(window)
-    window.show()
+    settings = open_settings()
+    apply_language(chosen_language(settings))
+    # The launcher decides when the desk is done: a busy dialog closing before the window is
+    # up, or the old window closing as a restored one opens, must not end the application.
+    app.setQuitOnLastWindowClosed(False)
+    launcher = Launcher(MainWindow, settings, scheduled_backups=True)
+    launcher.gave_up.connect(lambda: app.exit(1))
+    launcher.all_closed.connect(app.quit)
+    launcher.start(library_dir or default_library_dir(), db_url=team_database_url())
     code = app.exec()
-    lib.close()
+    launcher.shutdown()
+    for window in list(launcher.windows):
+        window.library.close()
+    if launcher.last_library is not None:
+        launcher.last_library.close()
     return code

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from evidence_desk.ui.flow.panel import TAB_STATEMENT
+from evidence_desk.ui.flow.controller import TAB_STATEMENT
 from evidence_desk.ui.shell.main_window import MainWindow
 from evidence_desk.ui.statement.panel import StatementPanel, utf16_offsets
 

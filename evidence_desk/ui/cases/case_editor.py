@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator, QUndoStack
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +34,8 @@ from evidence_desk.core.types import BuyerInfo, CaseInfo
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
 from evidence_desk.ui.common import labels
-from evidence_desk.ui.common.undo import CaseEdits, SaveBuyerCommand, SetCaseFieldsCommand
+from evidence_desk.ui.common.context import BUYER, FIELDS, STATE, STATEMENT, DeskContext
+from evidence_desk.ui.common.undo import SaveBuyerCommand, SetCaseFieldsCommand
 
 # A pause in typing this long saves the field, so nothing is lost if the app is closed mid-edit.
 TYPING_PAUSE_MS = 800
@@ -165,26 +166,26 @@ def _escape(text: str) -> str:
 class CaseEditor(QWidget):
     """Edits one case; every change goes through an undo command on the shared stack."""
 
-    def __init__(self, library: Library, edits: CaseEdits, undo_stack: QUndoStack,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caseEditor")
-        self.library = library
-        self.edits = edits
-        self.undo_stack = undo_stack
+        self.ctx = ctx
+        self.library = ctx.library
+        self.edits = ctx.edits
+        self.undo = ctx.undo
         self.case: CaseInfo | None = None
         self._timers: dict[str, QTimer] = {}
         self._epoch = 0
         self._labels: dict[str, QLabel] = {}
         self._build()
         self.retranslate()
-        edits.case_changed.connect(self._case_changed)
-        edits.buyer_changed.connect(self._buyer_changed)
+        ctx.case_changed.connect(self._changed)
+        ctx.on_save_pending(self.flush)
         self.setEnabled(False)
 
     # ---- building ----------------------------------------------------------------------
     def _build(self) -> None:
-        self.order_no = QLineEdit(objectName="orderNoEdit")
+        self.order_no = QLineEdit(objectName="orderEdit")
         self.title = QLineEdit(objectName="titleEdit")
         self.buyer = QComboBox(objectName="buyerCombo")
         self.buyer.setEditable(True)
@@ -499,8 +500,8 @@ class CaseEditor(QWidget):
         return getattr(self.case, name)
 
     def _commit(self, name: str) -> None:
-        if self.case is None:
-            return
+        if self.case is None or self.ctx.closed:
+            return  # a closed desk's library may already be another one (a restore)
         new = self._read(name)
         old = self._stored(name)
         if name == "amount" and _same_amount(new, old):
@@ -509,7 +510,7 @@ class CaseEditor(QWidget):
             return
         label = _field_labels().get(name, name)
         merge = f"{name}:{self._epoch}" if name in TEXT_FIELDS else None
-        self.undo_stack.push(SetCaseFieldsCommand(
+        self.undo.push_for(self.case.id, SetCaseFieldsCommand(
             self.edits, self.case.id, {name: old}, {name: new},
             tr("Edit {field}", field=label), merge_key=merge))
         if self.case is not None and self._stored(name) != new and name != "amount":
@@ -532,7 +533,7 @@ class CaseEditor(QWidget):
                     return
                 self._reload_buyers()
             new_id = known.id
-        self.undo_stack.push(SetCaseFieldsCommand(
+        self.undo.push_for(self.case.id, SetCaseFieldsCommand(
             self.edits, self.case.id, {"buyer_id": old.id if old else None},
             {"buyer_id": new_id}, tr("Change buyer to {name}", name=name or "—")))
 
@@ -546,23 +547,23 @@ class CaseEditor(QWidget):
                 else edit.toPlainText()
         after = replace(before, **values)
         if after != before:
-            self.undo_stack.push(SaveBuyerCommand(self.edits, before, after))
+            self.undo.push_for(self.case.id, SaveBuyerCommand(self.edits, before, after))
 
     # ---- following changes made anywhere -----------------------------------------------
-    def _case_changed(self, case: CaseInfo) -> None:
-        if self.case is None or case.id != self.case.id:
+    def _changed(self, ids: frozenset[int] | None, aspects: frozenset[str],
+                 _origin: object) -> None:
+        case = self.case
+        if case is None or (ids is not None and case.id not in ids):
             return
-        self.case = case
+        if BUYER in aspects:
+            self._reload_buyers()
+        if not aspects & {FIELDS, STATE, STATEMENT, BUYER}:
+            return
+        fresh = self.ctx.case_info(case.id)
+        self.edits.seen(fresh)
+        self.case = fresh
         typing = next((n for n, t in self._timers.items() if t.isActive()), "")
-        self._fill(case, skip=typing)
-
-    def _buyer_changed(self, buyer: BuyerInfo) -> None:
-        if self.case is None:
-            return
-        self._buyers[buyer.name] = buyer
-        if self.case.buyer and self.case.buyer.id == buyer.id:
-            self.case = replace(self.case, buyer=buyer)
-            self._fill_buyer(buyer)
+        self._fill(fresh, skip=typing)
 
 
 def _amount_text(amount: Decimal | None) -> str:

@@ -3,6 +3,11 @@
 A job is a plain function `fn(progress, cancelled) -> result` run on a QThreadPool; its progress,
 result and error always come back on the GUI thread through queued signals. Jobs can be grouped
 (for example "thumbnails of case 7") so that leaving a case cancels the work it started.
+
+A job may be bound to a context object (the controller or widget its callbacks belong to): when
+that object is deleted first, the job is cancelled and its callbacks are never called, so a late
+answer cannot touch a view that is gone. There is no other way to run work off the GUI thread:
+no thread of its own, no nested event loop waiting for one.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from evidence_desk.logs import log_failure
@@ -101,16 +107,26 @@ class TaskRunner(QObject):
     def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[Exception], None] | None = None,
             on_progress: ProgressFn | None = None,
-            on_cancelled: Callable[[], None] | None = None) -> TaskHandle:
+            on_cancelled: Callable[[], None] | None = None,
+            context: QObject | None = None) -> TaskHandle:
         handle = TaskHandle(group, self)
+
+        def bound(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if context is None:
+                return fn
+            return lambda *args: fn(*args) if shiboken6.isValid(context) else None
+
         if on_done:
-            handle.succeeded.connect(on_done)
+            handle.succeeded.connect(bound(on_done))
         if on_error:
-            handle.failed.connect(on_error)
+            handle.failed.connect(bound(on_error))
         if on_progress:
-            handle.progressed.connect(on_progress)
+            handle.progressed.connect(bound(on_progress))
         if on_cancelled:
-            handle.cancelled_sig.connect(on_cancelled)
+            handle.cancelled_sig.connect(bound(on_cancelled))
+        if context is not None:
+            # Nobody is left to take the answer: stop the work rather than finish it unseen.
+            context.destroyed.connect(handle.cancel)
         for sig in (handle.succeeded, handle.failed, handle.cancelled_sig):
             sig.connect(lambda *_a, h=handle: self._finish(h))
         was_idle = not self._handles

@@ -452,8 +452,11 @@ class EvidenceViewer(QWidget):
         self.preview = None
         self.pages.setCurrentWidget(self.loading)
         self.runner.cancel_group("viewer")
-        path = self.library.blob_path(info.sha256)
-        self.runner.run(lambda _p, _c: load_preview(path, info), group="viewer",
+        lib = self.library
+        # blob_path itself may stream the whole original (a team desk keeps it in the
+        # database): off the GUI thread, with the reading.
+        self.runner.run(lambda _p, _c: load_preview(lib.blob_path(info.sha256), info),
+                        group="viewer", context=self,
                         on_done=lambda pv: self._show(token, info, pv),
                         on_error=lambda exc: self._show(token, info, Preview("none",
                                                                            note=str(exc))))

@@ -1,4 +1,4 @@
-"""Exporting from the window: check first, choose options and a target, write in the background.
+"""Exporting a case: check first, choose options and a target, write in the background.
 
 The flow for one export is a chain of non-modal steps, each opened with open() so the window
 keeps painting and tests can drive every step:
@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import html
 import logging
-import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -37,7 +33,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -47,14 +42,13 @@ from evidence_desk.core.checklist import Checklist
 from evidence_desk.core.rules import Rules
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.ui.common import labels
+from evidence_desk.ui.common.context import AUDIT, DeskContext
+from evidence_desk.ui.common.dialogs import Failed, ProgressDialog, kept
+from evidence_desk.ui.common.files import default_name, last_folder, remember_folder
 from evidence_desk.ui.common.tasks import TaskHandle, TaskRunner
-
-if TYPE_CHECKING:
-    from evidence_desk.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-LAST_FOLDER_KEY = "export/last_folder"
 LANGUAGE_KEY = "export/language"
 BUDGET_KEY = "export/budget"  # "platform" or "none"
 LANG_CHOICES = ("both", "zh", "en")
@@ -66,40 +60,10 @@ class ExportOptions:
     budget_bytes: int | None = None
 
 
-@dataclass(frozen=True)
-class Failed:
-    """An expected failure carried back as a value, so the task runner does not log its text
-    (export messages name files and order numbers; the log gets only ids and types)."""
-
-    error: Exception
-
-
 def size_text(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB"
     return f"{max(1, round(n / 1024))} KB"
-
-
-def safe_file_part(text: str) -> str:
-    """An order number made safe for a file name on every platform (it is typed by the user)."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-")
-    return cleaned[:60] or "case"
-
-
-def default_name(prefix: str, order_no: str, suffix: str = "", today: date | None = None) -> str:
-    day = (today or date.today()).isoformat()
-    return f"{prefix}-{safe_file_part(order_no)}-{day}{suffix}"
-
-
-def last_folder(settings: QSettings) -> Path:
-    value = str(settings.value(LAST_FOLDER_KEY, "") or "")
-    folder = Path(value) if value else Path.home()
-    return folder if folder.is_dir() else Path.home()
-
-
-def remember_folder(settings: QSettings, folder: Path) -> None:
-    settings.setValue(LAST_FOLDER_KEY, str(folder))
-    settings.sync()
 
 
 def problems_of(checklist: Checklist, rules: Rules) -> list[str]:
@@ -124,60 +88,6 @@ def problems_of(checklist: Checklist, rules: Rules) -> list[str]:
             seen.add(text)
             out.append(text)
     return out
-
-
-class ProgressDialog(QProgressDialog):
-    """A window-modal progress dialog whose Cancel stops the task it watches.
-
-    Cancel sets the task's own stop flag rather than the runner's handle: the runner reports
-    any job whose handle was cancelled as cancelled, even one that had already finished
-    writing, and "nothing was written" must never be said of a file that was. Closing the
-    dialog from code also emits `canceled`; it only counts while the task still runs.
-    """
-
-    def __init__(self, title: str, label: str, parent: QWidget | None,
-                 cancellable: bool = True) -> None:
-        super().__init__(parent)
-        self.setObjectName("taskProgressDialog")
-        self.setWindowTitle(title)
-        self.setLabelText(label)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setAutoClose(False)
-        self.setAutoReset(False)
-        self.setMinimumDuration(0)
-        self.setRange(0, 0)
-        self.setMinimumWidth(420)
-        if cancellable:
-            self.setCancelButtonText(tr("Cancel"))
-        else:
-            self.setCancelButton(None)  # type: ignore[arg-type]
-        self.handle: TaskHandle | None = None
-        self.stop = threading.Event()
-        self.canceled.connect(self.request_cancel)
-
-    def watch(self, handle: TaskHandle) -> None:
-        self.handle = handle
-        handle.ended.connect(self.finish)
-
-    def stopped(self) -> bool:
-        """For the job: True once the user pressed Cancel (safe to call from any thread)."""
-        return self.stop.is_set()
-
-    def request_cancel(self) -> None:
-        if self.handle is not None and self.handle.running:
-            self.stop.set()
-            self.setLabelText(tr("Cancelling…"))
-
-    def step(self, done: int, total: int, label: str) -> None:
-        if total > 0:
-            self.setRange(0, total)
-            self.setValue(min(done, total))
-        self.setLabelText(label)
-
-    def finish(self) -> None:
-        self.handle = None
-        self.close()
-        self.deleteLater()
 
 
 class PreExportDialog(QDialog):
@@ -265,27 +175,6 @@ class PreExportDialog(QDialog):
         super().accept()
 
 
-class kept:  # noqa: N801 - used like a property
-    """An attribute holding a dialog, read back as None once Qt has deleted it.
-
-    Used instead of clearing the attribute from the dialog's `destroyed` signal: when the window
-    is torn down its children die in turn, and a slot that touched an already deleted
-    controller there would crash.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.key = f"_kept_{name}"
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        widget = obj.__dict__.get(self.key)
-        return widget if widget is not None and shiboken6.isValid(widget) else None
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.key] = value
-
-
 class ExportActions(QObject):
     """Runs the window's two exports. One export at a time; each step's dialog is kept on an
     attribute (pre_dialog, file_dialog, progress, done_box, error_box) for tests and embedding."""
@@ -293,6 +182,7 @@ class ExportActions(QObject):
     finished = Signal(object)  # DossierResult | PackResult
     failed = Signal(str)  # the message shown
     cancelled = Signal()
+    originals_refused = Signal(int)  # case id: the writer found altered or missing originals
 
     pre_dialog = kept()
     file_dialog = kept()
@@ -300,10 +190,10 @@ class ExportActions(QObject):
     done_box = kept()
     error_box = kept()
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.runner: TaskRunner = window.runner
+    def __init__(self, ctx: DeskContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
+        self.runner: TaskRunner = ctx.runner
         self.pre_dialog: PreExportDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self.progress: ProgressDialog | None = None
@@ -322,33 +212,33 @@ class ExportActions(QObject):
         return self.handle is not None
 
     def _begin(self, *, dossier: bool) -> None:
-        cid = self.window.current_case()
+        cid = self.ctx.current_case
         if cid is None:
             return
         if self.handle is not None:
             if self.progress is not None:
                 self.progress.show()
             return
-        lib = self.window.library
+        lib = self.ctx.library
 
         def job(_p: Any, _c: Any) -> tuple[Checklist, str]:
             return lib.check(cid), lib.get_case(cid).order_no
 
-        self.window.statusBar().showMessage(tr("Checking the case before export…"))
-        self.runner.run(job, group="export-check",
+        self.ctx.show_status(tr("Checking the case before export…"))
+        self.runner.run(job, group="export-check", context=self,
                         on_done=lambda r: self._checked(cid, dossier, *r),
                         on_error=lambda exc: self._fail(cid, exc, dossier))
 
     def _checked(self, case_id: int, dossier: bool, checklist: Checklist, order_no: str) -> None:
-        self.window.statusBar().clearMessage()
-        if case_id != self.window.current_case():
+        self.ctx.show_status("")
+        if case_id != self.ctx.current_case:
             return  # the seller moved on while the check ran
-        problems = problems_of(checklist, self.window.library.rules)
+        problems = problems_of(checklist, self.ctx.library.rules)
         if not dossier and not problems:
             self._choose_target(case_id, order_no, dossier, ExportOptions())
             return
-        dialog = PreExportDialog(problems, self.window.library.rules, self.window.settings,
-                                 dossier=dossier, parent=self.window)
+        dialog = PreExportDialog(problems, self.ctx.library.rules, self.ctx.settings,
+                                 dossier=dossier, parent=self.ctx.dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
             lambda: self._choose_target(case_id, order_no, dossier, dialog.options()))
@@ -358,8 +248,8 @@ class ExportActions(QObject):
     # ---- choosing the target -----------------------------------------------------------
     def _choose_target(self, case_id: int, order_no: str, dossier: bool,
                        options: ExportOptions) -> None:
-        folder = last_folder(self.window.settings)
-        dialog = QFileDialog(self.window)
+        folder = last_folder(self.ctx.settings)
+        dialog = QFileDialog(self.ctx.dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if dossier:
             dialog.setObjectName("exportDossierFileDialog")
@@ -382,10 +272,10 @@ class ExportActions(QObject):
                 return
             target = Path(path)
             if dossier:
-                remember_folder(self.window.settings, target.parent)
+                remember_folder(self.ctx.settings, target.parent)
                 self.start(case_id, target, options, dossier=True)
             else:
-                remember_folder(self.window.settings, target)
+                remember_folder(self.ctx.settings, target)
                 # The pack goes into its own new folder: the writer replaces its target whole,
                 # and the folder the seller picked (say, the desktop) must never be replaced.
                 self.start(case_id, target / default_name("upload-pack", order_no), options,
@@ -405,9 +295,9 @@ class ExportActions(QObject):
         from evidence_desk.export.dossier_model import ExportError
 
         options = options or ExportOptions()
-        lib = self.window.library
+        lib = self.ctx.library
         title = tr("Export dossier") if dossier else tr("Export upload pack")
-        dialog = ProgressDialog(title, tr("Checking the originals…"), self.window)
+        dialog = ProgressDialog(title, tr("Checking the originals…"), self.ctx.dialog_parent)
         self.progress = dialog
 
         stop = dialog.stop  # the event itself: the dialog may be gone before the job ends
@@ -456,8 +346,8 @@ class ExportActions(QObject):
         if isinstance(result, Failed):
             self._fail(case_id, result.error, dossier)
             return
-        self.window.statusBar().showMessage(tr("Saved to {path}", path=str(target)), 10000)
-        box = QMessageBox(self.window)
+        self.ctx.show_status(tr("Saved to {path}", path=str(target)), 10000)
+        box = QMessageBox(self.ctx.dialog_parent)
         box.setObjectName("exportDoneBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setIcon(QMessageBox.Icon.Information)
@@ -483,21 +373,19 @@ class ExportActions(QObject):
         box.addButton(QMessageBox.StandardButton.Close)
         self.done_box = box
         box.open()
-        refresh = getattr(self.window, "refresh_checks", None)
-        if callable(refresh):
-            refresh()  # the export is now in the timeline
+        self.ctx.announce({case_id}, (AUDIT,))  # the export is now in the timeline
         self.finished.emit(result)
 
     def _cancelled(self, case_id: int) -> None:
         log.info("export of case %s cancelled", case_id)
         message = tr("Cancelled; nothing was written and any earlier file is unchanged.")
-        self.window.statusBar().showMessage(message, 10000)
+        self.ctx.show_status(message, 10000)
         self.cancelled.emit()
 
     def _fail(self, case_id: int, exc: Exception, dossier: bool) -> None:
         from evidence_desk.export.dossier_model import BudgetTooSmall, ExportCancelled, ExportError
 
-        self.window.statusBar().clearMessage()
+        self.ctx.show_status("")
         if isinstance(exc, ExportCancelled):
             self._cancelled(case_id)
             return
@@ -509,17 +397,15 @@ class ExportActions(QObject):
         elif isinstance(exc, ExportError):
             heading = (tr("The dossier was not exported.") if dossier
                        else tr("The upload pack was not exported."))
-            integrity = getattr(self.window, "integrity", None)
-            if integrity is not None:
-                # The writer refuses altered originals; show which ones on the board.
-                integrity.recheck_case(case_id)
+            # The writer refuses altered originals; integrity shows which ones on the board.
+            self.originals_refused.emit(case_id)
         elif isinstance(exc, OSError):
             heading = tr("The file could not be written: {reason}",
                          reason=exc.strerror or type(exc).__name__)
         else:
             heading = tr("Something went wrong; nothing was written.")
         detail = str(exc) if isinstance(exc, ExportError) else ""
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.ctx.dialog_parent)
         box.setObjectName("exportErrorBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setIcon(QMessageBox.Icon.Warning)
@@ -542,13 +428,3 @@ def button_named(box: QMessageBox, name: str) -> QAbstractButton | None:
         if button.objectName() == name:
             return button
     return None
-
-
-def exports_for(window: MainWindow) -> ExportActions:
-    """The window's export controller, made on first use."""
-    existing = getattr(window, "exports", None)
-    if isinstance(existing, ExportActions):
-        return existing
-    controller = ExportActions(window)
-    window.exports = controller  # type: ignore[attr-defined]
-    return controller

@@ -4,8 +4,8 @@ logistics-marketplace dispute, its own states and pauses).
 
 Every move goes through Library.move_case, which checks it against core.states and writes the
 audit log; refusals come back as WorkflowError and are shown in the user's language.
-`install_flow_ui(window)` puts this panel, the statement composer, the buyer panel, the guidance
-and the reminders into the main window.
+ui.flow.controller puts this panel, the statement composer, the buyer panel, the guidance and
+the reminders together for the shell.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -29,11 +28,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
-    QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,26 +39,15 @@ from evidence_desk.core.checklist import Checklist
 from evidence_desk.core.deadlines import expected_result
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.i18n import current_language, tr
-from evidence_desk.library.service import Library, LibraryError, NotFound
-from evidence_desk.library.workflow import WorkflowError
-from evidence_desk.ui.buyers.panel import BuyerPanel
+from evidence_desk.library.service import Library, NotFound
 from evidence_desk.ui.common import labels
-from evidence_desk.ui.common.tasks import TaskRunner
-from evidence_desk.ui.common.undo import SetCaseFieldsCommand
 from evidence_desk.ui.flow.guidance_panel import GuidancePanel
 from evidence_desk.ui.flow.help_dialogs import (
-    EscalateDialog,
-    HotlineDialog,
-    carrier_dialog,
-    faq_dialog,
     guidance,
-    tips_dialog,
 )
-from evidence_desk.ui.flow.reminders import ReminderBar, Reminders
-from evidence_desk.ui.statement.panel import StatementPanel, announce
 
 if TYPE_CHECKING:
-    from evidence_desk.ui.shell.main_window import MainWindow
+    pass
 
 RESULTS = ("upheld", "rejected", "withdrawn")
 # Checklist warnings about a logistics dispute's refund request window.
@@ -627,378 +612,3 @@ def _case_link(case: CaseInfo) -> str:
 def carrier_rule_short() -> str:
     lang = current_language()
     return f"<b>{html.escape(guidance().carrier_change.rule(lang))}</b>"
-
-
-# Putting it into the window -----------------------------------------------------------------------
-
-TAB_EVIDENCE, TAB_STATEMENT, TAB_SUBMISSION, TAB_BUYER = range(4)
-
-
-class FlowUI(QObject):
-    """Owns the statement, submission and buyer tabs, the flow actions and the reminders."""
-
-    flow_loaded = Signal(object)  # FlowInfo, after each load (tests and views wait on it)
-    moved = Signal(object)  # CaseInfo after a successful move or resubmission
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.library = window.library
-        self.runner: TaskRunner = window.runner
-        self.info: FlowInfo | None = None
-        self.checklist: Checklist | None = None
-        self.dialog: QDialog | None = None
-        self._generation = 0
-        self._repeat = 0
-        lib = self.library
-
-        self.statement = StatementPanel(lib, self.runner, window.edits, window.undo_stack)
-        self.guidance = GuidancePanel(lib, window.settings)
-        self.flow = FlowPanel(lib, self.guidance)
-        self.flow_scroll = QScrollArea(objectName="flowScroll")
-        self.flow_scroll.setWidget(self.flow)
-        self.flow_scroll.setWidgetResizable(True)
-        self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.flow_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.buyer = BuyerPanel(lib, self.runner)
-        self.tabs = QTabWidget(objectName="caseTabs")
-        self.tabs.setDocumentMode(True)
-        board = window.board
-        window.case_split.replaceWidget(1, self.tabs)
-        self.tabs.addTab(board, "")
-        self.tabs.addTab(self.statement, "")
-        self.tabs.addTab(self.flow_scroll, "")
-        self.tabs.addTab(self.buyer, "")
-        self.tabs.setCurrentIndex(TAB_EVIDENCE)
-        board.show()
-
-        self.reminder_bar = ReminderBar()
-        window.cases.layout().insertWidget(0, self.reminder_bar)
-        self.reminders = Reminders(lib, self.runner, self.reminder_bar, self)
-
-        self._build_actions()
-        self._connect()
-        self.retranslate()
-        window.installEventFilter(self)
-        self.case_changed(window.current_case())
-        self.reminders.start()
-
-    # ---- actions -----------------------------------------------------------------------
-    def _action(self, name: str, slot: Any, shortcut: str = "") -> QAction:
-        action = QAction(self.window)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(shortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.window.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        a = self._action
-        self.actionCompose = a("actionComposeStatement", self.compose_statement)
-        self.actionCopyStatement = a("actionCopyStatement", self.copy_statement)
-        self.actionSubmit = a("actionSubmitCase", self.submit)
-        self.actionResult = a("actionRecordResult", self.record_result)
-        self.actionResubmit = a("actionResubmitCase", self.resubmit)
-        self.actionEscalate = a("actionEscalate", self.escalate)
-        self.actionFaq = a("actionFaq", lambda: self._show_help(faq_dialog(self.window)))
-        self.actionHotlines = a("actionHotlines",
-                                lambda: self._show_help(HotlineDialog(self.window)))
-        self.actionTips = a("actionTips", lambda: self._show_help(tips_dialog(self.window)))
-        self.actionCarrier = a("actionCarrierRule",
-                               lambda: self._show_help(carrier_dialog(self.window)))
-        w = self.window
-        menu = w.menu_case
-        menu.addSeparator()
-        for action in (self.actionCompose, self.actionCopyStatement, None, self.actionSubmit,
-                       self.actionResult, self.actionResubmit, self.actionEscalate):
-            menu.addAction(action) if action else menu.addSeparator()
-        help_menu = w.menu_help
-        first = help_menu.actions()[0] if help_menu.actions() else None
-        for action in (self.actionFaq, self.actionHotlines, self.actionTips, self.actionCarrier):
-            help_menu.insertAction(first, action)
-        if first is not None:
-            help_menu.insertSeparator(first)
-
-    def _connect(self) -> None:
-        w = self.window
-        w.cases.current_case_changed.connect(self.case_changed)
-        w.edits.case_changed.connect(self._case_edited)
-        w.edits.buyer_changed.connect(lambda _b: self._reload_buyer())
-        w.checks_updated.connect(self._checks)
-        self.statement.status_message.connect(w.statusBar().showMessage)
-        self.statement.checked.connect(lambda _n: self._tab_titles())
-        self.guidance.status_message.connect(w.statusBar().showMessage)
-        self.guidance.copy_statement.connect(self.copy_statement)
-        self.guidance.export_pack.connect(w.actionExportPack.trigger)
-        self.flow.submit_requested.connect(self.submit)
-        self.flow.result_requested.connect(self.record_result)
-        self.flow.resubmit_requested.connect(self.resubmit)
-        self.flow.escalate_requested.connect(self.escalate)
-        self.flow.move_requested.connect(self.request_move)
-        self.flow.open_case.connect(self.open_case)
-        self.flow.carrier_toggled.connect(self._carrier)
-        self.flow.carrier_more.clicked.connect(self.actionCarrier.trigger)
-        self.buyer.open_case.connect(self.open_case)
-        self.buyer.edit_requested.connect(self._edit_buyer)
-        self.buyer.repeat_changed.connect(self._repeat_changed)
-        self.reminder_bar.open_case.connect(self.open_case)
-
-    def retranslate(self) -> None:
-        texts = {
-            self.actionCompose: tr("Compose &statement"),
-            self.actionCopyStatement: tr("Copy English statement"),
-            self.actionSubmit: tr("&Submit…"),
-            self.actionResult: tr("Record &result…"),
-            self.actionResubmit: tr("Resubmit as new &attempt"),
-            self.actionEscalate: tr("&Escalate to customer service…"),
-            self.actionFaq: tr("&Frequently asked questions"),
-            self.actionHotlines: tr("&Hotline directory"),
-            self.actionTips: tr("Complaint &tips"),
-            self.actionCarrier: tr("Changing the &logistics company"),
-        }
-        for action, text in texts.items():
-            action.setText(text)
-        self.statement.retranslate()
-        self.flow.retranslate()
-        self.buyer.retranslate()
-        self.reminder_bar.retranslate()
-        self._tab_titles()
-
-    def _tab_titles(self) -> None:
-        self.tabs.setTabText(TAB_EVIDENCE, tr("Evidence"))
-        flags = len(self.statement.flags)
-        self.tabs.setTabText(TAB_STATEMENT, tr("Statement ({n})", n=flags) if flags
-                             else tr("Statement"))
-        self.tabs.setTabText(TAB_SUBMISSION, tr("Submission"))
-        self.tabs.setTabText(TAB_BUYER, tr("Buyer ⚠") if self._repeat else tr("Buyer"))
-        self.tabs.setTabToolTip(TAB_BUYER, tr("This buyer has other cases with you")
-                                if self._repeat else "")
-
-    def _update_actions(self) -> None:
-        info = self.info
-        has = info is not None and self.window.current_case() is not None
-        state = info.case.state if info else ""
-        complaint = bool(info and info.flow == states.COMPLAINT)
-        self.actionCompose.setEnabled(has)
-        self.actionCopyStatement.setEnabled(has)
-        self.actionSubmit.setEnabled(has and complaint and state == "ready")
-        self.actionResult.setEnabled(has and complaint and state == "submitted")
-        self.actionResubmit.setEnabled(bool(has and info and complaint
-                                            and states.can_resubmit(state, info.flow)
-                                            and not info.later))
-        self.actionEscalate.setEnabled(has and complaint)
-
-    # ---- following the window ----------------------------------------------------------
-    def case_changed(self, case_id: int | None) -> None:
-        case = self.window.editor.case if case_id is not None else None
-        if case is not None and case.id != case_id:
-            case = None
-        self.info = None
-        self.checklist = None
-        self.statement.set_case(case)
-        self.buyer.set_case(case)
-        self.flow.show_info(None)
-        self._update_actions()
-        self._tab_titles()
-        if case_id is not None:
-            self.reload()
-
-    def reload(self) -> None:
-        """Load the open case's flow facts off the GUI thread; stale answers are dropped."""
-        cid = self.window.current_case()
-        if cid is None:
-            return
-        self._generation += 1
-        generation = self._generation
-        lib = self.library
-
-        def job(_p: Any, _c: Any) -> FlowInfo:
-            return load_flow_info(lib, cid)
-
-        def done(info: FlowInfo) -> None:
-            if generation != self._generation or cid != self.window.current_case():
-                return
-            self.info = info
-            self.flow.show_info(info, self.checklist)
-            self._update_actions()
-            self.flow_loaded.emit(info)
-
-        self.runner.run(job, group="flow", on_done=done, on_error=self._error)
-
-    def _case_edited(self, case: CaseInfo) -> None:
-        if self.info is None or case.id != self.info.case.id:
-            return
-        buyer_changed = (case.buyer.id if case.buyer else None) != \
-            (self.info.case.buyer.id if self.info.case.buyer else None)
-        if buyer_changed:
-            self.buyer.set_case(case)
-
-    def _reload_buyer(self) -> None:
-        case = self.window.editor.case
-        if case is not None:
-            self.buyer.set_case(case)
-
-    def _checks(self, checklist: Checklist) -> None:
-        self.checklist = checklist
-        self.statement.load_exhibits()
-        self.reload()
-
-    def _repeat_changed(self, n: int) -> None:
-        self._repeat = n
-        self._tab_titles()
-
-    def _error(self, exc: Exception) -> None:
-        self.window.statusBar().showMessage(str(exc), 10000)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            # Typing not yet saved goes in before the window (and its runner) shut down.
-            self.statement.save()
-            self.reminders.stop()
-        return False
-
-    def open_case(self, case_id: int) -> None:
-        """Select a case in the list, widening the list's filter if it hides the case."""
-        cases = self.window.cases
-        if cases.model.row_of(case_id) is None:
-            cases.filters.search.clear()
-            cases.filters.show_scope("open")
-            cases.reload(keep=case_id)
-        cases.select_case(case_id)
-
-    # ---- statement ---------------------------------------------------------------------
-    def compose_statement(self) -> None:
-        self.tabs.setCurrentIndex(TAB_STATEMENT)
-        self.statement.compose()
-
-    def copy_statement(self) -> None:
-        if not self.statement.english.toPlainText().strip():
-            self.tabs.setCurrentIndex(TAB_STATEMENT)
-        self.statement.copy_english()
-
-    def _edit_buyer(self) -> None:
-        editor = self.window.editor
-        editor.buyer_toggle.setChecked(True)
-        self.window.editor_scroll.ensureWidgetVisible(editor.buyer_box)
-        editor.buyer_edits["credit_level"].setFocus()
-
-    def _carrier(self, on: bool) -> None:
-        case = self.window.editor.case
-        if case is None or case.carrier_changed == on:
-            return
-        self.window.undo_stack.push(SetCaseFieldsCommand(
-            self.window.edits, case.id, {"carrier_changed": case.carrier_changed},
-            {"carrier_changed": on}, tr("Edit {field}", field=tr("Carrier changed"))))
-
-    # ---- moves -------------------------------------------------------------------------
-    def _open(self, dialog: QDialog, on_accept: Any) -> QDialog:
-        """Open a dialog without a nested event loop; `on_accept` runs when it is accepted."""
-        self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(on_accept)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
-    def _show_help(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.show()
-
-    def submit(self) -> None:
-        info = self.info
-        if info is None or info.case.state != "ready":
-            return
-        dialog = SubmitDialog(info, self.flow)
-        self._open(dialog, lambda: self.move(info.case.id, "submitted", on=_qdate(dialog.on)))
-
-    def record_result(self) -> None:
-        info = self.info
-        if info is None or info.case.state != "submitted":
-            return
-        dialog = ResultDialog(self.flow)
-        self._open(dialog, lambda: self.move(info.case.id, dialog.choice() or "",
-                                             on=_qdate(dialog.on)))
-
-    def request_move(self, target: str) -> None:
-        info = self.info
-        if info is None:
-            return
-        if target == "paused":
-            dialog = PauseDialog(self.flow)
-            self._open(dialog, lambda: self.move(info.case.id, "paused",
-                                                 reason=dialog.reason()))
-        else:
-            self.move(info.case.id, target)
-
-    def move(self, case_id: int, target: str, *, reason: str = "",
-             on: date | None = None) -> None:
-        lib = self.library
-
-        def job(_p: Any, _c: Any) -> CaseInfo:
-            return lib.move_case(case_id, target, reason=reason, on=on)
-
-        def done(case: CaseInfo) -> None:
-            announce(self.window.edits, case)
-            self.window.cases.model.refresh_case(case_id)
-            self.window.statusBar().showMessage(
-                tr("Case {order} is now {state}.", order=case.order_no,
-                   state=labels.state_label(lib.rules, case.type_key, case.state)), 8000)
-            self.reminders.check_now()
-            self.moved.emit(case)
-
-        self.runner.run(job, group="move", on_done=done, on_error=self._refused)
-
-    def _refused(self, exc: Exception) -> None:
-        if isinstance(exc, WorkflowError):
-            text = exc.message_zh if current_language() == "zh" else str(exc)
-        elif isinstance(exc, LibraryError):
-            text = str(exc)
-        else:
-            self._error(exc)
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("Not possible"), text,
-                          QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("flowRefusal")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.dialog = box
-        box.open()
-
-    def resubmit(self) -> None:
-        info = self.info
-        if info is None or not states.can_resubmit(info.case.state, info.flow):
-            return
-        cid = info.case.id
-        lib = self.library
-
-        def job(_p: Any, _c: Any) -> CaseInfo:
-            return lib.resubmit_case(cid)
-
-        def done(case: CaseInfo) -> None:
-            self.window.cases.reload(keep=case.id)
-            self.open_case(case.id)
-            self.tabs.setCurrentIndex(TAB_SUBMISSION)
-            self.window.statusBar().showMessage(
-                tr("Attempt {n} created with the evidence of the previous one.",
-                   n=case.attempt_no), 8000)
-            self.reminders.check_now()
-            self.moved.emit(case)
-
-        self.runner.run(job, group="move", on_done=done, on_error=self._refused)
-
-    def escalate(self) -> None:
-        info = self.info
-        if info is None:
-            return
-        can = states.can_resubmit(info.case.state, info.flow) and not info.later
-        dialog = EscalateDialog(can, self.window)
-        self._open(dialog, lambda: self.resubmit() if dialog.resubmit_chosen else None)
-
-
-def install_flow_ui(window: MainWindow) -> FlowUI:
-    """Add the statement, submission and buyer tabs, the flow and help actions, and the
-    reminders to a built main window. Returns the object that owns them (window.flow_ui)."""
-    return FlowUI(window)
-

@@ -1,11 +1,14 @@
-"""Integrity in the window: verify, mark altered exhibits, back up, restore, case bundles.
+"""Integrity of the desk: verify, mark altered exhibits, back up, restore, case bundles.
 
-`install_integrity_actions(window)` adds a Library menu (verify the library or the open case,
-back up now, restore from a backup) and, in the File menu, case bundle export and import.
+`IntegrityActions(ctx)` contributes a Library menu (verify the library or the open case, back up
+now, restore from a backup) and, for the File menu, case bundle export and import. A restore
+is the shell's to carry out (it replaces the whole desk): this asks for it with
+`restore_requested`.
 
-Which exhibits are altered or missing is kept in one place, `IntegrityMarks` on the window
-(`window.integrity.marks`), and pushed into the evidence board's models: a full verify replaces
-it, a case verify or the quiet re-hash run whenever a case is opened replaces that case's part.
+Which exhibits are altered or missing is kept in one place, `IntegrityMarks`
+(`integrity.marks`), which the shell pushes into the evidence board's models: a full verify
+replaces it, a case verify or the quiet re-hash run whenever a case is opened replaces that
+case's part.
 Hashing, backups and bundles all run on the task runner; the GUI thread only shows results.
 """
 
@@ -15,9 +18,9 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,26 +40,12 @@ from evidence_desk.i18n import tr
 from evidence_desk.library.backup import BackupError, BackupInfo, list_backups
 from evidence_desk.library.blobstore import hash_file
 from evidence_desk.library.service import LibraryError, VerifyReport
+from evidence_desk.ui.common.context import AUDIT, LIST, DeskContext
+from evidence_desk.ui.common.dialogs import Failed, ProgressDialog, kept
+from evidence_desk.ui.common.files import default_name, last_folder, remember_folder
 from evidence_desk.ui.common.labels import emphasize
 from evidence_desk.ui.common.tasks import TaskHandle
-from evidence_desk.ui.export.actions import (
-    Failed,
-    ProgressDialog,
-    default_name,
-    kept,
-    last_folder,
-    remember_folder,
-)
-from evidence_desk.ui.shell.startup import (
-    RESTORE_EXPLAINED,
-    SKIP_CLOSE_BACKUP,
-    BackupList,
-    restore_and_report,
-    run_in_thread,
-)
-
-if TYPE_CHECKING:
-    from evidence_desk.ui.shell.main_window import MainWindow
+from evidence_desk.ui.integrity.backup_list import RESTORE_EXPLAINED, BackupList
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +204,8 @@ class IntegrityActions(QObject):
     backed_up = Signal(object)  # BackupInfo
     bundle_exported = Signal(object)  # BundleResult
     bundle_imported = Signal(int)  # the new case id
-    reopened = Signal(object)  # the new MainWindow after a restore
+    reopened = Signal(object)  # the new window after a restore (the shell emits it)
+    restore_requested = Signal(object)  # BackupInfo the seller chose to go back to
     failed = Signal(str)
 
     progress = kept()
@@ -224,10 +214,10 @@ class IntegrityActions(QObject):
     file_dialog = kept()
     message_box = kept()
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.runner = window.runner
+    def __init__(self, ctx: DeskContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
+        self.runner = ctx.runner
         self.marks = IntegrityMarks(self)
         self.progress: ProgressDialog | None = None
         self.results_dialog: VerifyResultsDialog | None = None
@@ -236,52 +226,33 @@ class IntegrityActions(QObject):
         self.message_box: QMessageBox | None = None
         self._recheck: TaskHandle | None = None
         self._build()
-        self.marks.changed.connect(self.push_marks)
-        window.cases.current_case_changed.connect(self._case_opened)
-        board_changed = getattr(window.board, "evidence_changed", None)
-        if board_changed is not None:
-            # A reload of the board may add a section for a kind the rules do not list.
-            board_changed.connect(self.push_marks)
-        window.installEventFilter(self)
+        ctx.current_changed.connect(self._case_opened)
         self.retranslate()
 
     # ---- actions and menus -------------------------------------------------------------
     def _action(self, name: str, slot: Callable[[], object]) -> QAction:
-        action = QAction(self.window)
+        action = QAction(self)
         action.setObjectName(name)
         action.triggered.connect(lambda _checked=False: slot())
-        self.window.addAction(action)
         return action
 
     def _build(self) -> None:
-        w = self.window
+        ctx = self.ctx
         self.actionVerifyLibrary = self._action("actionVerifyLibrary", lambda: self.verify(None))
         self.actionVerifyCase = self._action("actionVerifyCase",
-                                             lambda: self.verify(w.current_case()))
+                                             lambda: self.verify(ctx.current_case))
         self.actionBackupNow = self._action("actionBackupNow", self.backup_now)
         self.actionRestoreBackup = self._action("actionRestoreBackup", self.restore_from_backup)
         self.actionExportBundle = self._action("actionExportBundle", self.export_bundle)
         self.actionImportBundle = self._action("actionImportBundle", self.import_bundle)
-        self.menu = QMenu(w.menuBar())
+        self.menu = QMenu()
         self.menu.setObjectName("menuLibrary")
         for item in (self.actionVerifyLibrary, self.actionVerifyCase, None,
                      self.actionBackupNow, self.actionRestoreBackup):
             self.menu.addAction(item) if item else self.menu.addSeparator()
-        help_menu = getattr(w, "menu_help", None)
-        if help_menu is not None:
-            w.menuBar().insertMenu(help_menu.menuAction(), self.menu)
-        else:
-            w.menuBar().addMenu(self.menu)
-        file_menu = getattr(w, "menu_file", None)
-        if file_menu is not None:
-            # Beside the other exports: after "Export upload pack", before its separator.
-            actions = file_menu.actions()
-            pack = getattr(w, "actionExportPack", None)
-            at = actions.index(pack) + 1 if pack in actions else len(actions)
-            before = actions[at] if at < len(actions) else None
-            file_menu.insertAction(before, self.actionExportBundle)  # type: ignore[arg-type]
-            file_menu.insertAction(before, self.actionImportBundle)  # type: ignore[arg-type]
-        w.cases.current_case_changed.connect(lambda _c: self._update_actions())
+        # For the File menu, beside the other exports.
+        self.file_actions = [self.actionExportBundle, self.actionImportBundle]
+        ctx.current_changed.connect(lambda _c: self._update_actions())
         self._update_actions()
 
     def retranslate(self) -> None:
@@ -297,28 +268,15 @@ class IntegrityActions(QObject):
                                               "move it to another computer"))
         self.actionImportBundle.setText(tr("&Import case bundle…"))
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        # The window re-reads its own texts on a language switch; Qt then tells every widget.
-        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        return False
-
     def _update_actions(self) -> None:
-        has_case = self.window.current_case() is not None
+        has_case = self.ctx.current_case is not None
         self.actionVerifyCase.setEnabled(has_case)
         self.actionExportBundle.setEnabled(has_case)
-        sqlite = bool(getattr(self.window.library, "is_sqlite", True))
+        sqlite = bool(getattr(self.ctx.library, "is_sqlite", True))
         self.actionBackupNow.setEnabled(sqlite)
         self.actionRestoreBackup.setEnabled(sqlite)
 
     # ---- marks on the board ------------------------------------------------------------
-    def push_marks(self) -> None:
-        sections = getattr(self.window.board, "sections", {})
-        for section in sections.values():
-            setter = getattr(section.model, "set_integrity", None)
-            if setter is not None:
-                setter(self.marks.marks)
-
     def _case_opened(self, case_id: int | None) -> None:
         self.recheck_case(case_id)
 
@@ -333,7 +291,7 @@ class IntegrityActions(QObject):
             self._recheck = None
         if case_id is None:
             return None
-        lib = self.window.library
+        lib = self.ctx.library
 
         def job(_progress: Any, cancelled: Callable[[], bool]) -> tuple[list[int], dict[int, str]]:
             items = lib.list_evidence(case_id)
@@ -356,16 +314,17 @@ class IntegrityActions(QObject):
         def done(result: tuple[list[int], dict[int, str]]) -> None:
             checked, found = result
             self.marks.replace_some(checked, found)
-            if found and case_id == self.window.current_case():
+            if found and case_id == self.ctx.current_case:
                 log.warning("case %s: %d originals altered or missing", case_id, len(found))
-                self.window.statusBar().showMessage(
+                self.ctx.show_status(
                     tr("{n} exhibits of this case no longer match their originals; they are "
                        "marked on the board. Run Library ▸ Verify.", n=len(found)), 15000)
 
         def failed(exc: Exception) -> None:
             log.warning("re-checking case %s failed: %s", case_id, type(exc).__name__)
 
-        handle = self.runner.run(job, group="integrity-case", on_done=done, on_error=failed)
+        handle = self.runner.run(job, group="integrity-case", context=self, on_done=done,
+                                 on_error=failed)
         self._recheck = handle
         handle.ended.connect(lambda: self._recheck_ended(handle))
         return handle
@@ -379,9 +338,9 @@ class IntegrityActions(QObject):
         """Verify the whole library (None) or one case, with progress, Cancel and results."""
         if self.progress is not None and self.progress.handle is not None:
             return None  # one verify or backup at a time
-        lib = self.window.library
+        lib = self.ctx.library
         title = tr("Verify this case") if case_id is not None else tr("Verify library")
-        dialog = ProgressDialog(title, tr("Re-hashing the originals…"), self.window)
+        dialog = ProgressDialog(title, tr("Re-hashing the originals…"), self.ctx.dialog_parent)
         stop = dialog.stop
         self.progress = dialog
 
@@ -399,8 +358,8 @@ class IntegrityActions(QObject):
         handle = self.runner.run(
             job, group="verify", on_progress=progressed, on_done=self._verified,
             on_error=lambda exc: self._error(tr("Verification failed."), exc),
-            on_cancelled=lambda: self.window.statusBar().showMessage(
-                tr("Verification cancelled."), 8000))
+            on_cancelled=lambda: self.ctx.show_status(tr("Verification cancelled."), 8000),
+            context=self)
         dialog.watch(handle)
         dialog.show()
         return handle
@@ -412,13 +371,12 @@ class IntegrityActions(QObject):
             self.marks.replace_some(outcome.checked_items, outcome.marks)
         log.info("verify: %d checked, %d problems", outcome.report.checked,
                  len(outcome.report.problems))
-        dialog = VerifyResultsDialog(outcome, self.window)
+        dialog = VerifyResultsDialog(outcome, self.ctx.dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.results_dialog = dialog
         dialog.open()
-        refresh = getattr(self.window, "refresh_checks", None)
-        if callable(refresh):
-            refresh()  # the verify entry joins the case's timeline
+        # The verify entry joins the timeline of the case (or of every case).
+        self.ctx.announce({outcome.case_id} if outcome.case_id is not None else None, (AUDIT,))
         self.verified.emit(outcome)
 
     # ---- backups -----------------------------------------------------------------------
@@ -427,9 +385,9 @@ class IntegrityActions(QObject):
             return None  # one verify or backup at a time
         from evidence_desk.library.backup import backup_now
 
-        lib = self.window.library
-        dialog = ProgressDialog(tr("Back up now"), tr("Backing up the library…"), self.window,
-                                cancellable=False)
+        lib = self.ctx.library
+        dialog = ProgressDialog(tr("Back up now"), tr("Backing up the library…"),
+                                self.ctx.dialog_parent, cancellable=False)
         self.progress = dialog
 
         def job(_p: Any, _c: Any) -> Any:
@@ -446,7 +404,7 @@ class IntegrityActions(QObject):
                          tr("Backup folder: {folder}", folder=str(result.path)))
             self.backed_up.emit(result)
 
-        handle = self.runner.run(job, group="backup", on_done=done,
+        handle = self.runner.run(job, group="backup", context=self, on_done=done,
                                  on_error=lambda exc: self._error(tr("The backup was not made."),
                                                                   exc))
         dialog.watch(handle)
@@ -454,12 +412,12 @@ class IntegrityActions(QObject):
         return handle
 
     def restore_from_backup(self) -> RestoreDialog | None:
-        backups = list_backups(self.window.library.folder)
+        backups = list_backups(self.ctx.library.folder)
         if not backups:
             self._inform(tr("Restore from backup"), tr("This library has no backups yet."),
                          tr("Use Library ▸ Back up now to make one."))
             return None
-        dialog = RestoreDialog(backups, self.window)
+        dialog = RestoreDialog(backups, self.ctx.dialog_parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._restore(dialog.chosen()))
         self.restore_dialog = dialog
@@ -467,50 +425,17 @@ class IntegrityActions(QObject):
         return dialog
 
     def _restore(self, backup: BackupInfo | None) -> None:
-        """Close the library, put the backup back, and reopen the same folder in a new window."""
-        if backup is None:
-            return
-        from evidence_desk.library.service import Library
-        from evidence_desk.ui.shell.main_window import MainWindow
-
-        old = self.window
-        folder = old.library.folder
-        old.editor.flush()  # pending edits belong to the library being replaced
-        old.save_state()
-        if hasattr(old.board, "shutdown"):
-            old.board.shutdown()
-        old.runner.shutdown()
-        old.library.close()
-        restore_and_report(backup, folder, old)
-        try:
-            lib = run_in_thread(lambda: Library.open(folder), tr("Opening the library…"), old)
-        except Exception as exc:  # shown, never raised: the old window stays to explain
-            log.warning("reopening after a restore failed: %s", type(exc).__name__)
-            QMessageBox.critical(old, tr("Restore from backup"),
-                                 tr("The library could not be opened again: {reason}. "
-                                    "Restart Evidence Desk.", reason=str(exc)))
-            return
-        window = MainWindow(lib, old.settings)
-        if getattr(old, "scheduled_backups", False):
-            from evidence_desk.ui.shell.startup import start_scheduled_backups
-
-            start_scheduled_backups(window, at_start=False)
-        window.show()
-        window.statusBar().showMessage(
-            tr("Backup of {date} restored.", date=backup.created_at.astimezone()
-               .strftime("%Y-%m-%d %H:%M")), 15000)
-        old.setProperty(SKIP_CLOSE_BACKUP, True)
-        old.close()
-        self.reopened.emit(window)
+        if backup is not None:
+            self.restore_requested.emit(backup)
 
     # ---- case bundles ------------------------------------------------------------------
     def export_bundle(self) -> QFileDialog | None:
-        cid = self.window.current_case()
+        cid = self.ctx.current_case
         if cid is None:
             return None
-        order_no = self.window.library.get_case(cid).order_no
-        folder = last_folder(self.window.settings)
-        dialog = QFileDialog(self.window)
+        order_no = self.ctx.library.get_case(cid).order_no
+        folder = last_folder(self.ctx.settings)
+        dialog = QFileDialog(self.ctx.dialog_parent)
         dialog.setObjectName("exportBundleFileDialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowTitle(tr("Export case bundle"))
@@ -527,9 +452,9 @@ class IntegrityActions(QObject):
     def write_bundle(self, case_id: int, target: Path) -> TaskHandle:
         from evidence_desk.library.bundle import export_bundle
 
-        remember_folder(self.window.settings, target.parent)
-        lib = self.window.library
-        self.window.statusBar().showMessage(tr("Writing the case bundle…"))
+        remember_folder(self.ctx.settings, target.parent)
+        lib = self.ctx.library
+        self.ctx.show_status(tr("Writing the case bundle…"))
 
         def job(_p: Any, _c: Any) -> Any:
             try:
@@ -538,7 +463,7 @@ class IntegrityActions(QObject):
                 return Failed(exc)
 
         def done(result: Any) -> None:
-            self.window.statusBar().clearMessage()
+            self.ctx.show_status("")
             if isinstance(result, Failed):
                 self._error(tr("The case bundle was not written."), result.error)
                 return
@@ -547,18 +472,18 @@ class IntegrityActions(QObject):
                          str(result.path))
             self.bundle_exported.emit(result)
 
-        return self.runner.run(job, group="bundle", on_done=done,
+        return self.runner.run(job, group="bundle", context=self, on_done=done,
                                on_error=lambda exc: self._error(
                                    tr("The case bundle was not written."), exc))
 
     def import_bundle(self) -> QFileDialog:
-        dialog = QFileDialog(self.window)
+        dialog = QFileDialog(self.ctx.dialog_parent)
         dialog.setObjectName("importBundleFileDialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowTitle(tr("Import case bundle"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilters([tr("Case bundles (*.edbundle)"), tr("All files (*)")])
-        dialog.setDirectory(str(last_folder(self.window.settings)))
+        dialog.setDirectory(str(last_folder(self.ctx.settings)))
         dialog.fileSelected.connect(lambda p: p and self.read_bundle(Path(p)))
         self.file_dialog = dialog
         dialog.open()
@@ -567,9 +492,9 @@ class IntegrityActions(QObject):
     def read_bundle(self, path: Path) -> TaskHandle:
         from evidence_desk.library.bundle import import_bundle
 
-        remember_folder(self.window.settings, path.parent)
-        lib = self.window.library
-        self.window.statusBar().showMessage(tr("Importing the case bundle…"))
+        remember_folder(self.ctx.settings, path.parent)
+        lib = self.ctx.library
+        self.ctx.show_status(tr("Importing the case bundle…"))
 
         def job(_p: Any, _c: Any) -> Any:
             try:
@@ -578,30 +503,25 @@ class IntegrityActions(QObject):
                 return Failed(exc)
 
         def done(result: Any) -> None:
-            self.window.statusBar().clearMessage()
+            self.ctx.show_status("")
             if isinstance(result, Failed):
                 self._error(tr("The case bundle was not imported; nothing was added."),
                             result.error)
                 return
-            from evidence_desk.ui.cases.case_list import SCOPE_OPEN
-
-            cases = self.window.cases
-            cases.filters.search.clear()
-            cases.filters.show_scope(SCOPE_OPEN)
-            cases.reload(keep=result)
-            cases.select_case(result)
-            self.window.statusBar().showMessage(
+            self.ctx.announce({int(result)}, (LIST,))
+            self.ctx.open_case(int(result))
+            self.ctx.show_status(
                 tr("Case bundle imported as a new case."), 10000)
             self.bundle_imported.emit(int(result))
 
-        return self.runner.run(job, group="bundle", on_done=done,
+        return self.runner.run(job, group="bundle", context=self, on_done=done,
                                on_error=lambda exc: self._error(
                                    tr("The case bundle was not imported; nothing was added."),
                                    exc))
 
     # ---- messages ----------------------------------------------------------------------
     def _box(self, icon: QMessageBox.Icon, title: str, text: str, detail: str) -> QMessageBox:
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.ctx.dialog_parent)
         box.setObjectName("integrityMessage")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setIcon(icon)
@@ -617,7 +537,7 @@ class IntegrityActions(QObject):
         self._box(QMessageBox.Icon.Information, title, text, detail)
 
     def _error(self, heading: str, exc: Exception) -> None:
-        self.window.statusBar().clearMessage()
+        self.ctx.show_status("")
         log.warning("%s", type(exc).__name__)
         # Messages of our own errors are written for the user; anything else is summarised.
         if isinstance(exc, LibraryError | BackupError):
@@ -669,13 +589,3 @@ def _outcome(lib: Any, report: VerifyReport, case_id: int | None) -> VerifyOutco
     if case_id is not None:
         checked = tuple(i.id for i in lib.list_evidence(case_id, include_removed=True))
     return VerifyOutcome(report, tuple(rows), marks, case_id, checked)
-
-
-def install_integrity_actions(window: MainWindow) -> IntegrityActions:
-    """Add the integrity, backup and bundle commands to `window` (once)."""
-    existing = getattr(window, "integrity", None)
-    if isinstance(existing, IntegrityActions):
-        return existing
-    actions = IntegrityActions(window)
-    window.integrity = actions  # type: ignore[attr-defined]
-    return actions

@@ -383,11 +383,14 @@ class MarkEditor(QDialog):
     # -- loading -----------------------------------------------------------------------------------
 
     def _start_loading(self) -> None:
-        path = self.library.blob_path(self.info.sha256)
         if not can_mark(self.info):
             self._failed(tr("Only pictures can be redacted or annotated here."))
             return
-        self.runner.run(lambda _progress, _cancelled: load_picture(path), group=self._group,
+        lib, sha = self.library, self.info.sha256
+        # blob_path itself may stream the whole original (a team desk keeps it in the
+        # database): off the GUI thread, with the decoding.
+        self.runner.run(lambda _progress, _cancelled: load_picture(lib.blob_path(sha)),
+                        group=self._group, context=self,
                         on_done=self._loaded, on_error=lambda exc: self._failed(
                             tr("The picture could not be read: {why}", why=str(exc))))
 

@@ -1,24 +1,26 @@
-"""The main window: cases on the left, the open case in the middle, its checklist on the right."""
+"""The main window: a thin shell that lays out what the features contribute.
+
+Cases on the left, the open case in the middle (its form over the evidence board and the flow's
+pages), its checklist and timeline on the right. The features are built from one desk context
+(ui.common.context) and never see this window; the shell puts their widgets and actions in
+place, wires the few places where one feature's event is another's cue, and owns the ordered
+close: save pending edits, stop the features and every task, then the close-time backup.
+"""
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -27,26 +29,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_desk.core.checklist import Checklist
 from evidence_desk.i18n import current_language, tr
-from evidence_desk.library.service import Library, LibraryError
-from evidence_desk.ui.cases.case_editor import CaseEditor, CaseHeader
-from evidence_desk.ui.cases.case_list import SCOPE_OPEN, SCOPE_TRASH, CaseListPanel
-from evidence_desk.ui.checks.checklist_view import ChecklistView
-from evidence_desk.ui.checks.timeline_view import TimelineView
+from evidence_desk.library.service import Library
+from evidence_desk.ui.cases.controller import CasesController
+from evidence_desk.ui.checks.controller import ChecksController
+from evidence_desk.ui.common.context import ALL, EVIDENCE, DeskContext
 from evidence_desk.ui.common.i18n_qt import apply_language
 from evidence_desk.ui.common.labels import emphasize
 from evidence_desk.ui.common.settings import SettingsDialog, chosen_language, open_settings
 from evidence_desk.ui.common.tasks import TaskRunner
-from evidence_desk.ui.common.undo import CaseEdits, CaseListCommand
-from evidence_desk.ui.flow.panel import install_flow_ui
-from evidence_desk.ui.integrity.actions import install_integrity_actions
-from evidence_desk.ui.team.sync import install_team_sync
-
-try:  # the evidence board is built alongside this window; until it lands, a placeholder shows
-    from evidence_desk.ui.evidence.board import EvidenceBoard
-except ImportError:  # pragma: no cover - only while the board is not in the tree
-    EvidenceBoard = None  # type: ignore[assignment,misc]
+from evidence_desk.ui.common.undo import CaseUndo
+from evidence_desk.ui.evidence.board import EvidenceBoard
+from evidence_desk.ui.export.actions import ExportActions
+from evidence_desk.ui.flow.controller import FlowUI
+from evidence_desk.ui.integrity.actions import IntegrityActions
+from evidence_desk.ui.shell.launcher import Launcher
+from evidence_desk.ui.team.sync import TeamSync
 
 PAGE_EMPTY, PAGE_NO_CASE, PAGE_CASE = range(3)
 EXPORT_JOBS = "evidence_desk.export.jobs"
@@ -79,66 +77,27 @@ class _TitledPanel(QWidget):
         layout.addWidget(child, 1)
 
 
-class EmptyState(QWidget):
-    """What a first start shows: what the desk is for, and the two ways to begin."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("emptyState")
-        self.icon = QLabel()
-        self.icon.setPixmap(self.style().standardIcon(SP.SP_FileDialogContentsView).pixmap(64, 64))
-        self.heading = QLabel()
-        emphasize(self.heading, 1.6)
-        self.body = QLabel()
-        self.body.setWordWrap(True)
-        # A wrapped label inside a centring layout shrinks to its narrowest; give it a measure.
-        self.body.setFixedWidth(460)
-        self.new_button = QPushButton(objectName="emptyNewCase")
-        self.new_button.setDefault(True)
-        self.demo_button = QPushButton(objectName="demoButton")
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.demo_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        for w in (self.icon, self.heading, self.body):
-            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
-            if isinstance(w, QLabel):
-                w.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addSpacing(12)
-        layout.addLayout(buttons)
-        layout.addStretch(3)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.heading.setText(tr("Your library is empty"))
-        self.body.setText(tr("Create a case for the order you want to complain about, then add "
-                             "chat screenshots, order screenshots and logistics records. The "
-                             "checklist on the right shows what the complaint still needs and "
-                             "how many days are left."))
-        self.new_button.setText(tr("Create a case"))
-        self.demo_button.setText(tr("Try the demo library"))
-
-
 class MainWindow(QMainWindow):
-    """The desk. Owns the undo stack, the background runner and the settings it is given."""
+    """The desk's window. Owns the desk context its features are built from."""
 
-    checks_updated = Signal(object)  # Checklist of the open case, after each refresh
     demo_filled = Signal()
 
-    def __init__(self, library: Library, settings: QSettings | None = None) -> None:
+    def __init__(self, library: Library, settings: QSettings | None = None, *,
+                 launcher: Launcher | None = None) -> None:
         super().__init__()
         self.library = library
         self.settings = settings if settings is not None else open_settings()
-        self.runner = TaskRunner(self)
-        self.undo_stack = QUndoStack(self)
-        self.edits = CaseEdits(library, self)
-        self._check_generation = 0
-        self._demo_running = False
+        self.launcher = launcher or Launcher(MainWindow, self.settings)
+        self.launcher.adopt(self)
+        self.close_backup = False  # start_scheduled_backups turns it on
+        self._closed = False
+        self._closing = False
         self.setObjectName("mainWindow")
+        self.ctx = DeskContext(library, self.settings, TaskRunner(self), CaseUndo(self), self)
+        self.ctx.dialog_parent = self
+        self.runner = self.ctx.runner
         self._default_size()
+        self._build_features()
         self._build_panels()
         self._build_actions()
         self._build_menus()
@@ -146,32 +105,35 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self._restore_state()
         self.cases.reload()
-        self._show_case(None)
-        install_integrity_actions(self)
-        self.flow_ui = install_flow_ui(self)
-        install_team_sync(self)
+        self._update_middle()
+        self._update_actions()
+        self.team_sync.apply_read_only(self)
 
     # ---- building ----------------------------------------------------------------------
+    def _build_features(self) -> None:
+        ctx = self.ctx
+        self.case_ui = CasesController(ctx)
+        self.cases = self.case_ui.panel
+        self.header = self.case_ui.header
+        self.editor = self.case_ui.editor
+        self.editor_scroll = self.case_ui.editor_scroll
+        self.empty = self.case_ui.empty
+        self.board = EvidenceBoard(ctx.library, ctx.runner, ctx.undo)
+        self.checks = ChecksController(ctx)
+        self.checklist = self.checks.checklist
+        self.timeline = self.checks.timeline
+        self.checks_updated = self.checks.checks_updated
+        self.flow_ui = FlowUI(ctx)
+        self.flow_ui.set_evidence_page(self.board)
+        self.integrity = IntegrityActions(ctx)
+        self.exports = ExportActions(ctx)
+        self.team_sync = TeamSync(ctx)
+        ctx.on_stop(self.board.shutdown)
+
     def _build_panels(self) -> None:
-        lib = self.library
-        self.cases = CaseListPanel(lib)
-        self.header = CaseHeader(lib)
-        self.editor = CaseEditor(lib, self.edits, self.undo_stack)
-        self.editor_scroll = QScrollArea()
-        self.editor_scroll.setWidget(self.editor)
-        self.editor_scroll.setWidgetResizable(True)
-        self.editor_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        # The fields shrink to the width instead; a sideways scrollbar hides half a form.
-        self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        if EvidenceBoard is not None:
-            self.board: QWidget = EvidenceBoard(lib, self.runner, self.undo_stack)
-        else:
-            self.board = QLabel(objectName="evidenceView")
-            self.board.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.board.setEnabled(False)
         self.case_split = QSplitter(Qt.Orientation.Vertical, objectName="caseSplitter")
         self.case_split.addWidget(self.editor_scroll)
-        self.case_split.addWidget(self.board)
+        self.case_split.addWidget(self.flow_ui.tabs)
         self.case_split.setStretchFactor(0, 0)
         self.case_split.setStretchFactor(1, 1)
         self.case_split.setSizes([330, 470])
@@ -183,7 +145,6 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.header)
         cl.addWidget(self.case_split, 1)
 
-        self.empty = EmptyState()
         self.no_case = QLabel(objectName="noCaseLabel")
         self.no_case.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_case.setEnabled(False)
@@ -192,8 +153,6 @@ class MainWindow(QMainWindow):
         self.middle.addWidget(self.no_case)
         self.middle.addWidget(case_page)
 
-        self.checklist = ChecklistView(lib.rules)
-        self.timeline = TimelineView()
         self.checklist_panel = _TitledPanel(self.checklist)
         self.timeline_panel = _TitledPanel(self.timeline)
         self.right_split = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
@@ -202,6 +161,7 @@ class MainWindow(QMainWindow):
         self.right_split.setSizes([480, 300])
         self.right_split.setChildrenCollapsible(False)
 
+        self.cases.layout().insertWidget(0, self.flow_ui.reminder_bar)
         self.main_split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.main_split.addWidget(self.cases)
         self.main_split.addWidget(self.middle)
@@ -237,7 +197,19 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey
         a = self._action
-        self.actionNewCase = a("actionNewCase", SP.SP_FileIcon, K.New, self.new_case)
+        c = self.case_ui
+        # The cases feature's actions, under the names tests and embedders have always used.
+        self.actionNewCase = c.actionNewCase
+        self.actionDelete = c.actionDelete
+        self.actionFind = c.actionFind
+        self.actionDuplicate = c.actionDuplicate
+        self.actionArchive = c.actionArchive
+        self.actionTrash = c.actionTrash
+        self.actionRestore = c.actionRestore
+        self.actionPurge = c.actionPurge
+        self.actionShowOpen = c.actionShowOpen
+        self.actionShowTrash = c.actionShowTrash
+        self.actionDemo = c.actionDemo
         self.actionOpenLibrary = a("actionOpenLibrary", SP.SP_DirOpenIcon, K.Open,
                                    self.open_library)
         self.actionAddEvidence = a("actionAddEvidence", SP.SP_FileDialogNewFolder, "Ctrl+Shift+A",
@@ -245,9 +217,9 @@ class MainWindow(QMainWindow):
         self.actionPasteEvidence = a("actionPasteEvidence", SP.SP_DialogApplyButton, K.Paste,
                                      self.paste_evidence)
         self.actionExportDossier = a("actionExportDossier", SP.SP_DialogSaveButton, "Ctrl+E",
-                                     self.export_dossier)
+                                     self.exports.export_dossier)
         self.actionExportPack = a("actionExportPack", SP.SP_DriveFDIcon, "Ctrl+Shift+E",
-                                  self.export_pack)
+                                  self.exports.export_pack)
         self.actionSettings = a("actionSettings", SP.SP_FileDialogDetailedView, K.Preferences,
                                 self.open_settings_dialog)
         self.actionQuit = a("actionQuit", None, K.Quit, self.close)
@@ -256,107 +228,104 @@ class MainWindow(QMainWindow):
             self.actionQuit.setShortcut(QKeySequence("Ctrl+Q"))
         self.actionQuit.setMenuRole(QAction.MenuRole.QuitRole)
         # Own actions rather than createUndoAction: their prefix could not change language.
-        self.actionUndo = a("actionUndo", SP.SP_ArrowBack, K.Undo, self.undo_stack.undo)
-        self.actionRedo = a("actionRedo", SP.SP_ArrowForward, K.Redo, self.undo_stack.redo)
-        self.actionUndo.setEnabled(False)
-        self.actionRedo.setEnabled(False)
-        self.undo_stack.canUndoChanged.connect(self.actionUndo.setEnabled)
-        self.undo_stack.canRedoChanged.connect(self.actionRedo.setEnabled)
-        # Bound slots, not lambdas: Qt drops them before the stack dies with the window.
-        self.undo_stack.undoTextChanged.connect(self._undo_texts)
-        self.undo_stack.redoTextChanged.connect(self._undo_texts)
-        self.actionDelete = a("actionDelete", SP.SP_TrashIcon, K.Delete, self.delete_selected)
-        self.actionFind = a("actionFind", None, K.Find, self.focus_search)
-        self.actionDuplicate = a("actionDuplicateCase", None, "Ctrl+D", self.duplicate_case)
-        self.actionArchive = a("actionArchiveCase", None, None, self.toggle_archive)
-        self.actionTrash = a("actionTrashCase", SP.SP_TrashIcon, None, self.trash_case)
-        self.actionRestore = a("actionRestoreCase", None, None, self.restore_case)
-        self.actionPurge = a("actionPurgeCase", None, None, self.purge_case)
-        self.actionShowOpen = a("actionShowOpen", None, None,
-                                lambda: self.cases.filters.show_scope(SCOPE_OPEN))
-        self.actionShowTrash = a("actionShowTrash", None, None,
-                                 lambda: self.cases.filters.show_scope(SCOPE_TRASH))
+        self.actionUndo = a("actionUndo", SP.SP_ArrowBack, K.Undo, self.undo)
+        self.actionRedo = a("actionRedo", SP.SP_ArrowForward, K.Redo, self.redo)
         self.actionRefresh = a("actionRefresh", SP.SP_BrowserReload, K.Refresh, self.refresh_all)
-        self.actionDemo = a("actionDemo", None, None, self.load_demo)
         self.actionAbout = a("actionAbout", None, None, self.about)
         self.actionAbout.setMenuRole(QAction.MenuRole.AboutRole)
         self.actionExportDossier.setEnabled(_export_ready(EXPORT_JOBS, "export_dossier"))
         self.actionExportPack.setEnabled(_export_ready(EXPORT_JOBS, "export_pack"))
         self._exports_built = (self.actionExportDossier.isEnabled(),
                                self.actionExportPack.isEnabled())
-        for action in (self.actionDuplicate, self.actionArchive, self.actionTrash,
-                       self.actionRestore, self.actionPurge):
-            self.cases.view.addAction(action)
+        group = self.ctx.undo.group
+        self.actionUndo.setEnabled(group.canUndo())
+        self.actionRedo.setEnabled(group.canRedo())
+        group.canUndoChanged.connect(self.actionUndo.setEnabled)
+        group.canRedoChanged.connect(self.actionRedo.setEnabled)
+        # Bound slots, not lambdas: Qt drops them before the group dies with the window.
+        group.undoTextChanged.connect(self._undo_texts)
+        group.redoTextChanged.connect(self._undo_texts)
+        # The features' own actions get the window's shortcuts.
+        for action in (*c.actions, *self.flow_ui.help_actions,
+                       *(x for x in self.flow_ui.case_actions if x is not None),
+                       *self.integrity.menu.actions(), *self.integrity.file_actions):
+            if not action.isSeparator():
+                self.addAction(action)
+
+    @staticmethod
+    def _fill(menu: QMenu | QToolBar, items: Sequence[QAction | None]) -> None:
+        for item in items:
+            if item is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(item)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
-        for item in (self.actionNewCase, self.actionOpenLibrary, None, self.actionExportDossier,
-                     self.actionExportPack, None, self.actionSettings, None, self.actionQuit):
-            self.menu_file.addAction(item) if item else self.menu_file.addSeparator()
+        self._fill(self.menu_file, (self.actionNewCase, self.actionOpenLibrary, None,
+                                    self.actionExportDossier, self.actionExportPack,
+                                    *self.integrity.file_actions, None, self.actionSettings, None,
+                                    self.actionQuit))
         self.menu_edit = bar.addMenu("")
-        for item in (self.actionUndo, self.actionRedo, None, self.actionPasteEvidence,
-                     self.actionDelete, None, self.actionFind):
-            self.menu_edit.addAction(item) if item else self.menu_edit.addSeparator()
+        self._fill(self.menu_edit, (self.actionUndo, self.actionRedo, None,
+                                    self.actionPasteEvidence, self.actionDelete, None,
+                                    self.actionFind))
         self.menu_case = bar.addMenu("")
-        for item in (self.actionNewCase, self.actionDuplicate, None, self.actionAddEvidence,
-                     self.actionPasteEvidence, None, self.actionArchive, self.actionTrash,
-                     self.actionRestore, self.actionPurge):
-            self.menu_case.addAction(item) if item else self.menu_case.addSeparator()
+        self._fill(self.menu_case, (self.actionNewCase, self.actionDuplicate, None,
+                                    self.actionAddEvidence, self.actionPasteEvidence, None,
+                                    self.actionArchive, self.actionTrash, self.actionRestore,
+                                    self.actionPurge, None, *self.flow_ui.case_actions))
         self.menu_view = bar.addMenu("")
-        for item in (self.actionShowOpen, self.actionShowTrash, None, self.actionRefresh):
-            self.menu_view.addAction(item) if item else self.menu_view.addSeparator()
+        self._fill(self.menu_view, (self.actionShowOpen, self.actionShowTrash, None,
+                                    self.actionRefresh))
+        bar.addMenu(self.integrity.menu)
         self.menu_help = bar.addMenu("")
-        self.menu_help.addAction(self.actionDemo)
-        self.menu_help.addSeparator()
-        self.menu_help.addAction(self.actionAbout)
+        self._fill(self.menu_help, (*self.flow_ui.help_actions, None, self.actionDemo, None,
+                                    self.actionAbout))
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for item in (self.actionNewCase, None, self.actionAddEvidence, self.actionPasteEvidence,
-                     None, self.actionUndo, self.actionRedo, None, self.actionExportDossier,
-                     self.actionExportPack):
-            self.toolbar.addAction(item) if item else self.toolbar.addSeparator()
+        self._fill(self.toolbar, (self.actionNewCase, None, self.actionAddEvidence,
+                                  self.actionPasteEvidence, None, self.actionUndo,
+                                  self.actionRedo, None, self.actionExportDossier,
+                                  self.actionExportPack))
         self.addToolBar(self.toolbar)
 
     def _connect(self) -> None:
-        self.cases.current_case_changed.connect(self._show_case)
+        ctx = self.ctx
+        ctx.status.connect(self._status)
+        ctx.current_changed.connect(self._case_opened)
+        ctx.case_changed.connect(self._changed)
         self.cases.model.modelReset.connect(self._update_middle)
-        self.edits.case_changed.connect(self._case_edited)
-        self.edits.buyer_changed.connect(lambda _b: self.cases.model.reload())
-        self.edits.stale.connect(self._stale)
-        self.edits.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.checklist.add_requested.connect(self.add_evidence)
-        self.empty.new_button.clicked.connect(self.new_case)
-        self.empty.demo_button.clicked.connect(self.load_demo)
-        changed = getattr(self.board, "evidence_changed", None)
-        if changed is not None:
-            changed.connect(self.evidence_changed)
-        message = getattr(self.board, "status_message", None)
-        if message is not None:
-            message.connect(self.statusBar().showMessage)
+        self.case_ui.demo_filled.connect(self.demo_filled)
+        self.case_ui.delete_board_selection = self.board.remove_selected
+        # One feature's event, another's cue.
+        self.board.evidence_changed.connect(self._board_changed)
+        self.board.status_message.connect(self.statusBar().showMessage)
+        self.checks.checks_updated.connect(self.flow_ui.show_checks)
+        self.flow_ui.edit_buyer_requested.connect(self._edit_buyer)
+        self.flow_ui.export_pack_requested.connect(self.actionExportPack.trigger)
+        self.integrity.marks.changed.connect(self.push_marks)
+        self.integrity.restore_requested.connect(lambda b: self.launcher.restore(self, b))
+        self.exports.originals_refused.connect(self.integrity.recheck_case)
 
     def retranslate(self) -> None:
         texts = {
-            self.actionNewCase: tr("&New case"), self.actionOpenLibrary: tr("&Open library…"),
+            self.actionOpenLibrary: tr("&Open library…"),
             self.actionAddEvidence: tr("&Add evidence…"),
             self.actionPasteEvidence: tr("&Paste evidence"),
             self.actionExportDossier: tr("Export &dossier (PDF)…"),
             self.actionExportPack: tr("Export upload &pack…"),
             self.actionSettings: tr("&Settings…"), self.actionQuit: tr("&Quit"),
-            self.actionDelete: tr("&Delete"), self.actionFind: tr("&Find case"),
-            self.actionDuplicate: tr("D&uplicate case"),
-            self.actionTrash: tr("Move to &trash…"), self.actionRestore: tr("&Restore from trash"),
-            self.actionPurge: tr("Delete &forever…"), self.actionShowOpen: tr("&Open cases"),
-            self.actionShowTrash: tr("&Trash"), self.actionRefresh: tr("&Refresh"),
-            self.actionDemo: tr("Try the &demo library"), self.actionAbout: tr("&About Evidence Desk"),
+            self.actionRefresh: tr("&Refresh"), self.actionAbout: tr("&About Evidence Desk"),
         }
         for action, text in texts.items():
             action.setText(text)
         # Toolbar labels without the menu mnemonics ("新建案件(N)" reads badly on a button).
-        for action, text in ((self.actionNewCase, tr("New case")),
-                             (self.actionAddEvidence, tr("Add evidence")),
+        for action, text in ((self.actionAddEvidence, tr("Add evidence")),
                              (self.actionPasteEvidence, tr("Paste evidence")),
                              (self.actionExportDossier, tr("Export dossier")),
                              (self.actionExportPack, tr("Export upload pack"))):
@@ -377,25 +346,39 @@ class MainWindow(QMainWindow):
         self.checklist_panel.caption.setText(tr("Checklist"))
         self.timeline_panel.caption.setText(tr("Timeline"))
         self.no_case.setText(tr("Select a case on the left, or create a new one."))
-        if isinstance(self.board, QLabel):
-            self.board.setText(tr("The evidence board is not available in this build."))
-        elif hasattr(self.board, "retranslate"):
-            self.board.retranslate()
-        self.empty.retranslate()
-        self.editor.retranslate()
-        self.checklist.retranslate()
-        self.timeline.retranslate()
-        self.cases.retranslate()
-        self.header.show_case(self.editor.case)
+        self.board.retranslate()
+        self.case_ui.retranslate()
+        self.checks.retranslate()
+        self.flow_ui.retranslate()
+        self.integrity.retranslate()
         self.setWindowTitle(tr("{library} — Evidence Desk", library=self.library.folder.name))
         self.library_label.setText(tr("Library: {path}", path=str(self.library.folder)))
         self._update_actions()
-        if hasattr(self, "flow_ui"):  # built after the first retranslate, in __init__
-            self.flow_ui.retranslate()
+
+    # ---- undo --------------------------------------------------------------------------
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The open case's undo stack (the library's own while no case is open)."""
+        return self.ctx.undo.active()
+
+    def undo(self) -> None:
+        group = self.ctx.undo.group
+        what = group.undoText()
+        if group.canUndo():
+            group.undo()
+            self.statusBar().showMessage(tr("Undone: {what}", what=what), 6000)
+
+    def redo(self) -> None:
+        group = self.ctx.undo.group
+        what = group.redoText()
+        if group.canRedo():
+            group.redo()
+            self.statusBar().showMessage(tr("Redone: {what}", what=what), 6000)
 
     @Slot()
     def _undo_texts(self) -> None:
-        undo, redo = self.undo_stack.undoText(), self.undo_stack.redoText()
+        group = self.ctx.undo.group
+        undo, redo = group.undoText(), group.redoText()
         self.actionUndo.setText(tr("&Undo {what}", what=undo) if undo else tr("&Undo"))
         self.actionRedo.setText(tr("&Redo {what}", what=redo) if redo else tr("&Redo"))
         self.actionUndo.setIconText(tr("Undo"))
@@ -440,27 +423,91 @@ class MainWindow(QMainWindow):
             apply_language(lang)
             self.retranslate()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.editor.flush()
+    # ---- the ordered close -------------------------------------------------------------
+    def detach(self) -> None:
+        """Shut this desk in order and let go of its library (a restore replaces it): typing
+        not yet saved goes into it first, then the features and every task stop."""
+        if self.ctx.closed:
+            return
         self.save_state()
-        self.runner.shutdown()
+        self.ctx.stop()
+        self.library.close()
+
+    def is_detached(self) -> bool:
+        return self.ctx.closed
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            super().closeEvent(event)
+            return
+        if self._closing:
+            event.ignore()
+            return  # the close-time backup is still being made
+        self._closing = True
+        backup = self.close_backup and not self.ctx.closed and self.library.is_sqlite
+        if not self.ctx.closed:
+            # 1. the seller's last typing, 2. every feature and task stopped ...
+            self.save_state()
+            self.ctx.stop()
+        if backup:
+            # 3. ... and only then the backup, so it holds that typing. The window stays
+            # until it is made, then closes for good.
+            event.ignore()
+            self.launcher.backup_then(self.library, self, self._finish_close)
+            return
+        self._closed = True
         super().closeEvent(event)
+        self.launcher.window_closed(self)
+
+    def replaced_by(self, window: MainWindow) -> None:
+        """The launcher opened `window` in this one's place (a restore, Open library…)."""
+        self.integrity.reopened.emit(window)
+
+    def _finish_close(self) -> None:
+        self._closed = True
+        self.close()
+        self.launcher.window_closed(self)
 
     # ---- the open case -----------------------------------------------------------------
     def current_case(self) -> int | None:
-        return self.cases.current_case()
+        return self.ctx.current_case
 
-    def _show_case(self, case_id: int | None) -> None:
-        self.editor.set_case(case_id)
-        if hasattr(self.board, "set_case"):
-            self.board.set_case(case_id)
-        self.header.show_case(self.editor.case)
-        self.checklist.show_checklist(None)
-        self.timeline.set_events([])
+    def _status(self, text: str, ms: int) -> None:
+        if text:
+            self.statusBar().showMessage(text, ms)
+        else:
+            self.statusBar().clearMessage()
+
+    def _case_opened(self, case_id: int | None) -> None:
+        self.board.set_case(case_id)
         self._update_middle()
         self._update_actions()
-        if case_id is not None:
-            self.refresh_checks()
+
+    def _changed(self, ids: frozenset[int] | None, aspects: frozenset[str],
+                 origin: object) -> None:
+        cid = self.current_case()
+        if (cid is not None and origin is not self.board and EVIDENCE in aspects
+                and (ids is None or cid in ids)):
+            self.board.reload()  # changed elsewhere (another desk, Refresh)
+        self._update_actions()
+
+    def _board_changed(self) -> None:
+        """The board added, removed or re-kinded evidence: the desk follows; marks too (a
+        reload may add a section for a kind the rules do not list)."""
+        cid = self.current_case()
+        if cid is not None:
+            self.ctx.announce({cid}, (EVIDENCE,), origin=self.board)
+        self.push_marks()
+
+    def push_marks(self) -> None:
+        for section in self.board.sections.values():
+            section.model.set_integrity(self.integrity.marks.marks)
+
+    def _edit_buyer(self) -> None:
+        editor = self.editor
+        editor.buyer_toggle.setChecked(True)
+        self.editor_scroll.ensureWidgetVisible(editor.buyer_box)
+        editor.buyer_edits["credit_level"].setFocus()
 
     def _update_middle(self) -> None:
         if self.current_case() is not None:
@@ -472,264 +519,44 @@ class MainWindow(QMainWindow):
         self.middle.setCurrentIndex(page)
 
     def _update_actions(self) -> None:
-        cid = self.current_case()
-        summary = None
-        if cid is not None:
-            row = self.cases.model.row_of(cid)
-            summary = self.cases.model.summary(row) if row is not None else None
-        in_trash = bool(summary and summary.deleted)
-        has_case = cid is not None
-        board_ready = has_case and not isinstance(self.board, QLabel) and not in_trash
+        has_case = self.current_case() is not None
+        board_ready = has_case and not self.case_ui.in_trash()
         self.actionAddEvidence.setEnabled(board_ready)
         self.actionPasteEvidence.setEnabled(board_ready)
-        self.actionDuplicate.setEnabled(has_case and not in_trash)
-        self.actionArchive.setEnabled(has_case and not in_trash)
-        self.actionArchive.setText(tr("Un&archive case") if summary and summary.archived
-                                   else tr("&Archive case"))
-        self.actionTrash.setEnabled(has_case and not in_trash)
-        self.actionRestore.setEnabled(in_trash)
-        self.actionPurge.setEnabled(in_trash)
+        self.case_ui.update_actions()
         self.actionExportDossier.setEnabled(self._exports_built[0] and has_case)
         self.actionExportPack.setEnabled(self._exports_built[1] and has_case)
 
     def refresh_checks(self) -> None:
-        """Recompute checklist and timeline off the GUI thread; stale answers are dropped."""
-        cid = self.current_case()
-        if cid is None:
-            return
-        self._check_generation += 1
-        generation = self._check_generation
-        lib = self.library
-
-        def job(_progress: Any, _cancelled: Any) -> tuple[Checklist, list[Any], Any]:
-            return lib.check(cid), lib.timeline(cid), lib.get_case(cid)
-
-        self.runner.cancel_group("checks")
-        self.runner.run(job, group="checks",
-                        on_done=lambda result: self._checks_done(cid, generation, result),
-                        on_error=self._report_error)
-
-    def _checks_done(self, case_id: int, generation: int,
-                     result: tuple[Checklist, list, Any]) -> None:
-        if generation != self._check_generation or case_id != self.current_case():
-            return
-        checklist, events, case = result
-        editor_case = self.editor.case
-        if editor_case is not None and editor_case.id == case.id \
-                and editor_case.version != case.version:
-            # The library moved the case itself (draft <-> ready as evidence came and went):
-            # every view, and the version the next edit is checked against, must follow.
-            self.edits.seen(case)
-            self.edits.case_changed.emit(case)
-        self.checklist.show_checklist(checklist)
-        self.timeline.set_events(events)
-        self.checks_updated.emit(checklist)
+        self.checks.refresh()
 
     def evidence_changed(self) -> None:
-        """The board added, removed or re-kinded evidence: readiness and the list row follow."""
-        cid = self.current_case()
-        if cid is not None:
-            self.cases.model.refresh_case(cid)
-        self.refresh_checks()
-
-    def _case_edited(self, case: Any) -> None:
-        self.cases.model.refresh_case(case.id)
-        if case.id == self.current_case():
-            self.header.show_case(case)
-            self.refresh_checks()
-
-    def _stale(self, case_id: int, message: str) -> None:
-        if case_id == self.current_case():
-            self.editor.reload()
-            self.header.show_case(self.editor.case)
-            self.refresh_checks()
-        self.cases.model.refresh_case(case_id)
-        self.statusBar().showMessage(message, 10000)
-
-    def _report_error(self, exc: Exception) -> None:
-        self.statusBar().showMessage(str(exc), 10000)
+        self._board_changed()
 
     def refresh_all(self) -> None:
-        self.cases.reload()
-        self.editor.reload()
-        self.refresh_checks()
+        self.ctx.announce(None, ALL)
 
-    # ---- case commands -----------------------------------------------------------------
     def new_case(self) -> int:
-        """Create a case straight away and put the cursor in its order number."""
-        type_key = str(self.cases.filters.type_combo.currentData() or "") or \
-            next(iter(self.library.rules.types))
-        n = len(self.library.case_ids(archived=None)) + 1
-        case = self.library.create_case(type_key, f"NEW-{n}")
-        self.cases.filters.search.clear()
-        self.cases.filters.show_scope(SCOPE_OPEN)
-        self.cases.reload(keep=case.id)
-        self.cases.select_case(case.id)
-        self.editor.order_no.setFocus()
-        self.editor.order_no.selectAll()
-        self.statusBar().showMessage(tr("New case created: type its order number."), 6000)
-        return case.id
+        return self.case_ui.new_case()
 
-    def duplicate_case(self) -> None:
-        cid = self.current_case()
-        if cid is None:
-            return
-        copy = self.library.duplicate_case(cid)
-        self.cases.reload(keep=copy.id)
-        self.statusBar().showMessage(tr("Case duplicated with its evidence."), 6000)
-
-    def _list_command(self, text: str, forward: Callable[[], object],
-                      backward: Callable[[], object], keep: int | None = None) -> None:
-        def after() -> None:
-            self.cases.reload(keep=keep)
-            self._update_actions()
-
-        try:
-            self.undo_stack.push(CaseListCommand(text, forward, backward, after))
-        except LibraryError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-
-    def toggle_archive(self) -> None:
-        cid = self.current_case()
-        row = self.cases.model.row_of(cid) if cid is not None else None
-        summary = self.cases.model.summary(row) if row is not None else None
-        if cid is None or summary is None:
-            return
-        lib = self.library
-        now = not summary.archived
-        self._list_command(tr("Archive case") if now else tr("Unarchive case"),
-                           lambda: lib.update_case(cid, archived=now),
-                           lambda: lib.update_case(cid, archived=not now))
-
-    def trash_case(self) -> None:
-        cid = self.current_case()
-        if cid is None:
-            return
-        case = self.library.get_case(cid)
-        answer = QMessageBox.question(
-            self, tr("Move to trash"),
-            tr("Move case {order} to the trash? You can restore it from the trash later.",
-               order=case.order_no))
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        lib = self.library
-        self._list_command(tr("Move case {order} to trash", order=case.order_no),
-                           lambda: lib.delete_case(cid), lambda: lib.restore_case(cid))
-        self.statusBar().showMessage(tr("Case moved to the trash."), 6000)
-
-    def restore_case(self) -> None:
-        cid = self.current_case()
-        if cid is None:
-            return
-        lib = self.library
-        self._list_command(tr("Restore case"), lambda: lib.restore_case(cid),
-                           lambda: lib.delete_case(cid))
-        self.statusBar().showMessage(tr("Case restored; it is back among the open cases."), 6000)
-
-    def purge_case(self) -> None:
-        cid = self.current_case()
-        if cid is None:
-            return
-        case = self.library.get_case(cid)
-        answer = QMessageBox.warning(
-            self, tr("Delete forever"),
-            tr("Delete case {order} and its evidence forever? This cannot be undone.",
-               order=case.order_no),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            self.library.purge_case(cid)
-        except LibraryError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        # Older commands may name the purged case; they can no longer be undone.
-        self.undo_stack.clear()
-        self.cases.reload()
-
-    def delete_selected(self) -> None:
-        """Delete: the selected evidence on the board, or the case when the list has focus."""
-        focus = QApplication.focusWidget()
-        if focus is self.cases.view:
-            if self.actionPurge.isEnabled():
-                self.purge_case()
-            else:
-                self.trash_case()
-        elif hasattr(self.board, "remove_selected"):
-            self.board.remove_selected()
-
-    def focus_search(self) -> None:
-        self.cases.filters.search.setFocus()
-        self.cases.filters.search.selectAll()
+    def load_demo(self) -> None:
+        self.case_ui.load_demo()
 
     # ---- evidence (the board does the work) --------------------------------------------
     def add_evidence(self, kind: str | None = None) -> None:
-        if self.current_case() is not None and hasattr(self.board, "add_files_dialog"):
+        if self.current_case() is not None:
             self.board.add_files_dialog(kind)
 
     def paste_evidence(self) -> None:
-        if self.current_case() is not None and hasattr(self.board, "paste_from_clipboard"):
+        if self.current_case() is not None:
             self.board.paste_from_clipboard()
 
-    # ---- exports -----------------------------------------------------------------------
-    def export_dossier(self) -> None:
-        from evidence_desk.ui.export.actions import exports_for
-
-        exports_for(self).export_dossier()
-
-    def export_pack(self) -> None:
-        from evidence_desk.ui.export.actions import exports_for
-
-        exports_for(self).export_pack()
-
     # ---- library -----------------------------------------------------------------------
-    def load_demo(self) -> None:
-        """Fill the library with the sample cases, in the background."""
-        if self._demo_running:
-            return
-        self._demo_running = True
-        self.empty.demo_button.setEnabled(False)
-        self.actionDemo.setEnabled(False)
-        self.statusBar().showMessage(tr("Creating the demo cases…"))
-        lib = self.library
-
-        def job(_progress: Any, _cancelled: Any) -> list[int]:
-            from evidence_desk.demo import fill_demo
-
-            return fill_demo(lib)
-
-        def done(ids: list[int]) -> None:
-            self._demo_finished()
-            self.cases.filters.show_scope(SCOPE_OPEN)
-            self.cases.reload(keep=ids[0] if ids else None)
-            self.statusBar().showMessage(tr("Demo cases created: {n}", n=len(ids)), 8000)
-            self.demo_filled.emit()
-
-        def failed(exc: Exception) -> None:
-            self._demo_finished()
-            self._report_error(exc)
-
-        self.runner.run(job, group="demo", on_done=done, on_error=failed)
-
-    def _demo_finished(self) -> None:
-        self._demo_running = False
-        self.empty.demo_button.setEnabled(True)
-        self.actionDemo.setEnabled(True)
-
     def open_library(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Open library"),
                                                   str(self.library.folder.parent))
-        if not folder:
-            return
-        try:
-            other = Library.open(folder)
-        except Exception as exc:  # any refusal to open is shown, the current window stays
-            QMessageBox.critical(self, tr("Open library"), str(exc))
-            return
-        window = MainWindow(other, self.settings)
-        window.show()
-        self.close()
+        if folder:
+            self.launcher.open_other(self, folder)
 
     def about(self) -> None:
         QMessageBox.about(self, tr("About Evidence Desk"),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoCommand
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -35,7 +35,7 @@ from evidence_desk.core.wording import Flag, check_wording
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.library.service import Library, LibraryError
 from evidence_desk.ui.common import labels
-from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.common.context import FIELDS, STATE, STATEMENT, DeskContext
 from evidence_desk.ui.common.undo import CaseEdits
 
 # Typing pauses: the check follows quickly, the save a little later (as in the case editor).
@@ -67,12 +67,6 @@ def utf16_offsets(text: str) -> Callable[[int], int]:
     return lambda i: table[max(0, min(i, len(text)))]
 
 
-def announce(edits: CaseEdits, case: CaseInfo) -> None:
-    """Tell the window a case changed outside the editor, so every view and the version follow."""
-    edits.seen(case)
-    edits.case_changed.emit(case)
-
-
 class SetStatementCommand(QUndoCommand):
     """One stretch of statement typing, or one replacement by the composer."""
 
@@ -99,15 +93,15 @@ class SetStatementCommand(QUndoCommand):
         try:
             case = self.library.set_statement(self.case_id, en, zh, composed=composed)
         except LibraryError as exc:
-            self.edits.failed.emit(str(exc))
+            self.edits.failed(str(exc))
             self.setObsolete(True)
             return
-        announce(self.edits, case)
+        self.edits.announce(case, ("statement",))
 
     def redo(self) -> None:
         if self._already is not None:
             case, self._already = self._already, None
-            announce(self.edits, case)
+            self.edits.announce(case, ("statement",))
             return
         self._apply(self.after)
 
@@ -128,14 +122,14 @@ class StatementPanel(QWidget):
     composed = Signal(str)  # the compose action: replaced, unchanged, kept_edits, outdated
     checked = Signal(int)  # number of wording flags after each check
 
-    def __init__(self, library: Library, runner: TaskRunner, edits: CaseEdits,
-                 undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statementPanel")
-        self.library = library
-        self.runner = runner
-        self.edits = edits
-        self.undo_stack = undo_stack
+        self.ctx = ctx
+        self.library = ctx.library
+        self.runner = ctx.runner
+        self.edits = ctx.edits
+        self.undo = ctx.undo
         self.case: CaseInfo | None = None
         self.exhibits: set[str] = set()
         self.flags: list[Flag] = []
@@ -146,7 +140,8 @@ class StatementPanel(QWidget):
         self._build()
         self.retranslate()
         self.setEnabled(False)
-        edits.case_changed.connect(self._case_changed)
+        ctx.case_changed.connect(self._changed)
+        ctx.on_save_pending(self.save)
 
     # ---- building ----------------------------------------------------------------------
     def _build(self) -> None:
@@ -180,7 +175,7 @@ class StatementPanel(QWidget):
         ob.addWidget(self.keep_button)
         self.outdated_bar.setVisible(False)
 
-        self.english = QPlainTextEdit(objectName="statementEnEdit")
+        self.english = QPlainTextEdit(objectName="statementEnglishEdit")
         self.english.setTabChangesFocus(True)
         self.english.installEventFilter(self)
         self.english.textChanged.connect(self._typed)
@@ -305,9 +300,13 @@ class StatementPanel(QWidget):
         if self.chinese.toPlainText() != zh:
             self.chinese.setPlainText(zh)
 
-    def _case_changed(self, case: CaseInfo) -> None:
-        if self.case is None or case.id != self.case.id:
+    def _changed(self, ids: frozenset[int] | None, aspects: frozenset[str],
+                 _origin: object) -> None:
+        if self.case is None or (ids is not None and self.case.id not in ids):
             return
+        if not aspects & {FIELDS, STATEMENT, STATE}:
+            return
+        case = self.ctx.case_info(self.case.id)
         demand_changed = case.demand != self.case.demand
         self.case = case
         if not self._save_timer.isActive():
@@ -332,14 +331,14 @@ class StatementPanel(QWidget):
         """Store the English text as the seller's own (composed=False), as one undo step."""
         self._save_timer.stop()
         case = self.case
-        if case is None:
-            return
+        if case is None or self.ctx.closed:
+            return  # a closed desk's library may already be another one (a restore)
         text = self.english.toPlainText()
         if text == case.statement_en:
             return
         before = (case.statement_en, case.statement_zh, not case.statement_edited)
         after = (text, case.statement_zh, False)
-        self.undo_stack.push(SetStatementCommand(
+        self.undo.push_for(case.id, SetStatementCommand(
             self.library, self.edits, case.id, before, after, tr("Edit the statement"),
             merge=self._epoch))
 
@@ -375,11 +374,11 @@ class StatementPanel(QWidget):
             if force:
                 # Pushed already done, so Undo can bring the seller's edit back.
                 after = (case.statement_en, case.statement_zh, True)
-                self.undo_stack.push(SetStatementCommand(
+                self.undo.push_for(cid, SetStatementCommand(
                     lib, self.edits, cid, before, after, tr("Replace the statement"),
                     already=case))
             else:
-                announce(self.edits, case)
+                self.edits.announce(case, ("statement",))
             self.case = case
             self._set_texts(case)
             self._show_action(action)

@@ -2,8 +2,8 @@
 
 On a PostgreSQL library a `TeamListener` thread hears every committed change (library.team); its
 callback only emits a signal, which Qt queues to the GUI thread, where changes are gathered for a
-moment and then shown: the case list is asked again, and the open case (fields, evidence,
-checklist) reloads if it was among them. For a reviewer (`library.read_only`) every editing
+moment and then announced on the desk's one change event, like any change made here: the case
+list, the open case's form, evidence and checklist follow from it. For a reviewer (`library.read_only`) every editing
 action is disabled, the case form is made read-only and the evidence board takes no edits or
 drops; the database refuses such writes anyway, this only spares the reviewer the error.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_desk.i18n import tr
+from evidence_desk.ui.common.context import ALL, DeskContext
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,14 @@ DEBOUNCE_MS = 300
 
 
 class TeamSync(QObject):
-    """Owned by the window; stops its listener thread when the window is destroyed."""
+    """Given the desk context; stops its listener thread when the desk stops."""
 
     changed = Signal(object, int)  # case id or None, server pid; from the listener's thread
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
-        self.library = window.library
+    def __init__(self, ctx: DeskContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
+        self.library = ctx.library
         self.listener: Any = None
         self._pending: set[int | None] = set()
         self._timer = QTimer(self)
@@ -59,15 +60,24 @@ class TeamSync(QObject):
         self._timer.timeout.connect(self._apply)
         # Queued: the listener thread only hands over an id; widgets are touched here.
         self.changed.connect(self._collect, Qt.ConnectionType.QueuedConnection)
-        if getattr(self.library, "read_only", False):
-            self._make_read_only()
-            # Actions added later by other installers, and ones re-enabled on case changes.
-            QTimer.singleShot(0, self._make_read_only)
         self._stopped = False
         if not getattr(self.library, "is_sqlite", True):
             self._start_listening()
-            # Closing the window ends this desk's session; nothing may refresh it afterwards.
-            window.installEventFilter(self)
+            # Closing the desk ends this session; nothing may refresh it afterwards.
+            ctx.on_stop(self.stop)
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.library, "read_only", False))
+
+    def apply_read_only(self, root: QWidget) -> None:
+        """On a reviewer's desk, make everything under `root` (the window) read-only."""
+        if not self.read_only:
+            return
+        self._make_read_only(root)
+        # Actions re-enabled on case changes stay off (see _keep_disabled); widgets a feature
+        # adds after the window is built get the same treatment once the loop runs.
+        QTimer.singleShot(0, lambda: self._make_read_only(root) if not self._stopped else None)
 
     # ---- hearing other desks -------------------------------------------------------------
     def _start_listening(self) -> None:
@@ -79,8 +89,8 @@ class TeamSync(QObject):
             log.warning("team listener could not start", exc_info=True)
             return
         self.listener = listener
-        # Not a slot of this object: it is destroyed together with the window.
-        self.window.destroyed.connect(lambda *_: listener.stop())
+        # Not a slot of this object: it is destroyed together with the desk.
+        self.ctx.destroyed.connect(lambda *_: listener.stop())
 
     def stop(self) -> None:
         self._stopped = True
@@ -89,11 +99,6 @@ class TeamSync(QObject):
         if self.listener is not None:
             self.listener.stop()
             self.listener = None
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.stop()
-        return False
 
     @Slot(object, int)
     def _collect(self, case_id: int | None, pid: int) -> None:
@@ -104,36 +109,15 @@ class TeamSync(QObject):
 
     def _apply(self) -> None:
         changed, self._pending = self._pending, set()
-        w = self.window
+        ids = None if None in changed else {c for c in changed if c is not None}
         try:
-            current = w.current_case()
-            model = w.cases.model
-            if None in changed or any(model.row_of(c) is None for c in changed):
-                w.cases.reload()  # a case this list does not show yet, or a buyer
-            for cid in changed - {None}:
-                model.refresh_case(cid)
-            if current is not None and (current in changed or None in changed):
-                self._reload_open_case(current)
+            self.ctx.announce(ids, ALL, origin=self)
         except Exception as exc:  # e.g. the open case was purged elsewhere
             log.info("refresh after a change elsewhere failed: %s", type(exc).__name__)
-            w.statusBar().showMessage(tr("The library changed elsewhere; press Refresh."), 10000)
-
-    def _reload_open_case(self, case_id: int) -> None:
-        w = self.window
-        shown = getattr(w.editor, "case", None)
-        fresh = self.library.get_case(case_id)
-        # The form is reloaded only for a version it has not shown, so nothing typed is lost
-        # to a change that was only to the evidence.
-        if shown is None or getattr(shown, "version", None) != fresh.version:
-            w.editor.reload()
-            w.header.show_case(w.editor.case)
-        if hasattr(w.board, "reload"):
-            w.board.reload()
-        w.refresh_checks()
+            self.ctx.show_status(tr("The library changed elsewhere; press Refresh."), 10000)
 
     # ---- a reviewer's desk ---------------------------------------------------------------
-    def _make_read_only(self) -> None:
-        w = self.window
+    def _make_read_only(self, w: QWidget) -> None:
         for action in w.findChildren(QAction):
             if action.objectName() in EDITING_ACTIONS:
                 action.setEnabled(False)
@@ -144,12 +128,12 @@ class TeamSync(QObject):
             root = w.findChild(QWidget, name)
             if root is not None:
                 _read_only_widgets(root, drops=name == "evidenceView")
-        board = getattr(w, "board", None)
+        board = w.findChild(QWidget, "evidenceView")
         for attr in ("add_button", "paste_button"):
             button = getattr(board, attr, None)
             if isinstance(button, QAbstractButton):
                 button.setVisible(False)
-        w.statusBar().showMessage(tr("Read-only desk (reviewer): you can open, check and "
+        self.ctx.show_status(tr("Read-only desk (reviewer): you can open, check and "
                                      "export cases, not change them."))
 
 
@@ -175,11 +159,3 @@ def _read_only_widgets(root: QWidget, *, drops: bool) -> None:
         view.setAcceptDrops(False)
     if drops:
         root.setAcceptDrops(False)
-
-
-def install_team_sync(window: Any) -> TeamSync:
-    """Live refresh on a team library and a read-only reviewer's desk; a no-op on SQLite for a
-    desk that may write."""
-    sync = TeamSync(window)
-    window.team_sync = sync
-    return sync
