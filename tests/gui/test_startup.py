@@ -26,13 +26,13 @@ def open_library_interactively(qtbot: QtBot, folder: Path) -> Library | None:
     launcher.opened.connect(outcome.append)
     launcher.gave_up.connect(lambda: outcome.append(None))
     launcher.start(folder, db_url=team_database_url())
-    qtbot.waitUntil(lambda: bool(outcome), timeout=20000)
+    qtbot.waitUntil(lambda: bool(outcome) and not launcher.runner.is_busy(), timeout=20000)
     window = outcome[0]
-    if window is None:
-        return None
-    window.close()
-    qtbot.waitUntil(lambda: not window.isVisible())
-    return window.library
+    if window is not None:
+        window.close()
+        qtbot.waitUntil(lambda: not window.isVisible())
+    launcher.dispose()
+    return window.library if window is not None else None
 
 
 def _when_modal(kind: type[QWidget], act: Callable[[QWidget], None]) -> list[QWidget]:

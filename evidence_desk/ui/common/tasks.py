@@ -126,9 +126,12 @@ class TaskRunner(QObject):
             handle.cancelled_sig.connect(bound(on_cancelled))
         if context is not None:
             # Nobody is left to take the answer: stop the work rather than finish it unseen.
-            context.destroyed.connect(handle.cancel)
+            context.destroyed.connect(
+                lambda *_a: handle.cancel() if shiboken6.isValid(handle) else None)
         for sig in (handle.succeeded, handle.failed, handle.cancelled_sig):
-            sig.connect(lambda *_a, h=handle: self._finish(h))
+            # A slot of the runner, not a lambda: should the runner go first, Qt drops the
+            # queued call instead of running it on a deleted object.
+            sig.connect(self._sender_finished)
         was_idle = not self._handles
         self._handles.add(handle)
         (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
@@ -137,6 +140,11 @@ class TaskRunner(QObject):
         return handle
 
     @Slot()
+    def _sender_finished(self) -> None:
+        handle = self.sender()
+        if isinstance(handle, TaskHandle):
+            self._finish(handle)
+
     def _finish(self, handle: TaskHandle) -> None:
         if handle in self._handles:
             handle.running = False

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from evidence_desk.i18n import tr
@@ -54,8 +54,12 @@ class Launcher(QObject):
     all_closed = Signal()  # the last window it made has closed
 
     def __init__(self, window_factory: Callable[..., MainWindow],
-                 settings: QSettings | None = None, *, scheduled_backups: bool = False) -> None:
-        super().__init__()
+                 settings: QSettings | None = None, *, scheduled_backups: bool = False,
+                 dispose_when_idle: bool = False) -> None:
+        # Owned by the application, never by a Python name: it must not be deleted while one
+        # of its tasks' answers is still on its way (deleteLater, once idle, ends it).
+        super().__init__(QCoreApplication.instance())
+        self.dispose_when_idle = dispose_when_idle
         # The window class, given rather than imported: the shell's window imports this.
         self.window_factory = window_factory
         self.settings = settings if settings is not None else open_settings()
@@ -124,7 +128,12 @@ class Launcher(QObject):
     def _run(self, job: Any, label: str, parent: QWidget | None, done: Any, failed: Any) -> None:
         busy = BusyDialog(label, parent)
         self.busy = busy
-        handle = self.runner.run(job, group="open-library", on_done=done, on_error=failed)
+        # The next step may open a dialog with its own loop; it runs once the task is wound
+        # up (its busy dialog gone), not from inside the task's answer.
+        handle = self.runner.run(
+            job, group="open-library", context=self,
+            on_done=lambda result: QTimer.singleShot(0, self, lambda: done(result)),
+            on_error=lambda exc: QTimer.singleShot(0, self, lambda: failed(exc)))
         busy.watch(handle)
 
     def _show(self, lib: Library, replacing: MainWindow | None, note: str) -> None:
@@ -216,6 +225,13 @@ class Launcher(QObject):
         self.last_library = window.library
         if not self.windows:
             self.all_closed.emit()
+            if self.dispose_when_idle:
+                self.dispose()
+
+    def dispose(self) -> None:
+        """Stop its tasks and let Qt delete it once the events in flight are handled."""
+        self.runner.shutdown()
+        self.deleteLater()
 
     def backup_then(self, lib: Library, parent: QWidget, then: Any) -> None:
         """The backup made as a window closes (when a day has passed), then `then()`."""

@@ -87,7 +87,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.settings = settings if settings is not None else open_settings()
-        self.launcher = launcher or Launcher(MainWindow, self.settings)
+        # A window built on its own (build_main_window, tests) gets a launcher of its own for
+        # Open library… and restores; it goes when its last window has closed.
+        self.launcher = launcher or Launcher(MainWindow, self.settings, dispose_when_idle=True)
         self.launcher.adopt(self)
         self.close_backup = False  # start_scheduled_backups turns it on
         self._closed = False
