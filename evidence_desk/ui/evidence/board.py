@@ -344,6 +344,8 @@ class EvidenceBoard(QWidget):
         self._type_key: str | None = None
         self._queue: list[tuple[int, list[str], str | None]] = []
         self._import: TaskHandle | None = None
+        self._loading: TaskHandle | None = None  # items of the case being opened
+        self._load_generation = 0
         self._viewer: Any = None
         self.last_summary: ImportSummaryDialog | None = None
         dpr = max(1.0, self.devicePixelRatioF())
@@ -488,8 +490,12 @@ class EvidenceBoard(QWidget):
     def case_id(self) -> int | None:
         return self._case_id
 
-    def set_case(self, case_id: int | None) -> None:
-        """Show another case (None: none); thumbnail work for the previous one is cancelled."""
+    def set_case(self, case_id: int | None, *, in_background: bool = False) -> None:
+        """Show another case (None: none); thumbnail work for the previous one is cancelled.
+
+        `in_background` reads its items on the task runner (the window does, so that opening
+        a case of hundreds of items never stalls it); otherwise they are read at once.
+        """
         self.thumbs.set_group(f"thumbs-case-{case_id}")
         self._case_id = case_id
         self._type_key = None
@@ -502,13 +508,45 @@ class EvidenceBoard(QWidget):
         self.stack.setCurrentIndex(0 if self._case_id is None else 1)
         for w in (self.add_button, self.paste_button):
             w.setEnabled(self._case_id is not None)
-        self.reload()
+        if in_background and self._case_id is not None:
+            self._load_in_background(self._case_id)
+        else:
+            self.reload()
         self.scroll.verticalScrollBar().setValue(0)
+
+    def is_loading(self) -> bool:
+        return self._loading is not None
+
+    def _load_in_background(self, case_id: int) -> None:
+        self._show_items([])  # the case left must not show meanwhile
+        lib = self.library
+        self._load_generation += 1
+        generation = self._load_generation
+
+        def done(items: list[EvidenceInfo]) -> None:
+            if generation == self._load_generation and case_id == self._case_id:
+                self._loading = None
+                self._show_items(items)
+
+        self.runner.cancel_group("board-load")
+        self._loading = self.runner.run(lambda _p, _c: lib.list_evidence(case_id),
+                                        group="board-load", context=self, on_done=done,
+                                        on_error=lambda exc: self.show_message(str(exc)))
+        self._loading.ended.connect(lambda g=generation: self._load_ended(g))
+
+    def _load_ended(self, generation: int) -> None:
+        if generation == self._load_generation:
+            self._loading = None
 
     def reload(self) -> None:
         """Re-read the case's items and update the sections in place (selection survives)."""
+        self._load_generation += 1  # an answer still on its way is older than this
+        self._loading = None
         items: list[EvidenceInfo] = (self.library.list_evidence(self._case_id)
                                      if self._case_id is not None else [])
+        self._show_items(items)
+
+    def _show_items(self, items: list[EvidenceInfo]) -> None:
         by_kind: dict[str, list[EvidenceInfo]] = {}
         for info in items:
             by_kind.setdefault(info.kind, []).append(info)

@@ -481,7 +481,8 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _case_opened(self, case_id: int | None) -> None:
-        self.board.set_case(case_id)
+        # Its items are read on the task runner: a case of hundreds must not stall the desk.
+        self.board.set_case(case_id, in_background=True)
         self._update_middle()
         self._update_actions()
 
