@@ -7,35 +7,31 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from evidence_desk.paths import default_library_dir
-from evidence_desk.ui.settings import APPLICATION, ORGANISATION
+from evidence_desk.ui.common.settings import APPLICATION, ORGANISATION
 
-log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:  # importing the window module at start-up would pull in every widget
+if TYPE_CHECKING:
     from evidence_desk.library.service import Library
-    from evidence_desk.ui.main_window import MainWindow
 
 
 def build_main_window(library_dir: Path | str | None = None,
-                      library: Library | None = None) -> MainWindow:
+                      library: Library | None = None) -> QMainWindow:
     """The main window on a library, without running the event loop (a QApplication exists).
 
-    `library`, when given, is an already open library (app.main opens it interactively).
+    `library`, when given, is an already open library.
     """
     from evidence_desk.library.service import Library
-    from evidence_desk.ui.i18n_qt import apply_language, install_cjk_fallback
-    from evidence_desk.ui.main_window import MainWindow
-    from evidence_desk.ui.settings import chosen_language, open_settings
+    from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
+    from evidence_desk.ui.common.settings import chosen_language, open_settings
+    from evidence_desk.ui.shell import make_window
 
     install_cjk_fallback()
     settings = open_settings()
     apply_language(chosen_language(settings))
     lib = library or Library.open(Path(library_dir) if library_dir else default_library_dir())
-    return MainWindow(lib, settings)
+    return make_window(lib, settings)
 
 
 def main(library_dir: Path | str | None = None) -> int:
@@ -43,22 +39,12 @@ def main(library_dir: Path | str | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANISATION)
-    from evidence_desk.ui.i18n_qt import apply_language, install_cjk_fallback
-    from evidence_desk.ui.settings import chosen_language, open_settings
-    from evidence_desk.ui.startup import open_library_interactively, start_scheduled_backups
+    from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
+    from evidence_desk.ui.common.settings import chosen_language, open_settings
+    from evidence_desk.ui.shell import run_desk
 
     # Language first, so the dialog shown when the library will not open speaks it.
     install_cjk_fallback()
-    apply_language(chosen_language(open_settings()))
-    lib = open_library_interactively(library_dir)
-    if lib is None:
-        return 1
-    window = build_main_window(lib.folder, library=lib)
-    start_scheduled_backups(window)
-    window.show()
-    # Once the event loop runs, the window is up: the smoke test of an installed or frozen desk
-    # waits for this line (.ci/smoke).
-    QTimer.singleShot(0, lambda: log.info("main window shown"))
-    code = app.exec()
-    lib.close()
-    return code
+    settings = open_settings()
+    apply_language(chosen_language(settings))
+    return run_desk(library_dir, settings)

@@ -226,7 +226,7 @@ class _Reader:
                 f"{where}: `{name}` must be {kind.__name__}, not {type(value).__name__}",
                 line=self.field_line(name, start),
             )
-        if kind is str and not opt.get("empty_ok", False) and not value.strip():
+        if isinstance(value, str) and not opt.get("empty_ok", False) and not value.strip():
             raise self.fail(f"{where}: `{name}` is empty", line=self.field_line(name, start))
         return value
 

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 from evidence_desk import __version__
 from evidence_desk.core.rules import Rules
 from evidence_desk.library.blobstore import Staged, fsync_dir, hash_file
+from evidence_desk.library.errors import LibraryError
 from evidence_desk.library.safezip import SafeZip, UnsafeZip, ZipLimits
-from evidence_desk.library.service import LibraryError
 
 if TYPE_CHECKING:
     from evidence_desk.library.service import Library

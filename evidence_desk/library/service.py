@@ -44,6 +44,7 @@ from evidence_desk.library.db import (
     notify_case,
     serialize_writes,
 )
+from evidence_desk.library.errors import LibraryError, NotFound, ReadOnly, StaleEdit
 from evidence_desk.library.importer import (
     Prepared,
     Rejected,
@@ -63,22 +64,6 @@ DB_FILE = "library.sqlite3"
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
-
-
-class LibraryError(ValueError):
-    """A request the library refuses; the message is meant for the user."""
-
-
-class NotFound(LibraryError):
-    pass
-
-
-class StaleEdit(LibraryError):
-    """The case changed since the caller read it; reload and try again."""
-
-
-class ReadOnly(LibraryError):
-    """This desk's database role may read but not change the library (a reviewer)."""
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -660,7 +645,6 @@ class Library:
         """Move the case in its flow (submit, result, pause ...); refused moves say why."""
         return workflow.move(self, case_id, target, reason=reason, on=on)
 
-    @_writes
     def attempts(self, case_id: int) -> list[CaseInfo]:
         """Every attempt of the complaint `case_id` belongs to, first to latest."""
         with self._session() as s:

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from evidence_desk.i18n import set_language
 from evidence_desk.library.service import Library
-from evidence_desk.ui.i18n_qt import apply_language, install_cjk_fallback
-from evidence_desk.ui.settings import SETTINGS_ENV, open_settings
+from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
+from evidence_desk.ui.common.settings import SETTINGS_ENV, open_settings
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def window(qtbot: QtBot, library: Library, settings: QSettings):  # noqa: ANN201
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
     w = MainWindow(library, settings)
     qtbot.addWidget(w)

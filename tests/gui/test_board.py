@@ -21,9 +21,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.evidence_board import EvidenceBoard, ImportOutcome
-from evidence_desk.ui.evidence_model import EvidenceListModel, encode_ids
-from evidence_desk.ui.tasks import TaskRunner
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.evidence.board import EvidenceBoard, ImportOutcome
+from evidence_desk.ui.evidence.model import EvidenceListModel, encode_ids
 
 
 @pytest.fixture
@@ -377,7 +377,7 @@ def test_no_case_means_nothing_to_drop_on(qtbot, board, tmp_path):
 
 
 def test_redact_from_the_context_menu_and_the_viewer(qtbot, board, library, case_id, tmp_path):
-    from evidence_desk.ui.mark_editor import MarkEditor
+    from evidence_desk.ui.marks.editor import MarkEditor
 
     (item_id,) = add_now(library, case_id, board, photo(tmp_path / "id.jpg"),
                          kind="identity_document")
@@ -451,8 +451,8 @@ def test_set_capture_time_of_several_selected_items_is_one_undo_step(
 
 def test_rotate_from_the_context_menu_is_data_and_undoable(qtbot, board, library, case_id,
                                                           tmp_path, stack):
-    from evidence_desk.ui.evidence_delegate import rotated
-    from evidence_desk.ui.viewer import load_preview
+    from evidence_desk.ui.evidence.delegate import rotated
+    from evidence_desk.ui.evidence.viewer import load_preview
 
     (item_id,) = add_now(library, case_id, board, photo(tmp_path / "p.jpg"),
                          kind="product_photo")

@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.main_window import MainWindow
+from evidence_desk.ui.shell.main_window import MainWindow
 
 
 def _open(window: MainWindow, cid: int) -> None:

@@ -6,8 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui import labels
-from evidence_desk.ui.case_list import (
+from evidence_desk.ui.cases.case_list import (
     COL_BUYER,
     COL_DAYS,
     COL_ORDER,
@@ -19,6 +18,7 @@ from evidence_desk.ui.case_list import (
     CaseListModel,
     CaseListPanel,
 )
+from evidence_desk.ui.common import labels
 
 
 def _fill(lib: Library, make_case) -> dict[str, int]:  # noqa: ANN001

@@ -12,13 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.export_actions import (
-    ExportOptions,
-    PreExportDialog,
-    default_name,
-    exports_for,
-    safe_file_part,
-)
+from evidence_desk.ui.common.files import default_name, safe_file_part
+from evidence_desk.ui.export.actions import ExportOptions, PreExportDialog
 
 
 def _open_case(qtbot: QtBot, window, cid: int) -> None:  # noqa: ANN001
@@ -42,7 +37,7 @@ def test_unmet_requirements_warn_and_continuing_writes_the_pdf(
     library.add_paths(cid, [factories.order_screenshot(tmp_path / "order.png", "ORD-2024/77")],
                       kind="order_screenshot")
     _open_case(qtbot, window, cid)
-    exports = exports_for(window)
+    exports = window.exports
 
     window.actionExportDossier.trigger()
     qtbot.waitUntil(lambda: exports.pre_dialog is not None and exports.pre_dialog.isVisible())
@@ -90,7 +85,7 @@ def test_cancelling_a_slow_export_keeps_the_earlier_file(
     earlier = b"%PDF-1.4 an earlier dossier the seller already sent\n"
     target.write_bytes(earlier)
 
-    exports = exports_for(window)
+    exports = window.exports
     handle = exports.start(cid, target, ExportOptions("en", None))
     assert handle is not None
     dialog = exports.progress
@@ -123,7 +118,7 @@ def test_an_altered_original_stops_the_export_with_a_message(
     data[len(data) // 2] ^= 0xFF
     blob.write_bytes(bytes(data))
     _open_case(qtbot, window, cid)
-    exports = exports_for(window)
+    exports = window.exports
     target = tmp_path / "d.pdf"
     with qtbot.waitSignal(exports.failed, timeout=20000) as blocker:
         exports.start(cid, target, ExportOptions("en", None))

@@ -13,15 +13,10 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.flow_panel import (
-    TAB_SUBMISSION,
-    FlowUI,
-    PauseDialog,
-    ResultDialog,
-    SubmitDialog,
-)
-from evidence_desk.ui.help_dialogs import EscalateDialog
-from evidence_desk.ui.main_window import MainWindow
+from evidence_desk.ui.flow.controller import TAB_SUBMISSION, FlowUI
+from evidence_desk.ui.flow.help_dialogs import EscalateDialog
+from evidence_desk.ui.flow.panel import PauseDialog, ResultDialog, SubmitDialog
+from evidence_desk.ui.shell.main_window import MainWindow
 
 WAIT = 15000
 

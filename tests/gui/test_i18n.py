@@ -11,7 +11,7 @@ import pytest
 from evidence_desk.i18n import catalog
 
 PACKAGE = Path(__file__).resolve().parents[2] / "evidence_desk"
-SOURCES = sorted((PACKAGE / "ui").glob("*.py")) + [PACKAGE / "app.py"]
+SOURCES = sorted((PACKAGE / "ui").rglob("*.py")) + [PACKAGE / "app.py"]
 
 
 def _tr_calls(path: Path) -> list[tuple[int, ast.expr]]:

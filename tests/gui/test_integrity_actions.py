@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.backup import backup_now, list_backups
 from evidence_desk.library.service import Library
-from evidence_desk.ui.evidence_model import IntegrityRole
-from evidence_desk.ui.integrity_actions import IntegrityActions
+from evidence_desk.ui.evidence.model import IntegrityRole
+from evidence_desk.ui.integrity.actions import IntegrityActions
 
 
 def _open_case(qtbot: QtBot, window, cid: int) -> None:  # noqa: ANN001

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.main_window import PAGE_CASE, PAGE_EMPTY, PAGE_NO_CASE, MainWindow
+from evidence_desk.ui.shell.main_window import PAGE_CASE, PAGE_EMPTY, PAGE_NO_CASE, MainWindow
 
 OBJECT_NAMES = ("caseList", "caseEditor", "evidenceView", "checklistView", "timelineView")
 ACTION_NAMES = ("actionNewCase", "actionAddEvidence", "actionPasteEvidence",

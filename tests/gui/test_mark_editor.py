@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from evidence_desk import i18n
 from evidence_desk.core.marks import Mark
 from evidence_desk.library.service import Library
-from evidence_desk.ui.mark_editor import MarkEditor, open_mark_editor
+from evidence_desk.ui.marks.editor import MarkEditor, open_mark_editor
 
 
 def _add(library: Library, make_case, path: Path, kind: str) -> int:  # noqa: ANN001
@@ -168,7 +168,7 @@ def test_resize_by_handle_and_marker_numbers(qtbot: QtBot, library: Library,
 def _messages() -> set[str]:
     found: set[str] = set()
     ui = Path(__file__).resolve().parents[2] / "evidence_desk" / "ui"
-    for name in ("mark_editor", "mark_items"):
+    for name in ("marks/editor", "marks/items"):
         tree = ast.parse((ui / f"{name}.py").read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.reminders import CLOSING, OVERDUE, find_reminders
+from evidence_desk.ui.flow.reminders import CLOSING, OVERDUE, find_reminders
 
 WAIT = 15000
 
@@ -34,7 +34,7 @@ def test_reminder_bar_lists_closing_and_overdue(qtbot: QtBot, library: Library,
     found = {(r.case_id, r.kind) for r in find_reminders(library)}
     assert found == {(closing, CLOSING), (late, OVERDUE)}
 
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
     window = MainWindow(library, settings)
     qtbot.addWidget(window)

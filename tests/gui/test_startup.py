@@ -1,4 +1,6 @@
-"""Start-up when the library will not open: the dialog, restoring a backup, giving up."""
+"""Start-up when the library will not open: the dialog, restoring a backup, giving up.
+
+Every start goes through the launcher, the same path as Open library… and a restore."""
 
 from __future__ import annotations
 
@@ -12,7 +14,25 @@ from pytestqt.qtbot import QtBot
 
 from evidence_desk.library.backup import backup_now
 from evidence_desk.library.service import Library
-from evidence_desk.ui.startup import StartupDialog, open_library_interactively, run_in_thread
+from evidence_desk.ui.shell.launcher import Launcher
+from evidence_desk.ui.shell.main_window import MainWindow
+from evidence_desk.ui.shell.startup import StartupDialog, team_database_url
+
+
+def open_library_interactively(qtbot: QtBot, folder: Path) -> Library | None:
+    """Start a desk on `folder` as app.main does; its library, or None when the seller quit."""
+    launcher = Launcher(MainWindow)
+    outcome: list[MainWindow | None] = []
+    launcher.opened.connect(outcome.append)
+    launcher.gave_up.connect(lambda: outcome.append(None))
+    launcher.start(folder, db_url=team_database_url())
+    qtbot.waitUntil(lambda: bool(outcome) and not launcher.runner.is_busy(), timeout=20000)
+    window = outcome[0]
+    if window is not None:
+        window.close()
+        qtbot.waitUntil(lambda: not window.isVisible())
+    launcher.dispose()
+    return window.library if window is not None else None
 
 
 def _when_modal(kind: type[QWidget], act: Callable[[QWidget], None]) -> list[QWidget]:
@@ -60,7 +80,7 @@ def test_a_corrupt_library_offers_its_backup_and_restoring_brings_it_back(
         dialog.restore_button.click()
 
     seen = _when_modal(StartupDialog, restore)
-    lib = open_library_interactively(broken_library)
+    lib = open_library_interactively(qtbot, broken_library)
     assert seen, "the start-up dialog was not shown"
     assert lib is not None
     try:
@@ -83,44 +103,35 @@ def test_without_backups_the_seller_can_quit(qtbot: QtBot, tmp_path: Path) -> No
         dialog.findChild(QWidget, "startupQuit").click()
 
     seen = _when_modal(StartupDialog, give_up)
-    assert open_library_interactively(folder) is None
+    assert open_library_interactively(qtbot, folder) is None
     assert seen
     # Refused, never overwritten.
     assert (folder / "library.sqlite3").read_bytes().startswith(b"this is a spreadsheet")
 
 
-def test_a_healthy_library_opens_without_a_dialog(tmp_path: Path) -> None:
-    lib = open_library_interactively(tmp_path / "fresh")
+def test_a_healthy_library_opens_without_a_dialog(qtbot: QtBot, tmp_path: Path) -> None:
+    lib = open_library_interactively(qtbot, tmp_path / "fresh")
     assert lib is not None
     lib.close()
-
-
-def test_run_in_thread_returns_results_and_raises_errors(qtbot: QtBot) -> None:
-    assert run_in_thread(lambda: 6 * 7, "working") == 42
-
-    def boom() -> None:
-        raise ValueError("bad")
-
-    with pytest.raises(ValueError, match="bad"):
-        run_in_thread(boom, "working")
 
 
 @pytest.mark.sqlite_only
 def test_scheduled_backups_run_at_start_and_close_waits_for_them(
         qtbot: QtBot, window, library: Library, make_case: Callable[..., int]) -> None:
     from evidence_desk.library.backup import list_backups
-    from evidence_desk.ui.startup import start_scheduled_backups
+    from evidence_desk.ui.shell.launcher import start_scheduled_backups
 
     make_case(library, "DAILY-1")
     start_scheduled_backups(window)
     window.close()  # waits for the start-up backup instead of racing it with another
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20000)
     assert len(list_backups(library.folder)) == 1
 
 
 @pytest.mark.sqlite_only
 def test_a_team_database_chosen_in_the_settings_is_opened_without_storing_a_password(
         qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from evidence_desk.ui.settings import TEAM_URL_KEY, SettingsDialog, open_settings
+    from evidence_desk.ui.common.settings import TEAM_URL_KEY, SettingsDialog, open_settings
 
     monkeypatch.delenv("EVIDENCE_DESK_DB_URL", raising=False)
     settings = open_settings()
@@ -132,7 +143,7 @@ def test_a_team_database_chosen_in_the_settings_is_opened_without_storing_a_pass
     dialog.accept()
     assert open_settings().value(TEAM_URL_KEY) == f"sqlite:///{shared}"
 
-    lib = open_library_interactively(tmp_path / "local")
+    lib = open_library_interactively(qtbot, tmp_path / "local")
     assert lib is not None
     try:
         case = lib.create_case("fake_transaction", "TEAM-1")
@@ -149,7 +160,7 @@ def test_a_team_database_chosen_in_the_settings_is_opened_without_storing_a_pass
 
 
 def test_the_settings_file_never_holds_a_team_password(qtbot: QtBot) -> None:
-    from evidence_desk.ui.settings import SettingsDialog, open_settings, settings_path
+    from evidence_desk.ui.common.settings import SettingsDialog, open_settings, settings_path
 
     dialog = SettingsDialog(open_settings())
     qtbot.addWidget(dialog)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from evidence_desk.ui.flow_panel import TAB_STATEMENT
-from evidence_desk.ui.main_window import MainWindow
-from evidence_desk.ui.statement_panel import StatementPanel, utf16_offsets
+from evidence_desk.ui.flow.controller import TAB_STATEMENT
+from evidence_desk.ui.shell.main_window import MainWindow
+from evidence_desk.ui.statement.panel import StatementPanel, utf16_offsets
 
 WAIT = 15000
 TONE = {"insult", "shouting", "exclamations", "threat"}

@@ -9,7 +9,7 @@ import factories
 from PySide6.QtCore import Qt
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.timeline_view import TimelineModel
+from evidence_desk.ui.checks.timeline_view import TimelineModel
 
 
 def test_timeline_model_passes_the_model_tester_and_orders_events(

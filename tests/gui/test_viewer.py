@@ -16,11 +16,11 @@ from evidence_desk import i18n
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.ingest.probe import FLAG_MESSAGES
 from evidence_desk.library.service import Library
-from evidence_desk.ui import evidence_details
-from evidence_desk.ui.evidence_board import EvidenceBoard
-from evidence_desk.ui.tasks import TaskRunner
-from evidence_desk.ui.thumbnail_cache import PDFTOPPM
-from evidence_desk.ui.viewer import EvidenceViewer, RowsModel, load_image
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.evidence import details as evidence_details
+from evidence_desk.ui.evidence.board import EvidenceBoard
+from evidence_desk.ui.evidence.thumbnail_cache import PDFTOPPM
+from evidence_desk.ui.evidence.viewer import EvidenceViewer, RowsModel, load_image
 
 
 @pytest.fixture
@@ -159,8 +159,9 @@ def test_board_double_click_opens_the_viewer(qtbot, library, runner, case_id, tm
 
 
 # ---- translations -------------------------------------------------------------------------
-BOARD_MODULES = ["evidence_board", "evidence_model", "evidence_delegate", "evidence_details",
-                 "evidence_commands", "import_dialog", "viewer", "thumbnail_cache"]
+BOARD_MODULES = ["evidence/board", "evidence/model", "evidence/delegate", "evidence/details",
+                 "evidence/commands", "evidence/import_dialog", "evidence/viewer",
+                 "evidence/thumbnail_cache"]
 
 
 def _messages() -> set[str]:

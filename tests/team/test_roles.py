@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import factories
@@ -72,3 +76,19 @@ def test_editors_cannot_rewrite_the_audit_log_either(team_url: str, seeded: int)
     with (psycopg.connect(libpq_conninfo(as_user(team_url, EDITOR))) as con,
           pytest.raises(psycopg.errors.InsufficientPrivilege)):
         con.execute("UPDATE audit_log SET actor = 'nobody'")
+
+
+def test_reviewer_desk_shows_a_case_from_the_command_line(
+        team_url: str, tmp_path: Path, seeded: int) -> None:
+    # `case show` reads the attempts of the complaint; reading them is not an edit.
+    env = dict(os.environ, EVIDENCE_DESK_DB_URL=as_user(team_url, REVIEWER),
+               EVIDENCE_DESK_LOG_DIR=str(tmp_path / "logs"))
+    proc = subprocess.run([sys.executable, "-m", "evidence_desk.cli", "--library",
+                           str(tmp_path / "reviewer"), "case", "show", str(seeded), "--json"],
+                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    shown = json.loads(proc.stdout)
+    assert shown["order_no"] == "R-1"
+    assert [a["id"] for a in shown["attempts"]] == [seeded]
+    with Library(tmp_path / "reviewer2", db_url=as_user(team_url, REVIEWER)) as lib:
+        assert [c.id for c in lib.attempts(seeded)] == [seeded]

@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from teamkit import REVIEWER, as_user
 
 from evidence_desk.library.service import Library
-from evidence_desk.ui.i18n_qt import apply_language
-from evidence_desk.ui.settings import SETTINGS_ENV, open_settings
-from evidence_desk.ui.team_sync import EDITING_ACTIONS
+from evidence_desk.ui.common.i18n_qt import apply_language
+from evidence_desk.ui.common.settings import SETTINGS_ENV, open_settings
+from evidence_desk.ui.team.sync import EDITING_ACTIONS
 
 pytestmark = [pytest.mark.postgresql,
               pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")]
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.postgresql,
 @pytest.fixture
 def open_window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                 qapp: object) -> Iterator:  # type: ignore[type-arg]
-    from evidence_desk.ui.main_window import MainWindow
+    from evidence_desk.ui.shell.main_window import MainWindow
 
     monkeypatch.setenv(SETTINGS_ENV, str(tmp_path / "settings.ini"))
     apply_language("en")

@@ -1,0 +1,193 @@
+"""What the open case still lacks: each requirement with ✓/✗ and counts, the deadline, warnings.
+
+A missing requirement is a button: clicking it asks the window to add evidence of that kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from evidence_desk.core.checklist import Checklist, RequirementStatus
+from evidence_desk.core.rules import Rules
+from evidence_desk.i18n import current_language, tr
+from evidence_desk.ui.common import labels
+
+
+def _section(text: str) -> QLabel:
+    lbl = QLabel(text)
+    labels.emphasize(lbl)
+    lbl.setContentsMargins(0, 8, 0, 2)
+    return lbl
+
+
+class RequirementRow(QFrame):
+    """One requirement; clickable while it is missing."""
+
+    clicked = Signal(str)  # evidence kind to add
+
+    def __init__(self, status: RequirementStatus, rules: Rules,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.status = status
+        self.setObjectName("requirementRow")
+        self.kind_text = " / ".join(labels.kind_label(rules, k) for k in status.kinds)
+        mark = QLabel("✓" if status.satisfied else ("✗" if status.required else "○"))
+        mark.setFixedWidth(18)
+        mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        labels.emphasize(mark)
+        self.name = QLabel(self.kind_text if status.required
+                           else tr("{kind} (recommended)", kind=self.kind_text))
+        self.name.setWordWrap(True)
+        # "2/1" read like a fraction gone wrong; say how many there are against the minimum.
+        self.count = QLabel(tr("{count} (min {min})", count=status.count, min=status.min))
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        colour = labels.GREEN if status.satisfied else (labels.RED if status.required
+                                                        else labels.GREY)
+        mark.setStyleSheet(f"color: {colour.name()}")
+        if not status.required:
+            for w in (self.name, self.count):
+                w.setStyleSheet(f"color: {labels.GREY.name()}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 3, 4, 3)
+        layout.setSpacing(6)
+        layout.addWidget(mark)
+        layout.addWidget(self.name, 1)
+        layout.addWidget(self.count)
+        hint = rules.kinds.get(status.kind)
+        tip = hint.hint(current_language()) if hint else ""
+        if not status.satisfied:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            action = tr("Click to add {kind}.", kind=self.kind_text)
+            tip = f"{tip}\n\n{action}" if tip else action
+        self.setToolTip(tip)
+
+    @property
+    def missing(self) -> bool:
+        return not self.status.satisfied
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.missing and event.button() == Qt.MouseButton.LeftButton \
+                and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.status.kind)
+        super().mouseReleaseEvent(event)
+
+
+class ChecklistView(QScrollArea):
+    """Shows one Checklist; `add_requested(kind)` when a missing requirement is clicked."""
+
+    add_requested = Signal(str)
+
+    def __init__(self, rules: Rules, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checklistView")
+        self.rules = rules
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.checklist: Checklist | None = None
+        self.rows: list[RequirementRow] = []
+        self.warning_labels: list[QLabel] = []
+        body = QWidget()
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(10, 8, 10, 8)
+        self._layout.setSpacing(2)
+        self.ready_label = QLabel(objectName="readyLabel")
+        labels.emphasize(self.ready_label, 1.15)
+        self.deadline_label = QLabel(objectName="deadlineLabel")
+        self.deadline_label.setWordWrap(True)
+        self.deadline_label.setTextFormat(Qt.TextFormat.RichText)
+        self._layout.addWidget(self.ready_label)
+        self._layout.addWidget(self.deadline_label)
+        self._dynamic: list[QWidget] = []
+        self._layout.addStretch(1)
+        self.setWidget(body)
+        self.show_checklist(None)
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.checklist and self.checklist.ready)
+
+    def retranslate(self) -> None:
+        self.show_checklist(self.checklist)
+
+    def show_checklist(self, checklist: Checklist | None) -> None:
+        self.checklist = checklist
+        for w in self._dynamic:
+            self._layout.removeWidget(w)
+            w.deleteLater()
+        self._dynamic = []
+        self.rows = []
+        self.warning_labels = []
+        if checklist is None:
+            self.ready_label.setText(tr("No case open"))
+            self.ready_label.setStyleSheet(f"color: {labels.GREY.name()}")
+            self.deadline_label.clear()
+            return
+        if checklist.ready:
+            self.ready_label.setText(tr("✓ Ready to submit"))
+            self.ready_label.setStyleSheet(f"color: {labels.GREEN.name()}")
+        else:
+            self.ready_label.setText(tr("✗ Not ready yet"))
+            self.ready_label.setStyleSheet(f"color: {labels.RED.name()}")
+        self.deadline_label.setText(self._deadline_html(checklist))
+        pos = self._layout.count() - 1  # before the stretch
+        add = self._insert_at(pos)
+        add(_section(tr("Evidence required ({met} of {total})", met=checklist.met,
+                        total=checklist.required_count)))
+        for status in checklist.requirements:
+            row = RequirementRow(status, self.rules)
+            row.clicked.connect(self.add_requested)
+            self.rows.append(row)
+            add(row)
+        if checklist.warnings:
+            add(_section(tr("Warnings ({n})", n=len(checklist.warnings))))
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            for w in checklist.warnings:
+                line = QWidget()
+                h = QHBoxLayout(line)
+                h.setContentsMargins(2, 3, 2, 3)
+                h.setSpacing(6)
+                pic = QLabel()
+                pic.setPixmap(icon.pixmap(16, 16))
+                pic.setAlignment(Qt.AlignmentFlag.AlignTop)
+                text = QLabel(w.text(current_language()))
+                text.setWordWrap(True)
+                text.setObjectName(f"warning_{w.code}")
+                text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+                text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                h.addWidget(pic)
+                h.addWidget(text, 1)
+                self.warning_labels.append(text)
+                add(line)
+
+    def _insert_at(self, pos: int) -> Callable[[QWidget], None]:
+        counter = [pos]
+
+        def add(w: QWidget) -> None:
+            self._layout.insertWidget(counter[0], w)
+            counter[0] += 1
+            self._dynamic.append(w)
+        return add
+
+    @staticmethod
+    def _deadline_html(checklist: Checklist) -> str:
+        if checklist.deadline is None:
+            return tr("Deadline: not known yet")
+        days = labels.days_left_text(checklist.days_left)
+        colour = labels.days_left_colour(checklist.days_left)
+        style = f' style="color:{colour.name()}; font-weight:600"' if colour else ""
+        return tr("Deadline: {date}", date=checklist.deadline.isoformat()) + \
+            f" &nbsp;<span{style}>{days}</span>"

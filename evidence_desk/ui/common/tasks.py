@@ -1,0 +1,173 @@
+"""The one way the GUI runs work in the background.
+
+A job is a plain function `fn(progress, cancelled) -> result` run on a QThreadPool; its progress,
+result and error always come back on the GUI thread through queued signals. Jobs can be grouped
+(for example "thumbnails of case 7") so that leaving a case cancels the work it started.
+
+A job may be bound to a context object (the controller or widget its callbacks belong to): when
+that object is deleted first, the job is cancelled and its callbacks are never called, so a late
+answer cannot touch a view that is gone. There is no other way to run work off the GUI thread:
+no thread of its own, no nested event loop waiting for one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from evidence_desk.logs import log_failure
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, str], None]
+CancelledFn = Callable[[], bool]
+Job = Callable[[ProgressFn, CancelledFn], Any]
+
+
+class Cancelled(Exception):
+    """Raised by a job that noticed it was cancelled."""
+
+
+class TaskHandle(QObject):
+    """Signals of one job; lives on the GUI thread so its slots run there."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled_sig = Signal()
+    ended = Signal()
+
+    def __init__(self, group: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.group = group
+        self._cancel = threading.Event()
+        self.running = True
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Job, handle: TaskHandle) -> None:
+        super().__init__()
+        self.fn = fn
+        self.handle = handle
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        h = self.handle
+        if h.is_cancelled():
+            h.cancelled_sig.emit()
+            return
+        try:
+            result = self.fn(lambda d, t, m: h.progressed.emit(d, t, m), h.is_cancelled)
+        except (Cancelled, InterruptedError):
+            h.cancelled_sig.emit()
+        except Exception as exc:  # reported to the user as a message; the traceback is logged
+            log_failure(log, "background job failed", exc)
+            h.failed.emit(exc)
+        else:
+            if h.is_cancelled():
+                h.cancelled_sig.emit()
+            else:
+                h.succeeded.emit(result)
+
+
+# Jobs that can run for seconds or minutes. They get their own pool so that a big import or a
+# verify never makes a click wait for its checklist or statement.
+BULK_GROUPS = ("board-import", "export", "verify", "integrity", "backup", "bundle", "demo",
+               "thumbs", "board-thumbs")
+
+
+def is_bulk(group: str) -> bool:
+    return group.startswith(BULK_GROUPS)
+
+
+class TaskRunner(QObject):
+    """Owns the worker pools; on shutdown cancels everything and waits, so no thread dies mid-run."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self.bulk_pool = QThreadPool(self)
+        self.bulk_pool.setMaxThreadCount(max_threads)
+        self._handles: set[TaskHandle] = set()
+
+    def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[Exception], None] | None = None,
+            on_progress: ProgressFn | None = None,
+            on_cancelled: Callable[[], None] | None = None,
+            context: QObject | None = None) -> TaskHandle:
+        handle = TaskHandle(group, self)
+
+        def bound(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if context is None:
+                return fn
+            return lambda *args: fn(*args) if shiboken6.isValid(context) else None
+
+        if on_done:
+            handle.succeeded.connect(bound(on_done))
+        if on_error:
+            handle.failed.connect(bound(on_error))
+        if on_progress:
+            handle.progressed.connect(bound(on_progress))
+        if on_cancelled:
+            handle.cancelled_sig.connect(bound(on_cancelled))
+        if context is not None:
+            # Nobody is left to take the answer: stop the work rather than finish it unseen.
+            context.destroyed.connect(
+                lambda *_a: handle.cancel() if shiboken6.isValid(handle) else None)
+        for sig in (handle.succeeded, handle.failed, handle.cancelled_sig):
+            # A slot of the runner, not a lambda: should the runner go first, Qt drops the
+            # queued call instead of running it on a deleted object.
+            sig.connect(self._sender_finished)
+        was_idle = not self._handles
+        self._handles.add(handle)
+        (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
+        if was_idle:
+            self.busy_changed.emit(True)
+        return handle
+
+    @Slot()
+    def _sender_finished(self) -> None:
+        handle = self.sender()
+        if isinstance(handle, TaskHandle):
+            self._finish(handle)
+
+    def _finish(self, handle: TaskHandle) -> None:
+        if handle in self._handles:
+            handle.running = False
+            self._handles.discard(handle)
+            handle.ended.emit()
+            handle.deleteLater()
+            if not self._handles:
+                self.busy_changed.emit(False)
+
+    def cancel_group(self, group: str) -> None:
+        for h in list(self._handles):
+            if h.group == group:
+                h.cancel()
+
+    def cancel_all(self) -> None:
+        for h in list(self._handles):
+            h.cancel()
+
+    def is_busy(self) -> bool:
+        return bool(self._handles)
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        self.cancel_all()
+        self.pool.clear()
+        self.bulk_pool.clear()
+        return self.pool.waitForDone(timeout_ms) and self.bulk_pool.waitForDone(timeout_ms)

@@ -1,0 +1,533 @@
+"""The evidence viewer: one item large, with zoom and pan, upright, and a fair look at files
+that are not pictures (PDF first page, CSV rows, e-mail text) or a way to open them outside.
+
+Everything is decoded on a worker through the TaskRunner; the window only shows the result.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QImageReader,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from evidence_desk.core.types import EvidenceInfo
+from evidence_desk.i18n import tr
+from evidence_desk.ingest.sniff import csv_delimiter, decode_text
+from evidence_desk.ingest.thumbs import ThumbnailUnavailable, open_upright_reduced
+from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.tasks import TaskRunner
+from evidence_desk.ui.evidence.delegate import type_label
+from evidence_desk.ui.evidence.model import format_time, title_of
+from evidence_desk.ui.evidence.thumbnail_cache import PDFTOPPM, render_pdf_page
+
+log = logging.getLogger(__name__)
+
+# Above this, Qt's 256 MB image allocation limit is near (4 bytes a pixel); Pillow decodes a
+# reduced copy instead.
+QT_MAX_PIXELS = 40_000_000
+REDUCED_SIDE = 4096
+PDF_SIDE = 1600
+CSV_ROWS = 200
+TEXT_BYTES = 256 * 1024
+# Pillow, not Qt, for files Qt cannot read or would read wrongly (damaged: Qt warns and greys).
+PILLOW_FLAGS = {"damaged_image", "high_bit_depth", "cmyk"}
+
+
+@dataclass
+class Preview:
+    mode: str  # "image", "table", "text" or "none"
+    image: QImage | None = None
+    rows: list[list[str]] = field(default_factory=list)
+    text: str = ""
+    animated: bool = False
+    pages: int | None = None
+    reduced: bool = False
+    note: str = ""
+
+
+def qimage_from_pil(im: Any) -> QImage:
+    im = im.convert("RGB") if im.mode != "RGB" else im
+    data = im.tobytes()
+    return QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
+
+
+def load_image(path: Path, info: EvidenceInfo) -> Preview:
+    pixels = (info.width or 0) * (info.height or 0)
+    use_pillow = pixels > QT_MAX_PIXELS or bool(PILLOW_FLAGS & set(info.flags)) or \
+        info.mime in ("image/heic", "image/heif")
+    if not use_pillow:
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)  # EXIF orientation: the picture as the camera held it
+        size = reader.size()
+        if size.isValid() and size.width() * size.height() > QT_MAX_PIXELS:
+            use_pillow = True
+        else:
+            animated = reader.supportsAnimation() and reader.imageCount() > 1
+            image = reader.read()
+            if not image.isNull():
+                return Preview("image", image=image, animated=animated)
+            log.info("Qt could not read %s (%s); trying Pillow", info.original_name,
+                     reader.errorString())
+    try:
+        im = open_upright_reduced(path, REDUCED_SIDE)
+    except ThumbnailUnavailable as exc:
+        return Preview("none", note=str(exc))
+    image = qimage_from_pil(im)
+    reduced = bool(info.width and max(info.width, info.height or 0) > REDUCED_SIDE)
+    return Preview("image", image=image, reduced=reduced, animated="animated" in info.flags)
+
+
+def _pdf_pages(path: Path) -> int | None:
+    from evidence_desk.ingest.probe import probe
+
+    try:
+        return probe(path).pages
+    except Exception:
+        return None
+
+
+def _read_text(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(TEXT_BYTES)
+    decoded = decode_text(head)
+    return decoded[0] if decoded else head.decode("utf-8", errors="replace")
+
+
+def load_preview(path: Path, info: EvidenceInfo) -> Preview:
+    """Worker-side: what the viewer shows for one stored item, turned as the seller turned it."""
+    preview = _load_stored(path, info)
+    if preview.image is not None and info.rotation % 360:
+        preview.image = preview.image.transformed(QTransform().rotate(info.rotation),
+                                                  Qt.TransformationMode.SmoothTransformation)
+    return preview
+
+
+def _load_stored(path: Path, info: EvidenceInfo) -> Preview:
+    """What the stored file itself shows, before the item's rotation."""
+    if info.mime.startswith("image/"):
+        return load_image(path, info)
+    if info.mime == "application/pdf":
+        pages = _pdf_pages(path)
+        image = render_pdf_page(path, PDF_SIDE)
+        if image is None:
+            return Preview("none", pages=pages)
+        return Preview("image", image=image, pages=pages)
+    if info.mime == "text/csv":
+        text = _read_text(path)
+        lines = text.splitlines()
+        delimiter = csv_delimiter(lines[:40]) or ","
+        rows = [row for _, row in zip(range(CSV_ROWS + 1),
+                                      csv.reader(io.StringIO(text), delimiter=delimiter),
+                                      strict=False)]
+        return Preview("table", rows=rows)
+    if info.mime == "message/rfc822":
+        msg = email.message_from_bytes(path.read_bytes()[:4 * TEXT_BYTES],
+                                       policy=email.policy.default)
+        head = "\n".join(f"{k}: {msg[k]}" for k in ("From", "To", "Date", "Subject") if msg[k])
+        body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        text = body.get_content() if body is not None else ""
+        return Preview("text", text=f"{head}\n\n{text}")
+    if info.mime.startswith("text/"):
+        return Preview("text", text=_read_text(path))
+    return Preview("none")
+
+
+class RowsModel(QAbstractTableModel):
+    """The first rows of a table file; its first row is the header."""
+
+    def __init__(self, rows: Sequence[Sequence[str]] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self.set_rows(rows)
+
+    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
+        self.beginResetModel()
+        self._header = list(rows[0]) if rows else []
+        self._rows = [list(r) for r in rows[1:]]
+        self._cols = max([len(self._header), *(len(r) for r in self._rows)], default=0)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._cols
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self._rows[index.row()]
+        return row[index.column()] if index.column() < len(row) else ""
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._header[section] if 0 <= section < len(self._header) else ""
+        return str(section + 1)
+
+
+class ImageCanvas(QGraphicsView):
+    """Zoom with the wheel or keys, pan by dragging; fits the window until the user zooms."""
+
+    zoom_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("viewerCanvas")
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self._item = QGraphicsPixmapItem()
+        self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._scene.addItem(self._item)
+        self._image = QImage()
+        self._fit = True
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setBackgroundBrush(QColor("#2b2b2b"))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+
+    def image(self) -> QImage:
+        return self._image
+
+    def set_image(self, image: QImage) -> None:
+        self._image = image
+        self._item.setPixmap(QPixmap.fromImage(image))
+        self._scene.setSceneRect(QRectF(self._item.boundingRect()))
+        self.fit()
+
+    def scale_factor(self) -> float:
+        return self.transform().m11()
+
+    def fit(self) -> None:
+        """Whole picture in view, never enlarged beyond its real size."""
+        self._fit = True
+        self.resetTransform()
+        rect = self._item.boundingRect()
+        if rect.isEmpty():
+            return
+        view = self.viewport().rect().adjusted(8, 8, -8, -8)
+        factor = min(1.0, view.width() / rect.width(), view.height() / rect.height())
+        self.scale(factor, factor)
+        self.centerOn(self._item)
+        self.zoom_changed.emit(self.scale_factor())
+
+    def actual_size(self) -> None:
+        self._fit = False
+        self.resetTransform()
+        self.zoom_changed.emit(1.0)
+
+    def zoom_by(self, factor: float) -> None:
+        current = self.scale_factor()
+        target = max(0.02, min(32.0, current * factor))
+        self._fit = False
+        self.scale(target / current, target / current)
+        self.zoom_changed.emit(self.scale_factor())
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        steps = e.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25 ** steps)
+        e.accept()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        if self._fit:
+            self.fit()
+
+
+class EvidenceViewer(QWidget):
+    """A window over the board's items; Left/Right (or the arrows) step through them."""
+
+    def __init__(self, library: Any, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("evidenceViewer")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.library = library
+        self.runner = runner
+        self._items: list[EvidenceInfo] = []
+        self._index = 0
+        self._token = 0
+        self.preview: Preview | None = None
+        self.resize(980, 720)
+
+        self.prev_button = QToolButton()
+        self.prev_button.setText("‹")
+        self.next_button = QToolButton()
+        self.next_button.setText("›")
+        self.title = QLabel()
+        emphasize(self.title)
+        self.zoom_label = QLabel()
+        self.zoom_label.setMinimumWidth(48)
+        self.zoom_out = QToolButton()
+        self.zoom_out.setText("−")
+        self.zoom_in = QToolButton()
+        self.zoom_in.setText("+")
+        self.fit_button = QToolButton()
+        self.actual_button = QToolButton()
+        self.actual_button.setText("1:1")
+        self.open_button = QPushButton()
+        self.mark_button = QPushButton()
+        self.mark_button.setObjectName("viewerRedact")
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 6, 8, 6)
+        for w in (self.prev_button, self.next_button):
+            top.addWidget(w)
+        top.addWidget(self.title, 1)
+        for w in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button,
+                  self.actual_button, self.mark_button, self.open_button):
+            top.addWidget(w)
+        self.note = QLabel()
+        self.note.setObjectName("viewerNote")
+        self.note.setContentsMargins(10, 2, 10, 4)
+        self.note.setStyleSheet("color: #b06000;")
+
+        self.canvas = ImageCanvas()
+        self.table_model = RowsModel()
+        self.table = QTableView()
+        self.table.setModel(self.table_model)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.panel = QWidget()
+        self.panel_label = QLabel()
+        self.panel_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.panel_label.setWordWrap(True)
+        self.panel_open = QPushButton()
+        self.panel_open.setObjectName("viewerOpenExternally")
+        box = QVBoxLayout(self.panel)
+        box.addStretch(1)
+        box.addWidget(self.panel_label)
+        box.addWidget(self.panel_open, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addStretch(1)
+        self.loading = QLabel()
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        for w in (self.loading, self.canvas, self.table, self.text, self.panel):
+            self.pages.addWidget(w)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.note)
+        layout.addWidget(self.pages, 1)
+
+        self.prev_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.zoom_in.clicked.connect(lambda: self.canvas.zoom_by(1.25))
+        self.zoom_out.clicked.connect(lambda: self.canvas.zoom_by(0.8))
+        self.fit_button.clicked.connect(self.canvas.fit)
+        self.actual_button.clicked.connect(self.canvas.actual_size)
+        self.open_button.clicked.connect(self.open_externally)
+        self.mark_button.clicked.connect(self.open_marks)
+        self.panel_open.clicked.connect(self.open_externally)
+        self.canvas.zoom_changed.connect(lambda f: self.zoom_label.setText(f"{f * 100:.0f}%"))
+        keys: list[tuple[QKeySequence | str, Callable[[], None]]] = [
+            (QKeySequence(QKeySequence.StandardKey.ZoomIn), lambda: self.canvas.zoom_by(1.25)),
+            ("Ctrl+=", lambda: self.canvas.zoom_by(1.25)),
+            (QKeySequence(QKeySequence.StandardKey.ZoomOut), lambda: self.canvas.zoom_by(0.8)),
+            ("Ctrl+0", self.canvas.fit),
+            ("Ctrl+1", self.canvas.actual_size),
+            ("Left", lambda: self.step(-1)),
+            ("Right", lambda: self.step(1)),
+            ("Escape", self.close),
+        ]
+        seen: set[str] = set()
+        for key, slot in keys:
+            seq = QKeySequence(key)
+            if seq.isEmpty() or seq.toString() in seen:  # ZoomIn may already be Ctrl+=
+                continue
+            seen.add(seq.toString())
+            QShortcut(seq, self, slot)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.prev_button.setToolTip(tr("Previous"))
+        self.next_button.setToolTip(tr("Next"))
+        self.zoom_in.setToolTip(tr("Zoom in"))
+        self.zoom_out.setToolTip(tr("Zoom out"))
+        self.fit_button.setText(tr("Fit"))
+        self.fit_button.setToolTip(tr("Fit to window"))
+        self.actual_button.setToolTip(tr("Actual size"))
+        self.open_button.setText(tr("Open with the default app"))
+        self.mark_button.setText(tr("Redact / annotate…"))
+        self.panel_open.setText(tr("Open with the default app"))
+        self.loading.setText(tr("Loading…"))
+
+    def open_marks(self) -> Any:
+        """The redaction and annotation editor on the item shown; the original stays as it is."""
+        from evidence_desk.ui.marks.editor import open_mark_editor
+
+        info = self.current()
+        if info is None:
+            return None
+        editor = open_mark_editor(self.library, info.id, self, self.runner)
+        editor.saved.connect(self._marks_saved)
+        return editor
+
+    def _marks_saved(self, info: EvidenceInfo) -> None:
+        self._items = [info if i.id == info.id else i for i in self._items]
+        board = self.parent()
+        if board is not None and hasattr(board, "marks_saved"):
+            board.marks_saved(info)
+
+    # ---- items ------------------------------------------------------------------------
+    def current(self) -> EvidenceInfo | None:
+        return self._items[self._index] if self._items else None
+
+    def show_items(self, items: Sequence[EvidenceInfo], index: int) -> None:
+        self._items = list(items)
+        self._index = max(0, min(index, len(self._items) - 1))
+        self._load()
+
+    def show_item(self, info: EvidenceInfo) -> None:
+        self.show_items([info], 0)
+
+    def step(self, delta: int) -> None:
+        if self._items:
+            self._index = (self._index + delta) % len(self._items)
+            self._load()
+
+    def current_image(self) -> QImage:
+        """The picture on screen (null when the item is not shown as a picture)."""
+        return self.canvas.image() if self.pages.currentWidget() is self.canvas else QImage()
+
+    def _load(self) -> None:
+        info = self.current()
+        if info is None:
+            return
+        self._token += 1
+        token = self._token
+        many = len(self._items) > 1
+        self.prev_button.setEnabled(many)
+        self.next_button.setEnabled(many)
+        from evidence_desk.ui.marks.editor import can_mark
+
+        self.mark_button.setEnabled(can_mark(info))
+        caption = f" — {info.caption}" if info.caption else ""
+        self.title.setText(f"{info.original_name}{caption}")
+        self.title.setToolTip(title_of(info))
+        self.setWindowTitle(f"{title_of(info)} · {format_time(info.captured_at)}".strip(" ·"))
+        self.note.hide()
+        self.preview = None
+        self.pages.setCurrentWidget(self.loading)
+        self.runner.cancel_group("viewer")
+        lib = self.library
+        # blob_path itself may stream the whole original (a team desk keeps it in the
+        # database): off the GUI thread, with the reading.
+        self.runner.run(lambda _p, _c: load_preview(lib.blob_path(info.sha256), info),
+                        group="viewer", context=self,
+                        on_done=lambda pv: self._show(token, info, pv),
+                        on_error=lambda exc: self._show(token, info, Preview("none",
+                                                                           note=str(exc))))
+
+    def _show(self, token: int, info: EvidenceInfo, pv: Preview) -> None:
+        if token != self._token:
+            return  # the user already moved on
+        self.preview = pv
+        notes: list[str] = []
+        image_tools = pv.mode == "image"
+        for w in (self.zoom_in, self.zoom_out, self.zoom_label, self.fit_button,
+                  self.actual_button):
+            w.setVisible(image_tools)
+        if pv.mode == "image" and pv.image is not None:
+            self.canvas.set_image(pv.image)
+            self.pages.setCurrentWidget(self.canvas)
+            if pv.animated:
+                notes.append(tr("Animated image: the first frame is shown."))
+            if pv.pages and pv.pages > 1:
+                notes.append(tr("Page 1 of {pages}. Open the PDF to read the rest.",
+                                pages=pv.pages))
+            if pv.reduced:
+                notes.append(tr("Very large picture: shown reduced to {side} pixels.",
+                                side=REDUCED_SIDE))
+        elif pv.mode == "table":
+            self.table_model.set_rows(pv.rows)
+            self.table.resizeColumnsToContents()
+            self.pages.setCurrentWidget(self.table)
+            if len(pv.rows) > CSV_ROWS:
+                notes.append(tr("The first {rows} rows are shown.", rows=CSV_ROWS))
+        elif pv.mode == "text":
+            self.text.setPlainText(pv.text)
+            self.pages.setCurrentWidget(self.text)
+        else:
+            label = type_label(info)
+            if info.mime == "application/pdf":
+                message = (tr("PDF, {pages} pages.", pages=pv.pages) if pv.pages
+                           else tr("PDF document."))
+                if PDFTOPPM is None:
+                    message += " " + tr("No PDF renderer is installed here.")
+            else:
+                message = tr("{type} file.", type=label)
+            if pv.note:
+                message += "\n" + tr(pv.note)
+            self.panel_label.setText(message + "\n" + tr("Open it with the default app to "
+                                                         "read it."))
+            self.pages.setCurrentWidget(self.panel)
+        if notes:
+            self.note.setText("  ".join(notes))
+            self.note.show()
+
+    def open_externally(self) -> None:
+        info = self.current()
+        parent = self.parentWidget()
+        if info is None:
+            return
+        if parent is not None and hasattr(parent, "open_externally"):
+            parent.open_externally(info)
+        else:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.library.blob_path(info.sha256))))
+
+    def closeEvent(self, e: Any) -> None:
+        self.runner.cancel_group("viewer")
+        super().closeEvent(e)
