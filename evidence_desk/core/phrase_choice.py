@@ -58,13 +58,14 @@ def chosen_from_json(data: Any) -> list[Chosen]:
     for raw in data or ():
         if not isinstance(raw, dict):
             continue
+        stored = raw.get("section")
+        section = stored if isinstance(stored, str) and stored in SECTIONS else "facts"
         if isinstance(raw.get("phrase"), str):
-            slots = raw.get("slots") if isinstance(raw.get("slots"), dict) else {}
-            section = raw.get("section") if raw.get("section") in SECTIONS else "facts"
+            given = raw.get("slots")
+            slots: dict[Any, Any] = given if isinstance(given, dict) else {}
             out.append(Chosen(phrase_id=raw["phrase"], section=section, slots=tuple(
                 (str(k), str(v)) for k, v in slots.items())))
         elif isinstance(raw.get("own"), str):
-            section = raw.get("section") if raw.get("section") in SECTIONS else "facts"
             out.append(Chosen(section=section, own=raw["own"]))
     return out
 

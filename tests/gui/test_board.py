@@ -483,7 +483,7 @@ def test_details_say_where_the_time_came_from_and_its_zone(qtbot, board, library
                                                           tmp_path):
     from datetime import datetime
 
-    from evidence_desk.ui.i18n_qt import apply_language
+    from evidence_desk.ui.common.i18n_qt import apply_language
 
     iphone = photo(tmp_path / "IMG_0001.JPG", when=datetime(2026, 3, 1, 12, 55), make="Apple",
                    offset="+01:00")
