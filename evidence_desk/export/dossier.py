@@ -1046,6 +1046,9 @@ def _place_pdf_pages(skeleton: Path, out: Path, slots: list[PdfSlotRecord],
             t = (Transformation().translate(-float(box.left), -float(box.bottom)).scale(s)
                  .translate(tx, ty))
             target.merge_transformed_page(src, t, over=False)
+            # The merge leaves the page's content as parsed operators (Python objects, many
+            # times the bytes); encoding it now keeps memory flat in the number of pages.
+            target.compress_content_streams()
         except Exception as exc:  # noqa: BLE001 - one page must not sink the dossier
             reason = f"it cannot be placed ({type(exc).__name__})"
             log.info("exhibit %s page %d not placed: %s", prep.exhibit.info.id,
