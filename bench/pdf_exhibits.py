@@ -5,7 +5,7 @@
 Generates N PDFs cycling through: unembedded fonts (shown as pictures), embedded fonts, many
 pages (30), /Rotate 90 and 270, AES-256 encrypted with an empty user password, truncated,
 broken annotations, a zero-size page box, a JBIG2 image declaring 200 000² pixels, landscape,
-and a page whose content inflates to 60 MB. Each file is made unique (a trailing comment) so
+a scan (one 2 MB JPEG per page), and a page whose content inflates to 60 MB. Each file is made unique (a trailing comment) so
 the library keeps them all. They are added to a fresh library, then the dossier and the pack
 are exported, each step in its own process so its peak RSS is its own (self = the export
 process, children = the largest of its worker processes).
@@ -61,6 +61,7 @@ def generate(folder: Path, n: int) -> list[Path]:
         ("zero_box", pdf_kinds.zero_box),
         ("giant_image", pdf_kinds.giant_image),
         ("landscape", pdf_kinds.landscape_plain),
+        ("scanned", pdf_kinds.scanned),
     ]
     folder.mkdir(parents=True, exist_ok=True)
     cache: dict[str, bytes] = {}

@@ -344,6 +344,8 @@ class Prepared:
     # The normalized copy of a PDF exhibit (pdf_normalize) and its pages that cannot be drawn.
     pdf_src: Path | None = None
     pdf_failed: dict[int, str] = field(default_factory=dict)
+    # Its large image streams, kept out of memory until the final file is written.
+    pdf_streams: dict[str, Path] = field(default_factory=dict)
     text_cut: bool = False
 
 
@@ -1262,6 +1264,12 @@ def build_dossier(
             # only its IDAT data, so its text and EXIF chunks never get in.
             images[ref.token] = ImageStream(src, ref.stored[0], ref.stored[1], ref.color_space,
                                             fmt)
+        # Only pages that were placed carry their streams' placeholders into the file.
+        placed = skel.read_bytes() if any(p.pdf_streams for p in prepared) else b""
+        for p in prepared:
+            for token, path in p.pdf_streams.items():
+                if b"EDIMG:" + token.encode("ascii") in placed:
+                    images[token] = ImageStream(path, 0, 0, fmt="raw")
         if budget_bytes is not None:
             expected = skel.stat().st_size + sum(
                 s.path.stat().st_size + _PER_IMAGE_OVERHEAD for s in images.values())
@@ -1295,7 +1303,8 @@ def build_dossier(
 def _prepare_pdfs(prepared: list[Prepared], tmp: Path, notes: list[str],
                   cancel: Callable[[], bool] | None) -> None:
     """Normalize every PDF exhibit in bounded worker processes (see pdf_guard)."""
-    jobs = [PdfJob(k, p.exhibit.path, tmp / f"pdf{k}.pdf", tmp / f"pdf{k}", p.exhibit.number)
+    jobs = [PdfJob(k, p.exhibit.path, tmp / f"pdf{k}.pdf", tmp / f"pdf{k}", p.exhibit.number,
+                   f"r{k}_")
             for k, p in enumerate(prepared) if p.cat == "pdf" and not p.problem]
     if not jobs:
         return
@@ -1306,6 +1315,7 @@ def _prepare_pdfs(prepared: list[Prepared], tmp: Path, notes: list[str],
                 p.problem = f"the PDF {res.error}"
                 continue
             p.pdf_src = job.dst
+            p.pdf_streams = {t: Path(f) for t, f in res.streams.items()}
             p.pdf_pages = list(res.pages)
             p.pdf_failed = dict(res.failed)
             notes.extend(res.notes)

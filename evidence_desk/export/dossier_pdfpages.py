@@ -26,6 +26,8 @@ DPI = 150
 # A page larger than A3 is rendered at less than DPI rather than as a huge bitmap.
 MAX_SIDE_PX = 2500
 RENDER_TIMEOUT_S = 60
+# A rendered page larger than this as PNG is photo-like and placed as a JPEG instead.
+PNG_MAX_BYTES = 600 * 1024
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
@@ -153,9 +155,18 @@ def raster_of(page: Any, box: tuple[float, float, float, float], stem: Path
     single.unlink(missing_ok=True)
     if not ok:
         return None, why
+    picture = png
+    if png.stat().st_size > PNG_MAX_BYTES:
+        # A photo-like page (a scan with a font named but not embedded) is far smaller as JPEG.
+        from PIL import Image
+
+        picture = stem.with_suffix(".jpg")
+        with Image.open(png) as im:
+            im.convert("RGB").save(picture, "JPEG", quality=85)
+        png.unlink()
     dst = stem.with_suffix(".pdf")
-    raster_page_pdf(png, size, text_runs(page), dst)
-    png.unlink()
+    raster_page_pdf(picture, size, text_runs(page), dst)
+    picture.unlink()
     return dst, ""
 
 

@@ -40,6 +40,8 @@ class PdfJob:
     dst: Path
     work: Path
     label: str
+    # Placeholder tokens for this exhibit's large images start with this ("" keeps them in).
+    prefix: str = ""
 
 
 class _ListHandler(logging.Handler):
@@ -89,7 +91,7 @@ def _worker_main(conn: Any, memory_bytes: int, timeout_s: float) -> None:
             signal.alarm(max(1, int(timeout_s) - 5))
         try:
             res = pn.normalize(Path(req["src"]), Path(req["dst"]), Path(req["work"]),
-                               req["label"])
+                               req["label"], req.get("prefix", ""))
         except pn._Timeout:
             res = pn.Normalized(error="it takes longer to read than an exhibit may take")
         except MemoryError:
@@ -117,7 +119,7 @@ class _Worker:
 
     def ask(self, job: PdfJob, timeout_s: float) -> tuple[Normalized, list[str]]:
         self.conn.send({"src": str(job.src), "dst": str(job.dst), "work": str(job.work),
-                        "label": job.label})
+                        "label": job.label, "prefix": job.prefix})
         if not self.conn.poll(timeout_s):
             raise TimeoutError
         text, lines = self.conn.recv()

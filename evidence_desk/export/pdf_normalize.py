@@ -16,6 +16,11 @@ bounds its memory and time) reads it here and writes a *normalized* copy:
   merged onto a page (tried here, on a throwaway page) is replaced by an empty page of the
   same size and reported with its reason, so the dossier can print "could not be drawn".
 
+Large image streams (scans: megabytes per page) are moved out of the normalized copy into
+files of their own and left as `EDIMG:` placeholders, which the dossier's splicer fills while
+writing the final file (`dossier_splice`): the dossier process never holds a scan's bytes, so its
+memory stays flat however many scanned PDFs a case holds.
+
 The normalized copy is a temporary file; the original is only ever read.
 """
 
@@ -30,6 +35,8 @@ from typing import Any
 # An image declaring more pixels than this (a 600 dpi A3 scan is about 70 MP) is not decoded.
 MAX_IMAGE_PIXELS = 120_000_000
 MAX_PAGES = 2000
+# Image streams at least this large are moved out of the normalized copy (see above).
+OFFLOAD_BYTES = 64 * 1024
 log = logging.getLogger("evidence_desk.export.pdf")
 
 
@@ -43,6 +50,8 @@ class Normalized:
     error: str = ""
     # The first pages only, when the file has more than MAX_PAGES.
     capped: int = 0
+    # Placeholder token -> file holding that image stream's raw (still encoded) bytes.
+    streams: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         d = asdict(self)
@@ -54,7 +63,8 @@ class Normalized:
         d = json.loads(text)
         return cls(pages=[tuple(p) for p in d["pages"]],
                    failed={int(k): v for k, v in d["failed"].items()},
-                   notes=list(d["notes"]), error=d["error"], capped=d.get("capped", 0))
+                   notes=list(d["notes"]), error=d["error"], capped=d.get("capped", 0),
+                   streams=dict(d.get("streams", {})))
 
 
 def _resolve(obj: Any) -> Any:
@@ -141,7 +151,26 @@ def _try_merge(page: Any, box: tuple[float, float, float, float]) -> None:
                                  over=False)
 
 
-def normalize(src: Path, dst: Path, work: Path, label: str) -> Normalized:
+def _offload_images(writer: Any, work: Path, prefix: str) -> dict[str, str]:
+    """Move every large image stream's bytes to a file, leaving a placeholder (see above)."""
+    from pypdf.generic import StreamObject
+
+    out: dict[str, str] = {}
+    for n, obj in enumerate(writer._objects):
+        if not isinstance(obj, StreamObject) or obj.get("/Subtype") != "/Image":
+            continue
+        data = obj._data
+        if len(data) < OFFLOAD_BYTES or data.startswith(b"EDIMG:"):
+            continue
+        token = f"{prefix}{n}"
+        path = work / f"stream{n}.bin"
+        path.write_bytes(data)
+        obj._data = b"EDIMG:" + token.encode("ascii")
+        out[token] = str(path)
+    return out
+
+
+def normalize(src: Path, dst: Path, work: Path, label: str, prefix: str = "") -> Normalized:
     """Write the normalized copy of PDF `src` at `dst` (see the module notes)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import RectangleObject
@@ -202,6 +231,8 @@ def normalize(src: Path, dst: Path, work: Path, label: str) -> Normalized:
             f"{label}: page(s) {', '.join(raster_failed)} use fonts that are not embedded and "
             "could not be shown as pictures; they are placed as they are and may print in a "
             "substitute font")
+    if prefix:
+        result.streams = _offload_images(writer, work, prefix)
     with open(dst, "wb") as fh:
         writer.write(fh)
     return result

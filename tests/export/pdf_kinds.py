@@ -141,6 +141,27 @@ def giant_image(path: Path, side: int = 200_000) -> Path:
     return Path(path)
 
 
+def scanned(path: Path, pages: int = 1, seed: int = 0) -> Path:
+    """A scanner's PDF: each page one noisy JPEG of about 1.5 MB (DCT passed through)."""
+    from PIL import Image
+
+    from reportlab.lib.utils import ImageReader
+
+    from evidence_desk.export import dossier_fonts as dfonts
+
+    # No text: a scan references no font (reportlab would otherwise name Helvetica).
+    canv = Canvas(str(path), pagesize=A4, initialFontName=dfonts.fonts()[0])
+    for i in range(pages):
+        noise = Image.effect_noise((1240, 1754), 60 + (seed + i) % 20).convert("RGB")
+        buf = io.BytesIO()
+        noise.save(buf, "JPEG", quality=92)
+        buf.seek(0)
+        canv.drawImage(ImageReader(buf), 0, 0, A4[0], A4[1])
+        canv.showPage()
+    canv.save()
+    return Path(path)
+
+
 def landscape_plain(path: Path) -> Path:
     Path(path).write_bytes(_canvas_pdf(1, text="LANDSCAPE", size=landscape(A4), embedded=True))
     return Path(path)
@@ -157,4 +178,5 @@ KINDS = {
     "zero_box": zero_box,
     "giant_image": giant_image,
     "landscape": landscape_plain,
+    "scanned": scanned,
 }

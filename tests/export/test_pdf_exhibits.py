@@ -157,3 +157,31 @@ def test_dossier_memory_stays_flat_in_the_number_of_pdfs(tmp_path: Path) -> None
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert result.affected == ()
     assert grown_kb < 150 * 1024, grown_kb
+
+
+def test_scanned_pdf_images_reach_the_dossier_byte_for_byte(tmp_path: Path) -> None:
+    """A scan's image stream is kept out of memory and spliced into the final file as is."""
+    scan = pdf_kinds.scanned(tmp_path / "scan.pdf", pages=2)
+
+    def streams(pdf: Path) -> list[bytes]:
+        found: dict[int, bytes] = {}
+
+        def walk(resources) -> None:  # noqa: ANN001 - a pypdf dictionary
+            xobjects = (resources or {}).get("/XObject") or {}
+            for ref in xobjects.values():
+                xobj = ref.get_object()
+                if xobj.get("/Subtype") == "/Image":
+                    found[ref.idnum] = xobj._data
+                elif xobj.get("/Subtype") == "/Form":
+                    walk(xobj.get("/Resources"))
+
+        for page in PdfReader(str(pdf)).pages:
+            walk(page.get("/Resources"))
+        return list(found.values())
+
+    _data, result, out = _export(tmp_path, [(scan, "logistics_record", "scan")])
+    assert result.affected == ()
+    original = streams(scan)
+    assert len(original) == 2 and all(len(s) > 500_000 for s in original)
+    assert sorted(streams(out)) == sorted(original)
+    assert b"EDIMG:" not in out.read_bytes()
