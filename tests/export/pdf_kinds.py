@@ -144,7 +144,6 @@ def giant_image(path: Path, side: int = 200_000) -> Path:
 def scanned(path: Path, pages: int = 1, seed: int = 0) -> Path:
     """A scanner's PDF: each page one noisy JPEG of about 1.5 MB (DCT passed through)."""
     from PIL import Image
-
     from reportlab.lib.utils import ImageReader
 
     from evidence_desk.export import dossier_fonts as dfonts
