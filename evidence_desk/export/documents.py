@@ -25,7 +25,7 @@ DOCX_XML_MAX = 30 * 1024 * 1024
 DOCX_RATIO_MAX = 150
 TEXT_MAX_CHARS = 20_000
 TIFF_MAX_PAGES = 200
-TIFF_MAX_PIXELS = 150_000_000
+TIFF_MAX_PIXELS = 80_000_000
 TIFF_MAX_SIDE = 2400
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -185,3 +185,53 @@ def test_scanned_pdf_images_reach_the_dossier_byte_for_byte(tmp_path: Path) -> N
     assert len(original) == 2 and all(len(s) > 500_000 for s in original)
     assert sorted(streams(out)) == sorted(original)
     assert b"EDIMG:" not in out.read_bytes()
+
+
+def test_pack_carries_original_bytes_when_no_clean_copy_can_be_made(tmp_path: Path) -> None:
+    from evidence_desk.export.pack import build_pack
+
+    bomb = factories.bomb_png(tmp_path / "licence_scan.png")
+    photo = factories.photo(tmp_path / "photo.jpg")
+    data = case_builder.make_case(tmp_path / "case", files=[
+        (bomb, "identity_document", "licence"), (photo, "product_photo", "photo")])
+    pack = build_pack(data, tmp_path / "pack", statement_en="The buyer refuses to pay.")
+    number = next(ex.number for ex in data.exhibits if ex.info.original_name == bomb.name)
+    assert [a.number for a in pack.affected] == [number]
+    assert "no clean copy could be made" in pack.affected[0].reason
+    assert pack.affected[0].in_pack
+    zf_path = next(z.path for z in pack.zips if z.kind == "identity_document")
+    import zipfile
+
+    with zipfile.ZipFile(zf_path) as zf:
+        (name,) = zf.namelist()
+        assert zf.read(name) == bomb.read_bytes()
+    readme = (pack.folder / "README.txt").read_text(encoding="utf-8")
+    assert f"{name} (original bytes: no clean copy could be made)" in readme
+
+
+def test_marked_item_whose_marks_cannot_be_drawn_stays_out_of_both(tmp_path: Path) -> None:
+    """Never unredacted: the dossier shows a page saying so, the pack leaves it out."""
+    from dataclasses import replace
+
+    from evidence_desk.export.pack import build_pack
+
+    card = factories.photo(tmp_path / "id_card.jpg")
+    other = factories.photo(tmp_path / "photo.jpg", color=(10, 200, 10))
+    data = case_builder.make_case(tmp_path / "case", files=[
+        (card, "identity_document", "ID"), (other, "product_photo", "photo")])
+    bad = ({"kind": "redact", "x": 0, "y": 0, "w": 10, "h": 10, "colour": "?"},)
+    exhibits = tuple(replace(ex, info=replace(ex.info, marks=bad))
+                     if ex.info.original_name == card.name else ex for ex in data.exhibits)
+    data = replace(data, exhibits=exhibits)
+    out = tmp_path / "d.pdf"
+    result = build_dossier(data, out, lang="en")
+    number = next(ex.number for ex in exhibits if ex.info.original_name == card.name)
+    assert [(a.number, a.in_pack) for a in result.affected] == [(number, False)]
+    pack = build_pack(data, tmp_path / "pack", statement_en="The buyer refuses to pay.")
+    assert [(a.number, a.in_pack) for a in pack.affected] == [(number, False)]
+    assert not any(z.kind == "identity_document" for z in pack.zips)
+    readme = (pack.folder / "README.txt").read_text(encoding="utf-8")
+    assert "Not in any zip:" in readme and card.name in readme
+    if shutil.which("pdftotext"):
+        page = next(p for p in _text(out) if "could not be drawn" in p)
+        assert "not in the upload pack either" in page
