@@ -19,7 +19,8 @@ per-zip limit), `statement_en.txt` and `README.txt`. Choices:
 - A damaged picture no clean copy can be made of goes in as its original bytes, and the seller
   is told (`PackResult.affected`); a multi-page TIFF becomes one JPEG per page; a video is not
   uploadable (the platform takes no video) and stays out of the zips, as does an item whose
-  marks cannot be drawn in (it would leave unredacted). The README lists each of them.
+  marks cannot be drawn in (it would leave unredacted) and a file too large for a zip even at
+  the legibility floor (the seller splits or shrinks it). The README lists each of them.
 - The folder is replaced whole, so it may only be one the desk owns: missing, empty, or an
   earlier pack whose every file the pack's own marker (`.evidence-desk-pack`) lists. Anything
   else (the seller's desktop, a pack they added notes to) is refused and left untouched.
@@ -149,15 +150,24 @@ def _members(original: Exhibit, data: DossierData, work: Path, limit: int,
         affected.append(Affected(original.number, info.original_name,
                                  f"left out of the pack: {exc}", False))
         return []
-    if not ex.derived_sha256 and docs.is_tiff(info.mime, ext):
-        return _tiff_members(ex, work, limit, affected)
     try:
-        return [_member(ex, original, data, work, limit)]
-    except _NoCleanCopy as exc:
-        reason = (f"no clean copy could be made ({exc}); the original bytes are in the pack, "
-                  "metadata included")
-        affected.append(Affected(original.number, info.original_name, reason, True))
-        return [_original_member(original, ex, limit, str(exc))]
+        if not ex.derived_sha256 and docs.is_tiff(info.mime, ext):
+            return _tiff_members(ex, work, limit, affected)
+        try:
+            return [_member(ex, original, data, work, limit)]
+        except _NoCleanCopy as exc:
+            reason = (f"no clean copy could be made ({exc}); the original bytes are in the "
+                      "pack, metadata included")
+            affected.append(Affected(original.number, info.original_name, reason, True))
+            return [_original_member(original, ex, limit, str(exc))]
+    except PackError as exc:
+        # Too large for a zip even at the legibility floor: the rest of the pack is still
+        # made, and the seller is told to split or shrink this one.
+        prefix = f"{original.number} ({info.original_name})"
+        reason = str(exc).removeprefix(prefix).lstrip(": ").strip()
+        affected.append(Affected(original.number, info.original_name,
+                                 f"left out of the pack: {reason}", False))
+        return []
 
 
 class _NoCleanCopy(Exception):
