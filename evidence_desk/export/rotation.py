@@ -3,9 +3,9 @@
 `EvidenceInfo.rotation` is 0, 90, 180 or 270 degrees *clockwise*, applied after the EXIF
 orientation (which makes the stored pixels upright as the camera meant) and before marks are
 burned in. Marks are stored in the coordinates of the picture as the seller sees it: upright and
-rotated. Whoever changes an item's rotation turns its marks with it (`rotate_marks`), so a box
-keeps covering the same pixels; export then rotates first and draws the marks second, so note
-text always reads horizontally.
+rotated. Whoever changes an item's rotation turns its marks with it (`core.marks.rotate_marks`),
+so a box keeps covering the same pixels; export then rotates first and draws the marks second,
+so note text always reads horizontally.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from PIL import Image
+
+from evidence_desk.core.marks import rotate_marks
+
+__all__ = ["combined", "normal", "rotate", "rotate_marks"]
 
 # What Pillow does to the stored pixels for each EXIF orientation (as ImageOps.exif_transpose).
 _EXIF_OPS = {
@@ -64,34 +68,3 @@ def combined(orientation: int, rotation: int | None) -> int:
         if got.size == want.size and got.tobytes() == want.tobytes():
             return candidate
     raise AssertionError("no orientation matches")  # pragma: no cover - the group is closed
-
-
-def _turn_point(x: float, y: float, size: tuple[int, int], t: int) -> tuple[float, float]:
-    w, h = size
-    if t == 90:
-        return h - y, x
-    if t == 180:
-        return w - x, h - y
-    if t == 270:
-        return y, w - x
-    return x, y
-
-
-def rotate_marks(marks: list[dict], size: tuple[int, int], turn: int) -> list[dict]:
-    """Marks (dicts with x, y, w, h in pixels of a picture of `size`, as shown) moved so they
-    cover the same pixels once the picture is turned a further `turn` degrees clockwise.
-
-    An arrow keeps its direction (its start and end points turn); boxes stay boxes.
-    """
-    t = normal(turn)
-    out = []
-    for m in marks:
-        x, y, mw, mh = (float(m.get(k, 0)) for k in ("x", "y", "w", "h"))
-        x0, y0 = _turn_point(x, y, size, t)
-        x1, y1 = _turn_point(x + mw, y + mh, size, t)
-        if m.get("kind") == "arrow":
-            out.append({**m, "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0})
-        else:
-            out.append({**m, "x": min(x0, x1), "y": min(y0, y1), "w": abs(x1 - x0),
-                        "h": abs(y1 - y0)})
-    return out
