@@ -1312,7 +1312,9 @@ def _prepare_pdfs(prepared: list[Prepared], tmp: Path, notes: list[str],
         for job, res in guard.run_all(jobs, cancel):
             p = prepared[job.key]
             if res.error:
-                p.problem = f"the PDF {res.error}"
+                # The worker's reasons read "it …" / "its …": say what "it" is.
+                p.problem = re.sub(r"^it(s?) ", lambda m: "the PDF" + ("'s " if m[1] else " "),
+                                   res.error)
                 continue
             p.pdf_src = job.dst
             p.pdf_streams = {t: Path(f) for t, f in res.streams.items()}

@@ -184,15 +184,15 @@ class PdfGuard:
             res, lines = w.ask(job, self.timeout_s)
         except TimeoutError:
             self._drop(w)
-            return Normalized(error=f"reading it took longer than {self.timeout_s:.0f} s, "
+            return Normalized(error=f"it took longer than {self.timeout_s:g} s to read, "
                               "the most an exhibit may take")
         except (EOFError, OSError, BrokenPipeError):
             code = w.proc.exitcode
             self._drop(w)
             log.warning("PDF worker ended (exit %s) on %s", code, job.label)
-            return Normalized(error="reading it needed more memory than an exhibit may use"
+            return Normalized(error="it needed more memory than an exhibit may use"
                               if code is not None and code < 0 else
-                              "the program reading it stopped")
+                              "its reader stopped unexpectedly")
         for line in lines:
             log.info("%s: %s", job.label, line)
         return res

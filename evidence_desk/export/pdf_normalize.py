@@ -185,7 +185,7 @@ def normalize(src: Path, dst: Path, work: Path, label: str, prefix: str = "") ->
             return result
         count = len(reader.pages)
     except Exception as exc:  # noqa: BLE001 - any reader failure means "cannot be read"
-        result.error = f"it cannot be read as a PDF ({type(exc).__name__})"
+        result.error = f"it cannot be read ({type(exc).__name__}); it may be truncated or damaged"
         return result
     if count > MAX_PAGES:
         result.capped, count = count, MAX_PAGES
