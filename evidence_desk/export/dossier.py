@@ -1333,7 +1333,8 @@ def _affected(prepared: Sequence[Prepared]) -> list[Affected]:
     for p in prepared:
         ex = p.exhibit
         if p.problem:
-            out.append(Affected(ex.number, ex.info.original_name, p.problem, p.in_pack))
+            out.append(Affected(ex.number, ex.info.original_name,
+                                f"could not be drawn: {p.problem}", p.in_pack))
         elif p.pdf_failed:
             pages = sorted(p.pdf_failed)
             shown = ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")

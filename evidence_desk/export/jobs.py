@@ -93,8 +93,8 @@ def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
 def affected_lines(affected: tuple[Affected, ...], *, dossier: bool) -> list[str]:
     """One line per affected exhibit, for the seller: number, file name, what happened."""
     if dossier:
-        return [f"{a.number} ({a.name}) could not be drawn: {a.reason}; the dossier has a page "
-                "saying so" + (" and the original is in the upload pack" if a.in_pack else "")
+        return [f"{a.number} ({a.name}): {a.reason}; the dossier has a page saying so"
+                + (" and the original is in the upload pack" if a.in_pack else "")
                 for a in affected]
     return [f"{a.number} ({a.name}): {a.reason}" for a in affected]
 
