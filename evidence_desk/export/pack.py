@@ -233,7 +233,11 @@ def _member(ex: Exhibit, original: Exhibit, data: DossierData, work: Path,
     src = ex.path
     if is_image:
         try:
-            src = strip_metadata(ex.path, work, turn)
+            if "damaged_image" in ex.info.flags:
+                work.mkdir(parents=True, exist_ok=True)
+                src = redact.decoded_copy(ex.path, work / f"decoded-{base}.img", turn)
+            else:
+                src = strip_metadata(ex.path, work, turn)
         except Exception as exc:  # noqa: BLE001 - any decoder failure: no clean copy
             raise _NoCleanCopy(_why(exc)) from None
     # A stripped or marked copy is upright already; only the original relies on its EXIF.

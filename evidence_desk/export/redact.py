@@ -529,6 +529,14 @@ def _reencode_upright(src: Path, out: Path, fmt: str, rotation: int = 0) -> Path
     return _save_clean(open_upright_full(src, rotation), out, fmt, UPRIGHT_QUALITY)
 
 
+def decoded_copy(src: Path, out: Path, rotation: int = 0) -> Path:
+    """A complete, clean copy of a damaged picture: decoded (what survives, the rest grey, as
+    viewers show it), turned upright and re-encoded, so no upload checker trips on the damage."""
+    filetype = sniff_path(Path(src))
+    fmt = "PNG" if filetype is not None and filetype.ext == "png" else "JPEG"
+    return _reencode_upright(Path(src), Path(out), fmt, rotation)
+
+
 def strip_metadata(src: Path, out: Path, rotation: int = 0) -> Path:
     """A copy of image `src` that carries no metadata, written at `out`; or `src` when clean.
 

@@ -76,9 +76,20 @@ def test_each_damaged_class_imports_and_exports(tmp_path: Path) -> None:
     done = run(lib, "pack", case_id, "-o", str(pack))
     assert done.returncode == 0, done.stderr
     _no_library_noise(done.stderr)
-    names = [n for z in pack.glob("*.zip") for n in zipfile.ZipFile(z).namelist()]
-    assert len(names) == 5, names
-    assert all(n.endswith(".jpg") for n in names), names
+    members = {n: zipfile.ZipFile(z).read(n) for z in pack.glob("*.zip")
+               for n in zipfile.ZipFile(z).namelist()}
+    assert len(members) == 5 and all(n.endswith(".jpg") for n in members), list(members)
+    # Clean, complete copies: each decodes strictly, none is a damaged original passed on.
+    import io
+
+    from PIL import Image
+
+    originals = {p.read_bytes() for p in paths}
+    for name, data in members.items():
+        assert data not in originals and data.endswith(b"\xff\xd9"), name
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+    assert "(original bytes" not in (pack / "README.txt").read_text(encoding="utf-8")
 
 
 @poppler
