@@ -10,8 +10,16 @@
 4. stream the image bytes into the placeholders (`dossier_splice`) while writing the final file
    under a temporary name that replaces the target only when complete (`safe_write`).
 
-PDF exhibits need pypdf at run time (pure Python): each original page is scaled onto a page of
-the dossier that carries the exhibit's header and the page footer, keeping its vector content.
+PDF exhibits need pypdf at run time (pure Python): each page is scaled onto a page of the
+dossier that carries the exhibit's header and the page footer, keeping its vector content. The
+dossier never reads an exhibit's PDF itself: a worker process bounded in memory and time
+(`pdf_guard`) writes a normalized copy first (upright pages, sane boxes and annotations, large
+images left as placeholders for the splicer: `pdf_normalize`).
+
+An export always finishes: an exhibit (or a PDF page) that cannot be drawn gets a page that says
+so, with its number, file name, SHA-256 and the reason, and is listed in
+`DossierResult.affected`. A damaged picture that a decoder can still read is shown from a clean
+decoded copy rather than passed through.
 """
 
 from __future__ import annotations

@@ -72,8 +72,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "仅显示前 {shown} 行,共 {total} 行;完整表格见上传包。",
         "Showing the first {shown} of {total} rows; the full table is in the upload pack.",
     ),
-    "table_unreadable": ("无法读取表格:{why}", "The table could not be read: {why}"),
-    "image_unreadable": ("无法读取图片:{why}", "The image could not be read: {why}"),
     "none": ("无", "none"),
     "page_x_of_y": ("第 {x} 页,共 {y} 页", "Page {x} of {y}"),
     "sha_note": (
