@@ -503,7 +503,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evidence_desk.export.jobs import export_dossier
+    from evidence_desk.export.jobs import affected_lines, export_dossier
 
     lib = _open_library(args)
     out = Path(args.output)
@@ -516,11 +516,14 @@ def cmd_export(args: argparse.Namespace) -> int:
           f"sha256 {result.sha256}")
     for note in result.notes:
         print(f"note: {note}")
+    # The export finished; what it could not show is the seller's to know, on stderr.
+    for line in affected_lines(result.affected, dossier=True):
+        print(f"warning: {line}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
-    from evidence_desk.export.jobs import export_pack
+    from evidence_desk.export.jobs import affected_lines, export_pack
 
     lib = _open_library(args)
     limit = args.zip_max_kb * 1024 if args.zip_max_kb else None
@@ -530,6 +533,8 @@ def cmd_pack(args: argparse.Namespace) -> int:
         print(f"{z.path.name:<32} {z.size / 1024:>7.0f} KB  {len(z.members)} file(s)")
     print(f"{result.statement_path.name:<32} statement (English)")
     print(f"pack sha256 {result.sha256}")
+    for line in affected_lines(result.affected, dossier=False):
+        print(f"warning: {line}", file=sys.stderr)
     return EXIT_OK
 
 

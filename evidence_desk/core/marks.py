@@ -188,3 +188,39 @@ def note_font_size(width: float, height: float) -> int:
 def default_marker_size(width: float, height: float) -> float:
     """Diameter of a numbered marker placed by a click."""
     return max(24.0, min(width, height) / 18)
+
+
+# -- rotation ---------------------------------------------------------------------------------
+
+
+def _turn_point(x: float, y: float, size: tuple[int, int], t: int) -> tuple[float, float]:
+    w, h = size
+    if t == 90:
+        return h - y, x
+    if t == 180:
+        return w - x, h - y
+    if t == 270:
+        return y, w - x
+    return x, y
+
+
+def rotate_marks(marks: list[dict], size: tuple[int, int], turn: int) -> list[dict]:
+    """Marks (dicts with x, y, w, h in pixels of a picture of `size`, as shown) moved so they
+    cover the same pixels once the picture is turned a further `turn` degrees clockwise.
+
+    An arrow keeps its direction (its start and end points turn); boxes stay boxes.
+    """
+    t = int(turn or 0) % 360
+    if t not in (0, 90, 180, 270):
+        raise ValueError(f"a rotation is 0, 90, 180 or 270 degrees, not {turn!r}")
+    out = []
+    for m in marks:
+        x, y, mw, mh = (float(m.get(k, 0)) for k in ("x", "y", "w", "h"))
+        x0, y0 = _turn_point(x, y, size, t)
+        x1, y1 = _turn_point(x + mw, y + mh, size, t)
+        if m.get("kind") == "arrow":
+            out.append({**m, "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0})
+        else:
+            out.append({**m, "x": min(x0, x1), "y": min(y0, y1), "w": abs(x1 - x0),
+                        "h": abs(y1 - y0)})
+    return out

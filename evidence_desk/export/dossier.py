@@ -10,14 +10,23 @@
 4. stream the image bytes into the placeholders (`dossier_splice`) while writing the final file
    under a temporary name that replaces the target only when complete (`safe_write`).
 
-PDF exhibits need pypdf at run time (pure Python): each original page is scaled onto a page of
-the dossier that carries the exhibit's header and the page footer, keeping its vector content.
+PDF exhibits need pypdf at run time (pure Python): each page is scaled onto a page of the
+dossier that carries the exhibit's header and the page footer, keeping its vector content. The
+dossier never reads an exhibit's PDF itself: a worker process bounded in memory and time
+(`pdf_guard`) writes a normalized copy first (upright pages, sane boxes and annotations, large
+images left as placeholders for the splicer: `pdf_normalize`).
+
+An export always finishes: an exhibit (or a PDF page) that cannot be drawn gets a page that says
+so, with its number, file name, SHA-256 and the reason, and is listed in
+`DossierResult.affected`. A damaged picture that a decoder can still read is shown from a clean
+decoded copy rather than passed through.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import logging
 import math
 import multiprocessing
 import os
@@ -53,11 +62,14 @@ from reportlab.platypus import (
 )
 
 from evidence_desk.core.capture import format_offset
+from evidence_desk.export import documents as docs
 from evidence_desk.export import dossier_fonts as dfonts
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import dossier_tables as dt
+from evidence_desk.export import rotation as rot
 from evidence_desk.export.dossier_labels import LABELS, LANGS, label, pick
 from evidence_desk.export.dossier_model import (
+    Affected,
     BudgetTooSmall,
     DossierData,
     DossierResult,
@@ -66,9 +78,10 @@ from evidence_desk.export.dossier_model import (
     ExportError,
     StatementText,
 )
-from evidence_desk.export.dossier_pdfpages import rasterize_unembedded
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
-from evidence_desk.export.redact import marked_exhibit, strip_jpeg
+from evidence_desk.export.pdf_guard import PdfGuard, PdfJob
+from evidence_desk.export.quiet import quiet_worker
+from evidence_desk.export.redact import RedactError, marked_exhibit, strip_jpeg
 from evidence_desk.export.safe_write import atomic_output
 from evidence_desk.export.scratch import scratch_dir
 
@@ -80,6 +93,7 @@ __all__ = [
 # Images are passed as DCT streams or placed by the splicer, so ASCII85 would only make the
 # file 25 % bigger and slower to write.
 rl_config.useA85 = 0
+log = logging.getLogger("evidence_desk.export.dossier")
 
 PAGE = A4
 MARGIN = 18 * mm
@@ -103,9 +117,14 @@ IMAGE_EXT = {"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "bmp", "tif", 
 
 
 def category(ex: Exhibit) -> str:
-    """image, pdf, csv, xlsx, email, text or other, from the mime type and the file name."""
+    """image, pdf, csv, xlsx, email, text, video, word or other, from the mime type and the
+    file name."""
     mime = (ex.info.mime or "").lower()
     ext = Path(ex.info.original_name or ex.path.name).suffix.lower().lstrip(".")
+    if docs.is_video(mime, ext):
+        return "video"
+    if docs.is_word(mime, ext):
+        return "word"
     if mime.startswith("image/") or ext in IMAGE_EXT:
         return "image"
     if mime == "application/pdf" or ext == "pdf":
@@ -323,36 +342,82 @@ class Prepared:
     total_rows: int = 0
     text: str = ""
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # Set when the exhibit cannot be drawn: the reason, printed on its "could not be drawn"
+    # page and told to the seller.
     problem: str = ""
-    # PDF pages with unembedded fonts: page index -> one-page PDF showing it as a picture.
-    raster_pages: dict[int, Path] = field(default_factory=dict)
+    # False when the pack leaves the original out too (its marks could not be drawn in).
+    in_pack: bool = True
+    # The pictures to show, one per page of a TIFF: (file, probe, rotation still to apply
+    # to a derived copy); and the keys of their image plans.
+    frames: list[tuple[Path, di.ImageProbe, int]] = field(default_factory=list)
+    image_keys: list[int] = field(default_factory=list)
+    # The normalized copy of a PDF exhibit (pdf_normalize) and its pages that cannot be drawn.
+    pdf_src: Path | None = None
+    pdf_failed: dict[int, str] = field(default_factory=dict)
+    # Its large image streams, kept out of memory until the final file is written.
+    pdf_streams: dict[str, Path] = field(default_factory=dict)
+    text_cut: bool = False
 
 
-def _pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(path))
-    if reader.is_encrypted:
-        reader.decrypt("")
-    sizes = []
-    for page in reader.pages:
-        box = page.cropbox
-        w, h = float(box.width), float(box.height)
-        if (page.get("/Rotate") or 0) % 180:
-            w, h = h, w
-        sizes.append((w, h))
-    return sizes
+# A picture declaring more pixels than this is not decoded (a decompression bomb, or a scan no
+# page could show anyway).
+MAX_IMAGE_PIXELS = 150_000_000
 
 
-def prepare(ex: Exhibit) -> Prepared:
+def _prepare_image(p: Prepared, work: Path, idx: int) -> None:
+    ex = p.exhibit
+    mime = (ex.info.mime or "").lower()
+    ext = Path(ex.info.original_name or ex.path.name).suffix.lower().lstrip(".")
+    turn = rot.normal(getattr(ex.info, "rotation", 0))
+    if docs.is_tiff(mime, ext):
+        try:
+            pages = docs.tiff_pages(ex.path, work, f"tiff{idx}", turn)
+        except docs.TiffUnreadable as exc:
+            p.problem = f"the TIFF {exc}"
+            return
+        for page in pages:
+            p.frames.append((page, di.probe_image(page), 0))
+        p.image = p.frames[0][1] if p.frames else None
+        p.screenshot = False
+        return
+    probe = di.probe_image(ex.path, ex.info.orientation or 1)
+    if probe.width * probe.height > MAX_IMAGE_PIXELS:
+        p.problem = (f"the picture declares {probe.width:,}×{probe.height:,} pixels, too many "
+                     "to decode safely")
+        return
+    src = ex.path
+    if "damaged_image" in ex.info.flags:
+        probe = replace(probe, damaged=True)
+    elif probe.jpeg_passable:
+        # The whole JPEG becomes the PDF's image stream, EXIF (GPS, serials, thumbnail)
+        # included; drop it without touching the scans. A JPEG this parser cannot follow
+        # (junk between markers, a segment cut short) is decoded into a clean copy instead.
+        try:
+            src = strip_jpeg(ex.path, work / f"strip{idx}.jpg")
+        except ValueError as exc:
+            log.info("exhibit %s: JPEG passed through a decoder (%s)", ex.info.id, exc)
+            probe = replace(probe, damaged=True)
+    elif probe.png_plain and not di.png_complete(ex.path):
+        probe = replace(probe, damaged=True)
+    if turn:
+        probe = replace(probe, orientation=rot.combined(probe.orientation, turn))
+    p.image = probe
+    p.screenshot = di.is_screenshot(ex.info.kind, probe)
+    p.frames.append((src, probe, turn))
+
+
+def prepare(ex: Exhibit, work: Path | None = None, idx: int = 0) -> Prepared:
     cat = category(ex)
     p = Prepared(ex, cat)
     try:
         if cat == "image":
-            p.image = di.probe_image(ex.path, ex.info.orientation or 1)
-            p.screenshot = di.is_screenshot(ex.info.kind, p.image)
-        elif cat == "pdf":
-            p.pdf_pages = _pdf_page_sizes(ex.path)
+            _prepare_image(p, Path(work or tempfile.gettempdir()), idx)
+        elif cat == "word" and Path(ex.info.original_name or "").suffix.lower() != ".doc":
+            try:
+                paragraphs, p.text_cut = docs.docx_paragraphs(ex.path)
+                p.text = "\n".join(paragraphs)
+            except docs.DocumentUnreadable as exc:
+                p.headers = [("why", str(exc))]
         elif cat == "csv":
             p.rows, p.total_rows = dt.read_csv(ex.path)
         elif cat == "xlsx":
@@ -362,7 +427,9 @@ def prepare(ex: Exhibit) -> Prepared:
         elif cat == "email":
             p.headers, p.text = dt.read_email(ex.path)
     except Exception as exc:  # one unreadable exhibit is shown as such, not a failed export
-        p.problem = f"{type(exc).__name__}: {exc}"[:300]
+        log.info("exhibit %s not readable: %s", ex.info.id, type(exc).__name__)
+        p.problem = f"it cannot be read ({type(exc).__name__}: {exc})"[:300]
+        p.frames = []
     return p
 
 
@@ -793,27 +860,69 @@ class DossierRenderer:
         ex = prep.exhibit
         bm = self.bookmark(f"{ex.number} {ex.info.caption or ex.info.original_name}", 1)
         if prep.problem:
-            key = {"image": "image_unreadable", "csv": "table_unreadable",
-                   "xlsx": "table_unreadable"}.get(prep.cat, "table_unreadable")
-            note = self.L(key, why=prep.problem)
-            if prep.cat == "pdf":
-                note = self.L("pdf_unreadable", n="?") + f" ({prep.problem})"
-            return [bm, self.exhibit_heading(ex), self.para(note, "note"),
-                    *self.caption_block(ex)]
-        if prep.cat == "image" and idx in self.images:
-            return [bm, *self.image_exhibit(ex, self.images[idx])]
+            return [bm, *self.undrawn_exhibit(prep)]
+        if prep.cat == "image":
+            keys = [k for k in prep.image_keys if k in self.images]
+            if not keys:
+                return [bm, *self.undrawn_exhibit(prep)]
+            out: list[Flowable] = [bm]
+            for j, key in enumerate(keys):
+                if j:
+                    out.append(PageBreak())
+                page = self.L("tiff_page", i=j + 1, n=len(keys)) if len(keys) > 1 else ""
+                out += self.image_exhibit(ex, self.images[key], page)
+            return out
         if prep.cat == "pdf":
             return [bm, *self.pdf_exhibit(idx, prep)]
         if prep.cat in ("csv", "xlsx"):
             return [bm, *self.table_exhibit(prep)]
         if prep.cat in ("text", "email"):
             return [bm, *self.text_exhibit(prep)]
+        if prep.cat == "video":
+            return [bm, *self.video_exhibit(prep)]
+        if prep.cat == "word":
+            return [bm, *self.word_exhibit(prep)]
         return [bm, self.exhibit_heading(ex), self.para(escape(self.L("not_shown")), "note",
                                                         markup=True), *self.caption_block(ex)]
 
-    def image_exhibit(self, ex: Exhibit, ref: ImageRef) -> list[Flowable]:
+    def undrawn_exhibit(self, prep: Prepared) -> list[Flowable]:
+        """The page of an exhibit that cannot be drawn: what it is, why, and where it is."""
+        ex = prep.exhibit
+        where = self.L("undrawn_in_pack" if prep.in_pack else "undrawn_not_in_pack")
+        return [self.exhibit_heading(ex),
+                self.para(escape(self.L("undrawn_title")), "h1", markup=True),
+                self.para(self.L("undrawn_reason", why=prep.problem or "?"), "body", limit=600),
+                Spacer(1, 4), self.para(where, "body"), *self.caption_block(ex)]
+
+    def video_exhibit(self, prep: Prepared) -> list[Flowable]:
+        ex = prep.exhibit
+        fmt = (Path(ex.info.original_name or "").suffix.lstrip(".").upper()
+               or (ex.info.mime or "video").split("/")[-1].upper())
+        return [self.exhibit_heading(ex), self.para(self.L("video_note", fmt=fmt), "body"),
+                *self.caption_block(ex)]
+
+    def word_exhibit(self, prep: Prepared) -> list[Flowable]:
+        ex = prep.exhibit
+        why = dict(prep.headers).get("why")
+        if why or not prep.text.strip():
+            if not why:
+                why = ("legacy .doc files are not read" if ex.info.original_name.lower()
+                       .endswith(".doc") else "it holds no text")
+            return [self.exhibit_heading(ex), self.para(self.L("document_no_text", why=why),
+                                                        "body"), *self.caption_block(ex)]
+        out: list[Flowable] = [self.exhibit_heading(ex), *self.caption_block(ex, 400),
+                               Spacer(1, 6), self.para(self.L("document_note"), "note")]
+        out += self.paras(prep.text, "caption")
+        if prep.text_cut:
+            out.append(self.para(self.L("document_cut"), "note"))
+        return out
+
+    def image_exhibit(self, ex: Exhibit, ref: ImageRef, page: str = "") -> list[Flowable]:
+        def heading(part: str = "") -> Paragraph:
+            return self.exhibit_heading(ex, " · ".join(x for x in (page, part) if x))
+
         fw, fh = self.frame_size
-        heading_h = self._height([self.exhibit_heading(ex, self.L("part", i=9, n=9))])
+        heading_h = self._height([heading(self.L("part", i=9, n=9))])
         # Leave room for the caption under the picture, but never let a long caption squeeze
         # the picture: beyond 120 pt the caption flows on to the next page.
         cap_h = min(self._height(self.caption_block(ex, 400)), 120.0)
@@ -823,7 +932,7 @@ class DossierRenderer:
         shown_w = uw * fit
         tall = uh / uw > avail / fw
         if not (tall and shown_w < MIN_WHOLE_WIDTH):
-            return [self.exhibit_heading(ex), ImageSlice(ref, shown_w), *self.caption_block(ex)]
+            return [heading(), ImageSlice(ref, shown_w), *self.caption_block(ex)]
         width = min(fw, SLICE_WIDTH)
         full_h = width * uh / uw
         slice_h = avail
@@ -834,8 +943,7 @@ class DossierRenderer:
         for i in range(n):
             if i:
                 out.append(PageBreak())
-            part = self.L("part", i=i + 1, n=n)
-            out.append(self.exhibit_heading(ex, part))
+            out.append(heading(self.L("part", i=i + 1, n=n)))
             out.append(ImageSlice(ref, width, top=i * step, height=slice_h))
             out += self.caption_block(ex, 400 if i < n - 1 else None)
         return out
@@ -850,7 +958,12 @@ class DossierRenderer:
                 out.append(PageBreak())
                 out.append(self.exhibit_heading(ex, self.L("pdf_page", i=i + 1, n=n)))
             out.append(Spacer(1, 2))
-            out.append(PdfPageSlot(self.pdf_slots, idx, i))
+            if i in prep.pdf_failed:
+                out.append(self.para(escape(self.L("undrawn_title")), "h1", markup=True))
+                out.append(self.para(self.L("pdf_page_undrawn", i=i + 1, why=prep.pdf_failed[i]),
+                                     "body", limit=600))
+            else:
+                out.append(PdfPageSlot(self.pdf_slots, idx, i))
         if not n:
             out.append(self.para(self.L("pdf_unreadable", n=0), "note"))
         return out
@@ -918,40 +1031,78 @@ _LEVEL_KEYS = {"level_required", "level_any_of", "level_recommended"}
 # -- PDF exhibits ----------------------------------------------------------------------------------
 
 
+def _failure_overlay(size: tuple[float, float], box: tuple[float, float, float, float],
+                     text: str) -> Any:
+    """A page of `size` with `text` written at the top of `box`: laid over a slot whose
+    PDF page failed to merge after layout."""
+    import io
+
+    from pypdf import PdfReader
+
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=size, initialFontName=dfonts.fonts()[0], invariant=1)
+    x, y, w, h = box
+    size_pt = 10
+    line, lines = "", []
+    for word in text.split():
+        if dfonts.string_width(f"{line} {word}", size_pt) > w - 20 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    for k, one in enumerate(lines[:12]):
+        dfonts.draw_string(canv, x + 10, y + h - 24 - k * 14, one, size_pt)
+    canv.showPage()
+    canv.save()
+    buf.seek(0)
+    return PdfReader(buf).pages[0]
+
+
 def _place_pdf_pages(skeleton: Path, out: Path, slots: list[PdfSlotRecord],
-                     prepared: Sequence[Prepared]) -> None:
-    """Scale each original PDF page onto its reserved page, keeping its vector content
-    (or the picture of it, for a page whose fonts are not embedded)."""
+                     prepared: Sequence[Prepared], lang: str) -> list[tuple[int, int, str]]:
+    """Scale each normalized PDF page onto its reserved page, keeping its vector content.
+
+    Pages come from the normalized copies (upright, sane boxes and annotations: see
+    pdf_normalize). Each exhibit's reader is dropped once its pages are placed, so memory does
+    not grow with the number of PDF exhibits read. A page that still fails to merge gets a
+    "could not be drawn" text in its slot; returns those as (exhibit index, page, reason).
+    """
     from pypdf import PdfReader, PdfWriter, Transformation
 
     writer = PdfWriter(clone_from=str(skeleton))
-    readers: dict[int, Any] = {}
-    rasters: dict[Path, Any] = {}
-    for slot in slots:
-        raster = prepared[slot.exhibit].raster_pages.get(slot.src_page)
-        if raster is not None:  # a page with unembedded fonts, shown as a picture
-            if raster not in rasters:
-                rasters[raster] = PdfReader(str(raster)).pages[0]
-            src = rasters[raster]
-        else:
-            if slot.exhibit not in readers:
-                r = PdfReader(str(prepared[slot.exhibit].exhibit.path))
-                if r.is_encrypted:
-                    r.decrypt("")
-                readers[slot.exhibit] = r
-            src = readers[slot.exhibit].pages[slot.src_page]
-        if src.get("/Rotate"):
-            src.transfer_rotation_to_content()
-        box = src.cropbox
-        sw, sh = float(box.width), float(box.height)
-        x, y, w, h = slot.box
-        s = min(w / sw, h / sh)
-        tx = x + (w - sw * s) / 2
-        ty = y + h - sh * s
-        t = Transformation().translate(-float(box.left), -float(box.bottom)).scale(s).translate(tx, ty)
-        writer.pages[slot.page - 1].merge_transformed_page(src, t, over=False)
+    failed: list[tuple[int, int, str]] = []
+    current: tuple[int, Any] | None = None
+    for slot in sorted(slots, key=lambda s: (s.exhibit, s.src_page)):
+        prep = prepared[slot.exhibit]
+        target = writer.pages[slot.page - 1]
+        try:
+            if current is None or current[0] != slot.exhibit:
+                current = (slot.exhibit, PdfReader(str(prep.pdf_src)))
+            src = current[1].pages[slot.src_page]
+            box = src.cropbox
+            sw, sh = float(box.width), float(box.height)
+            x, y, w, h = slot.box
+            s = min(w / sw, h / sh)
+            tx = x + (w - sw * s) / 2
+            ty = y + h - sh * s
+            t = (Transformation().translate(-float(box.left), -float(box.bottom)).scale(s)
+                 .translate(tx, ty))
+            target.merge_transformed_page(src, t, over=False)
+            # The merge leaves the page's content as parsed operators (Python objects, many
+            # times the bytes); encoding it now keeps memory flat in the number of pages.
+            target.compress_content_streams()
+        except Exception as exc:  # noqa: BLE001 - one page must not sink the dossier
+            reason = f"it cannot be placed ({type(exc).__name__})"
+            log.info("exhibit %s page %d not placed: %s", prep.exhibit.info.id,
+                     slot.src_page + 1, type(exc).__name__)
+            failed.append((slot.exhibit, slot.src_page, reason))
+            text = label("pdf_page_undrawn", lang, i=slot.src_page + 1, why=reason)
+            size = (float(target.mediabox.width), float(target.mediabox.height))
+            target.merge_page(_failure_overlay(size, slot.box, text))
     with open(out, "wb") as fh:
         writer.write(fh)
+    return failed
 
 
 # -- the whole export ----------------------------------------------------------------------------
@@ -999,7 +1150,8 @@ def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
     # spawn, not fork: the app calls this from a worker thread of a Qt process, and forking a
     # threaded process can deadlock the child.
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx,
+                                initializer=quiet_worker) as pool:
         futures = {pool.submit(di.derive, job): job for job in jobs}
         try:
             for fut in cf.as_completed(futures):
@@ -1022,13 +1174,6 @@ def _mb(n: int, *, up: bool = False) -> str:
     if n < 1024 * 1024:
         return f"{max(1, rnd(n / 1024))} KB"
     return f"{rnd(n * 10 / (1024 * 1024)) / 10:.1f} MB"
-
-
-def _strip_passthrough(src: Path, out: Path) -> Path:
-    try:
-        return strip_jpeg(src, out)
-    except ValueError as exc:
-        raise ExportError(f"{src.name}: cannot remove the picture's metadata ({exc})") from None
 
 
 def build_dossier(
@@ -1071,38 +1216,39 @@ def build_dossier(
         skeleton = tmp / "skeleton.pdf"
         # Marked exhibits are shown from a derived copy with the marks burned in at full
         # resolution; from here on the copy is the exhibit's picture (the original's hash is
-        # still printed beside it).
+        # still printed beside it). One whose marks cannot be drawn is shown as such, never
+        # unmarked.
         shown: list[Exhibit] = []
-        for ex in data.exhibits:
+        unmarked: dict[int, str] = {}
+        for k, ex in enumerate(data.exhibits):
             check_cancel()
-            shown.append(marked_exhibit(ex, tmp))
+            try:
+                shown.append(marked_exhibit(ex, tmp))
+            except RedactError as exc:
+                unmarked[k] = str(exc)
+                shown.append(ex)
         data = replace(data, exhibits=tuple(shown))
         prepared: list[Prepared] = []
-        for ex in data.exhibits:
+        for k, ex in enumerate(data.exhibits):
             check_cancel()
-            prepared.append(prepare(ex))
-            if prepared[-1].problem:
-                notes.append(f"{ex.number}: {prepared[-1].problem}")
-        if any(p.cat == "pdf" and p.pdf_pages for p in prepared):
-            try:
-                import pypdf  # noqa: F401
-            except ImportError:
-                for p in prepared:
-                    if p.cat == "pdf":
-                        p.problem = "pypdf is not installed"
-        for i, p in enumerate(prepared):
-            if p.cat == "pdf" and p.pdf_pages and not p.problem:
-                try:
-                    p.raster_pages, raster_notes = rasterize_unembedded(
-                        p.exhibit.path, tmp / f"raster{i}", p.exhibit.number, check_cancel)
-                except ExportCancelled:
-                    raise
-                except Exception as exc:  # pages stay vectors; the reason goes in the notes
-                    raster_notes = [f"{p.exhibit.number}: pages not checked for fonts "
-                                    f"({type(exc).__name__})"]
-                notes += raster_notes
-        plans = di.initial_plans([(i, p.exhibit.path, p.image, p.screenshot)
-                                  for i, p in enumerate(prepared) if p.image is not None])
+            if k in unmarked:
+                p = Prepared(ex, category(ex), problem=unmarked[k], in_pack=False)
+            else:
+                p = prepare(ex, tmp, k)
+            prepared.append(p)
+        _prepare_pdfs(prepared, tmp, notes, cancel)
+        check_cancel()
+        items = []
+        owner: dict[int, int] = {}
+        for k, p in enumerate(prepared):
+            if p.problem:
+                continue
+            for src, probe, turn in p.frames:
+                key = len(owner)
+                owner[key] = k
+                p.image_keys.append(key)
+                items.append((key, src, probe, p.screenshot, turn))
+        plans = di.initial_plans(items)
 
         def layout(current: list[di.ImagePlan],
                    derived: dict[int, di.Derived] | None = None) -> tuple[int, Path]:
@@ -1111,7 +1257,9 @@ def build_dossier(
             if not renderer.pdf_slots:
                 return pages, skeleton
             placed = tmp / "skeleton-placed.pdf"
-            _place_pdf_pages(skeleton, placed, renderer.pdf_slots, prepared)
+            for k, page, why in _place_pdf_pages(skeleton, placed, renderer.pdf_slots,
+                                                 prepared, lang):
+                prepared[k].pdf_failed[page] = why
             return pages, placed
 
         pages, skel = layout(plans)
@@ -1133,19 +1281,22 @@ def build_dossier(
 
         for p in plans:
             if p.passthrough:
-                tick(prepared[p.index].exhibit.path.name)
+                tick(prepared[owner[p.index]].exhibit.path.name)
         check_cancel()
         jobs = [di.DeriveJob(p.index, p.src, tmp / f"img{p.index}.jpg", p.cap, p.floor,
-                             p.target_bytes) for p in plans if not p.passthrough]
+                             p.target_bytes, p.rotation) for p in plans if not p.passthrough]
         derived = _derive_all(jobs, tick, cancel)
-        for idx, d in derived.items():
-            if d.error:
-                raise ExportError(f"{prepared[idx].exhibit.number} "
-                                  f"({prepared[idx].exhibit.info.original_name}): cannot read "
-                                  f"the image: {d.error}")
+        # A picture no decoder can read gets its "could not be drawn" page; the others stay.
+        broken = {owner[key]: d.error for key, d in derived.items() if d.error}
+        for k, why in broken.items():
+            prepared[k].problem = f"the picture cannot be decoded ({why})"[:300]
+            prepared[k].image_keys = []
+        if broken:
+            plans = [p for p in plans if owner[p.index] not in broken]
+            derived = {key: d for key, d in derived.items() if owner[key] not in broken}
         # Lay out again so each placeholder carries the derived image's real pixel size.
         check_cancel()
-        if derived:
+        if derived or broken:
             pages, skel = layout(plans, derived)
         images: dict[str, ImageStream] = {}
         refs = _refs(plans, derived)
@@ -1153,19 +1304,22 @@ def build_dossier(
             src = p.src if p.passthrough else derived[p.index].path
             ref = refs[p.index]
             fmt = "png" if p.passthrough and p.probe.fmt == "PNG" else "jpeg"
-            if p.passthrough and fmt == "jpeg":
-                # The whole JPEG file becomes the PDF's image stream, EXIF (GPS, serials,
-                # thumbnail) included; drop it without touching the scans. The orientation
-                # the EXIF held is already in the page's transformation matrix.
-                src = _strip_passthrough(src, tmp / f"strip{p.index}.jpg")
-            # A PNG passes only its IDAT data, so its text and EXIF chunks never get in.
+            # A passed-through JPEG was stripped of its metadata when prepared; a PNG passes
+            # only its IDAT data, so its text and EXIF chunks never get in.
             images[ref.token] = ImageStream(src, ref.stored[0], ref.stored[1], ref.color_space,
                                             fmt)
+        # Only pages that were placed carry their streams' placeholders into the file.
+        placed = skel.read_bytes() if any(p.pdf_streams for p in prepared) else b""
+        for p in prepared:
+            for token, path in p.pdf_streams.items():
+                if b"EDIMG:" + token.encode("ascii") in placed:
+                    images[token] = ImageStream(path, 0, 0, fmt="raw")
         if budget_bytes is not None:
             expected = skel.stat().st_size + sum(
                 s.path.stat().st_size + _PER_IMAGE_OVERHEAD for s in images.values())
             if expected > budget_bytes:
-                too_big = [prepared[i].exhibit.number for i, d in derived.items() if not d.fits]
+                too_big = sorted({prepared[owner[i]].exhibit.number
+                                  for i, d in derived.items() if not d.fits})
                 raise BudgetTooSmall(
                     f"The dossier needs about {_mb(expected, up=True)} but the budget is "
                     f"{_mb(budget_bytes)}; "
@@ -1186,4 +1340,50 @@ def build_dossier(
             size = os.path.getsize(tmp_out)
     if progress is not None:
         progress(total, total, "done")
-    return DossierResult(out, digest.hexdigest(), pages, size, tuple(notes))
+    return DossierResult(out, digest.hexdigest(), pages, size, tuple(notes),
+                         tuple(_affected(prepared)))
+
+
+def _prepare_pdfs(prepared: list[Prepared], tmp: Path, notes: list[str],
+                  cancel: Callable[[], bool] | None) -> None:
+    """Normalize every PDF exhibit in bounded worker processes (see pdf_guard)."""
+    jobs = [PdfJob(k, p.exhibit.path, tmp / f"pdf{k}.pdf", tmp / f"pdf{k}", p.exhibit.number,
+                   f"r{k}_")
+            for k, p in enumerate(prepared) if p.cat == "pdf" and not p.problem]
+    if not jobs:
+        return
+    with PdfGuard() as guard:
+        for job, res in guard.run_all(jobs, cancel):
+            p = prepared[job.key]
+            if res.error:
+                # The worker's reasons read "it …" / "its …": say what "it" is.
+                p.problem = re.sub(r"^it(s?) ", lambda m: "the PDF" + ("'s " if m[1] else " "),
+                                   res.error)
+                continue
+            p.pdf_src = job.dst
+            p.pdf_streams = {t: Path(f) for t, f in res.streams.items()}
+            p.pdf_pages = list(res.pages)
+            p.pdf_failed = dict(res.failed)
+            notes.extend(res.notes)
+            if res.capped:
+                notes.append(f"{p.exhibit.number}: only the first {len(res.pages)} of its "
+                             f"{res.capped} pages are shown; the whole file is in the pack")
+    if cancel is not None and cancel():
+        raise ExportCancelled("export cancelled")
+
+
+def _affected(prepared: Sequence[Prepared]) -> list[Affected]:
+    out: list[Affected] = []
+    for p in prepared:
+        ex = p.exhibit
+        if p.problem:
+            out.append(Affected(ex.number, ex.info.original_name,
+                                f"could not be drawn: {p.problem}", p.in_pack))
+        elif p.pdf_failed:
+            pages = sorted(p.pdf_failed)
+            shown = ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")
+            why = p.pdf_failed[pages[0]]
+            out.append(Affected(ex.number, ex.info.original_name,
+                                f"page(s) {shown} of {len(p.pdf_pages)} could not be drawn "
+                                f"({why})", True))
+    return out

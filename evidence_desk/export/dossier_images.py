@@ -57,6 +57,9 @@ class ImageProbe:
     file_size: int
     # An 8-bit grey or RGB, non-interlaced PNG: its zlib data goes into the PDF as is.
     png_plain: bool = False
+    # The file's own data is damaged or unusual enough (junk between JPEG markers, a PNG chunk
+    # cut short) that only a decoded copy is safe to put in the PDF.
+    damaged: bool = False
 
     @property
     def upright_size(self) -> tuple[int, int]:
@@ -67,12 +70,12 @@ class ImageProbe:
     @property
     def jpeg_passable(self) -> bool:
         # Grey and RGB JPEGs decode the same everywhere; CMYK ones depend on Adobe markers.
-        return self.fmt == "JPEG" and self.mode in ("L", "RGB")
+        return self.fmt == "JPEG" and self.mode in ("L", "RGB") and not self.damaged
 
     @property
     def passable(self) -> bool:
         """The file's own compressed data can go into the PDF without decoding."""
-        return self.jpeg_passable or self.png_plain
+        return not self.damaged and (self.jpeg_passable or self.png_plain)
 
 
 def _png_plain(path: Path) -> bool:
@@ -81,6 +84,42 @@ def _png_plain(path: Path) -> bool:
     # IHDR: bit depth at 24, colour type at 25 (0 grey, 2 RGB), interlace at 28.
     return (len(head) == 29 and head[12:16] == b"IHDR" and head[24] == 8
             and head[25] in (0, 2) and head[28] == 0)
+
+
+def png_complete(path: Path) -> bool:
+    """Every chunk of the PNG is whole (CRC checked for the image data) and IEND is there."""
+    import zlib
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != b"\x89PNG\r\n\x1a\n":
+                return False
+            while True:
+                head = fh.read(8)
+                if len(head) < 8:
+                    return False
+                n = int.from_bytes(head[:4], "big")
+                kind = head[4:]
+                if kind == b"IDAT":
+                    crc = zlib.crc32(kind)
+                    left = n
+                    while left:
+                        chunk = fh.read(min(left, 1 << 20))
+                        if not chunk:
+                            return False
+                        crc = zlib.crc32(chunk, crc)
+                        left -= len(chunk)
+                    tail = fh.read(4)
+                    if len(tail) < 4 or int.from_bytes(tail, "big") != crc & 0xFFFFFFFF:
+                        return False
+                    continue
+                if kind == b"IEND":
+                    return True
+                fh.seek(n, 1)
+                if len(fh.read(4)) < 4:
+                    return False
+    except OSError:
+        return False
 
 
 def probe_image(path: Path, fallback_orientation: int = 1) -> ImageProbe:
@@ -151,10 +190,18 @@ def _local_open_upright_reduced(src: Path, max_side: int) -> Image.Image:
 
 def open_upright_reduced(src: Path, max_side: int) -> Image.Image:
     try:
+        from evidence_desk.ingest.thumbs import ThumbnailUnavailable
         from evidence_desk.ingest.thumbs import open_upright_reduced as shared
     except ImportError:
         return _local_open_upright_reduced(src, max_side)
-    return _to_rgb(shared(src, max_side))
+    try:
+        return _to_rgb(shared(src, max_side))
+    except ThumbnailUnavailable:
+        # Formats the shared decoder does not know (yet) but Pillow reads plainly (BMP).
+        with Image.open(src) as im:
+            if im.format not in ("BMP", "DIB", "TIFF"):
+                raise
+        return _local_open_upright_reduced(src, max_side)
 
 
 # -- deriving (runs in worker processes) ------------------------------------------------------
@@ -169,6 +216,8 @@ class DeriveJob:
     cap: tuple[int, int]
     floor: tuple[int, int]
     target_bytes: int | None = None
+    # Degrees clockwise to turn the upright picture (the seller's rotation of the item).
+    rotation: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,6 +245,10 @@ def derive(job: DeriveJob) -> Derived:
     """Write an upright JPEG copy of job.src within job.target_bytes if the floor allows."""
     try:
         base = open_upright_reduced(job.src, max(job.cap))
+        if job.rotation:
+            from evidence_desk.export.rotation import rotate
+
+            base = rotate(base, job.rotation)
     except Exception as exc:  # reported per exhibit; one bad file must not sink the export
         return Derived(job.index, job.dst, 0, 0, 0, False, f"{type(exc).__name__}: {exc}")
     if base.size != job.cap and max(base.size) > max(job.cap):
@@ -233,6 +286,7 @@ class ImagePlan:
     screenshot: bool
     passthrough: bool
     target_bytes: int | None = None
+    rotation: int = 0
 
     @property
     def upright(self) -> tuple[int, int]:
@@ -247,11 +301,15 @@ class ImagePlan:
         return floor_size(self.screenshot, self.upright)
 
 
-def initial_plans(items: list[tuple[int, Path, ImageProbe, bool]]) -> list[ImagePlan]:
-    """Without a budget: JPEGs pass through, everything else is derived at the cap."""
+def initial_plans(items: list[tuple[int, Path, ImageProbe, bool, int]]) -> list[ImagePlan]:
+    """Without a budget: JPEGs pass through, everything else is derived at the cap.
+
+    Items are (key, source, probe, screenshot, rotation); a probe's orientation already holds
+    the rotation (for the PDF's matrix), the plan's rotation is for derived copies.
+    """
     return [
-        ImagePlan(i, src, probe, shot, passthrough=probe.passable)
-        for i, src, probe, shot in items
+        ImagePlan(i, src, probe, shot, passthrough=probe.passable, rotation=rotation)
+        for i, src, probe, shot, rotation in items
     ]
 
 

@@ -74,8 +74,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "仅显示前 {shown} 行,共 {total} 行;完整表格见上传包。",
         "Showing the first {shown} of {total} rows; the full table is in the upload pack.",
     ),
-    "table_unreadable": ("无法读取表格:{why}", "The table could not be read: {why}"),
-    "image_unreadable": ("无法读取图片:{why}", "The image could not be read: {why}"),
     "none": ("无", "none"),
     "page_x_of_y": ("第 {x} 页,共 {y} 页", "Page {x} of {y}"),
     "sha_note": (
@@ -119,6 +117,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "redacted_short": ("已遮盖的副本", "redacted copy"),
     "annotated_short": ("标注的副本", "annotated copy"),
     "kw_complaint": ("投诉", "complaint"),
+    "undrawn_title": ("此证据无法在材料中显示", "This exhibit could not be drawn"),
+    "undrawn_reason": ("原因:{why}", "Reason: {why}"),
+    "undrawn_in_pack": ("原始文件(SHA-256 见下)已放入上传包,可直接核对。",
+                        "The original file (SHA-256 below) is in the upload pack."),
+    "undrawn_not_in_pack": (
+        "此证据的标注无法绘制,为免泄露被遮盖的信息,它也未放入上传包;请在标注编辑器中修正。",
+        "Its marks could not be drawn in, so it is not in the upload pack either (it would "
+        "leave unredacted); fix the marks in the mark editor.",
+    ),
+    "pdf_page_undrawn": (
+        "第 {i} 页无法显示:{why}。原始文件已放入上传包。",
+        "Page {i} could not be drawn: {why}. The original file is in the upload pack.",
+    ),
+    "tiff_page": ("第 {i}/{n} 页", "page {i}/{n}"),
+    "video_note": (
+        "视频文件({fmt}),无法在材料中显示。平台不接受视频,因此未放入上传包;原始文件保存在本案中,"
+        "SHA-256 见下。",
+        "A video file ({fmt}): it cannot be shown here, and it is not uploadable (the platform "
+        "takes no video), so it is not in the upload pack. The original is kept in the case; "
+        "its SHA-256 is below.",
+    ),
+    "document_note": ("Word 文档,原始文件已放入上传包。其文字如下:",
+                      "A Word document; the original is in the upload pack. Its text:"),
+    "document_no_text": ("Word 文档,原始文件已放入上传包;其文字无法在此显示({why})。",
+                         "A Word document; the original is in the upload pack. Its text cannot "
+                         "be shown here ({why})."),
+    "document_cut": ("文字较长,此处仅显示开头部分;全文见上传包中的原始文件。",
+                     "The text is long; only its beginning is shown. The full text is in the "
+                     "original in the upload pack."),
 }
 
 

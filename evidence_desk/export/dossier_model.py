@@ -77,9 +77,25 @@ class DossierData:
 
 
 @dataclass(frozen=True)
+class Affected:
+    """An exhibit the export could not show or pack as it should, and why (for the seller)."""
+
+    number: str
+    name: str
+    reason: str
+    # Whether the original is in the upload pack (False: left out, and the line says why).
+    in_pack: bool = True
+
+    def line(self) -> str:
+        return f"{self.number} ({self.name}): {self.reason}"
+
+
+@dataclass(frozen=True)
 class DossierResult:
     path: Path
     sha256: str
     pages: int
     size_bytes: int
     notes: tuple[str, ...] = ()
+    # Exhibits shown on a "could not be drawn" page (whole or some of their pages).
+    affected: tuple[Affected, ...] = ()

@@ -7,7 +7,8 @@ Such a page is therefore rendered by poppler's `pdftoppm` at 150 dpi and placed 
 with the page's own text laid invisibly over it in our embedded fonts, so a reviewer can still
 search and copy the tracking number. Pages whose fonts are all embedded stay vectors.
 
-Without pdftoppm the page stays a vector page and the export says so in its notes.
+Without pdftoppm (or when it fails) the page stays a vector page and the export's notes say why.
+This runs in the PDF worker process (`pdf_normalize`), whose memory and time are bounded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,9 @@ from evidence_desk.export import dossier_fonts as dfonts
 DPI = 150
 # A page larger than A3 is rendered at less than DPI rather than as a huge bitmap.
 MAX_SIDE_PX = 2500
-RENDER_TIMEOUT_S = 120
+RENDER_TIMEOUT_S = 60
+# A rendered page larger than this as PNG is photo-like and placed as a JPEG instead.
+PNG_MAX_BYTES = 600 * 1024
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
@@ -110,20 +112,62 @@ def text_runs(page: Any) -> list[TextRun]:
     return runs
 
 
-def render_page(pdf: Path, index: int, size: tuple[float, float], out_png: Path) -> bool:
-    """Render page `index` (0-based) of pdf to out_png with pdftoppm; False if impossible."""
+def render_page(pdf: Path, index: int, size: tuple[float, float], out_png: Path
+                ) -> tuple[bool, str]:
+    """Render page `index` (0-based) of pdf to out_png with pdftoppm: (done, reason if not)."""
     exe = shutil.which("pdftoppm")
     if exe is None:
-        return False
+        return False, "pdftoppm from poppler-utils is needed"
     long_px = max(size) / 72 * DPI
     scale = ["-scale-to", str(MAX_SIDE_PX)] if long_px > MAX_SIDE_PX else ["-r", str(DPI)]
     cmd = [exe, *scale, "-png", "-f", str(index + 1), "-l", str(index + 1), "-singlefile",
            str(pdf), str(out_png.with_suffix(""))]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=RENDER_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0 and out_png.is_file()
+    except subprocess.TimeoutExpired:
+        return False, f"pdftoppm took longer than {RENDER_TIMEOUT_S} s"
+    except OSError as exc:
+        return False, f"pdftoppm could not be started ({exc.strerror or type(exc).__name__})"
+    if done.returncode == 0 and out_png.is_file():
+        return True, ""
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    return False, f"pdftoppm failed (exit {done.returncode}{': ' + said[-1][:120] if said else ''})"
+
+
+def raster_of(page: Any, box: tuple[float, float, float, float], stem: Path
+              ) -> tuple[Path | None, str]:
+    """A one-page PDF showing `page` (upright, attached to a writer) as a picture with its
+    text invisibly on top: (path, "") or (None, why not).
+
+    poppler renders a one-page copy written by pypdf, not the original file: a damaged
+    original that pypdf could repair may be one poppler refuses, and the copy is upright.
+    """
+    from pypdf import PdfWriter
+
+    single = stem.with_name(stem.name + "-page.pdf")
+    one = PdfWriter()
+    one.add_page(page)
+    with open(single, "wb") as fh:
+        one.write(fh)
+    size = (box[2], box[3])
+    png = stem.with_suffix(".png")
+    ok, why = render_page(single, 0, size, png)
+    single.unlink(missing_ok=True)
+    if not ok:
+        return None, why
+    picture = png
+    if png.stat().st_size > PNG_MAX_BYTES:
+        # A photo-like page (a scan with a font named but not embedded) is far smaller as JPEG.
+        from PIL import Image
+
+        picture = stem.with_suffix(".jpg")
+        with Image.open(png) as im:
+            im.convert("RGB").save(picture, "JPEG", quality=85)
+        png.unlink()
+    dst = stem.with_suffix(".pdf")
+    raster_page_pdf(picture, size, text_runs(page), dst)
+    picture.unlink()
+    return dst, ""
 
 
 def raster_page_pdf(png: Path, size: tuple[float, float], runs: list[TextRun],
@@ -145,44 +189,3 @@ def raster_page_pdf(png: Path, size: tuple[float, float], runs: list[TextRun],
         canv.drawText(text)
     canv.showPage()
     canv.save()
-
-
-def rasterize_unembedded(pdf: Path, work: Path, label: str,
-                         cancel: Callable[[], None] | None = None
-                         ) -> tuple[dict[int, Path], list[str]]:
-    """{page index: one-page PDF to place instead} for pages with unembedded fonts, and notes.
-
-    `work` is a folder of its own for this exhibit; `label` names it in the notes.
-    """
-    from pypdf import PdfReader
-
-    work.mkdir(parents=True, exist_ok=True)
-    reader = PdfReader(str(pdf))
-    if reader.is_encrypted:
-        reader.decrypt("")
-    out: dict[int, Path] = {}
-    failed: list[int] = []
-    for i, page in enumerate(reader.pages):
-        if not unembedded_fonts(page):
-            continue
-        if cancel is not None:
-            cancel()
-        if page.get("/Rotate"):
-            page.transfer_rotation_to_content()
-        box = page.cropbox
-        size = (float(box.width), float(box.height))
-        png = work / f"p{i + 1}.png"
-        if not render_page(pdf, i, size, png):
-            failed.append(i + 1)
-            continue
-        dst = work / f"p{i + 1}.pdf"
-        raster_page_pdf(png, size, text_runs(page), dst)
-        png.unlink()
-        out[i] = dst
-    notes = []
-    if failed:
-        pages = ", ".join(str(n) for n in failed)
-        notes.append(f"{label}: page(s) {pages} use fonts that are not embedded and could not "
-                     "be shown as pictures (pdftoppm from poppler-utils is needed); they are "
-                     "placed as they are and may print in a substitute font")
-    return out, notes

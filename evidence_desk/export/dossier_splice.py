@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = b"EDIMG:"
-_PLACEHOLDER = re.compile(rb"stream\r?\nEDIMG:(x\d+)")
+_PLACEHOLDER = re.compile(rb"stream\r?\nEDIMG:(x\d+|r\d+_\d+)")
+_LENGTH = re.compile(rb"/Length\s+\d+(?![\d.])")
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 
 
@@ -26,7 +27,9 @@ class ImageStream:
     width: int
     height: int
     color_space: str = "DeviceRGB"
-    # "jpeg": the file is a DCT stream; "png": its IDAT data is a PNG-predicted zlib stream.
+    # "jpeg": the file is a DCT stream; "png": its IDAT data is a PNG-predicted zlib stream;
+    # "raw": the file is a PDF exhibit's image stream, still encoded, whose dictionary the
+    # placeholder object already carries (only its /Length changes).
     fmt: str = "jpeg"
 
 
@@ -118,6 +121,18 @@ def splice_images(
             if img is None:
                 raise SpliceError(f"no image for placeholder {token}")
             seen.add(token)
+            if img.fmt == "raw":
+                size = img.path.stat().st_size
+                head, n_sub = _LENGTH.subn(b"/Length %d" % size, chunk[:m.start()], count=1)
+                if n_sub != 1:
+                    raise SpliceError(f"placeholder {token} has no /Length")
+                fh.write(head + b"stream\n")
+                with open(img.path, "rb") as src:
+                    shutil.copyfileobj(src, fh, 1024 * 1024)
+                fh.write(b"\nendstream\nendobj\n")
+                if on_image is not None:
+                    on_image(token)
+                continue
             if img.fmt == "png":
                 idat = _png_idat(img.path)
                 size = sum(n for _, n in idat)

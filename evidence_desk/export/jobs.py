@@ -1,6 +1,10 @@
 """Exporting a case from a library: gather its data, re-check its originals, write, record.
 
 The command line and the GUI both call these; the renderers below them see only plain data.
+An export always finishes when the target can be written: an exhibit that cannot be drawn or
+cleaned is listed in the result's `affected` (by exhibit number and file name, with the
+reason), which the command line prints on stderr and the window shows with the result.
+Library warnings raised meanwhile go to the log (`quiet`).
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from typing import TYPE_CHECKING
 
 from evidence_desk.core.statement import exhibit_numbers
 from evidence_desk.export.dossier_model import (
+    Affected,
     DossierData,
     DossierResult,
     Exhibit,
     ExportError,
     StatementText,
 )
+from evidence_desk.export.quiet import quiet_libraries
 from evidence_desk.export.scratch import scratch_root
 from evidence_desk.library.blobstore import hash_file
 
@@ -87,11 +93,23 @@ def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
     # re-hashed.
     check_parent(Path(out))
     data = dossier_data(lib, case_id, cancel=cancel)
-    result = build_dossier(data, Path(out), lang=lang, budget_bytes=budget_bytes,
-                           progress=progress, cancel=cancel, work_root=scratch_root(lib.folder))
+    with quiet_libraries():
+        result = build_dossier(data, Path(out), lang=lang, budget_bytes=budget_bytes,
+                               progress=progress, cancel=cancel,
+                               work_root=scratch_root(lib.folder))
     lib.record("export.dossier", case_id, sha256=result.sha256, pages=result.pages,
-               size=result.size_bytes, lang=lang, exhibits=len(data.exhibits))
+               size=result.size_bytes, lang=lang, exhibits=len(data.exhibits),
+               affected=[a.number for a in result.affected])
     return result
+
+
+def affected_lines(affected: tuple[Affected, ...], *, dossier: bool) -> list[str]:
+    """One line per affected exhibit, for the seller: number, file name, what happened."""
+    if dossier:
+        return [f"{a.number} ({a.name}): {a.reason}; the dossier has a page saying so"
+                + (" and the original is in the upload pack" if a.in_pack else "")
+                for a in affected]
+    return [f"{a.number} ({a.name}): {a.reason}" for a in affected]
 
 
 def export_pack(lib: Library, case_id: int, out_dir: Path, *, zip_max_bytes: int | None = None,
@@ -107,8 +125,10 @@ def export_pack(lib: Library, case_id: int, out_dir: Path, *, zip_max_bytes: int
     # The statement as it stands (composed from the current evidence; hand edits kept).
     statement, _, _ = current_statement(lib, case_id)
     data = dossier_data(lib, case_id, cancel=cancel)
-    result = build_pack(data, Path(out_dir), statement_en=statement, zip_max_bytes=zip_max_bytes,
-                        work_root=scratch_root(lib.folder),
-                        progress=progress, cancel=cancel)
-    lib.record("export.pack", case_id, sha256=result.sha256, zips=len(result.zips))
+    with quiet_libraries():
+        result = build_pack(data, Path(out_dir), statement_en=statement,
+                            zip_max_bytes=zip_max_bytes, work_root=scratch_root(lib.folder),
+                            progress=progress, cancel=cancel)
+    lib.record("export.pack", case_id, sha256=result.sha256, zips=len(result.zips),
+               affected=[a.number for a in result.affected])
     return result

@@ -16,6 +16,11 @@ per-zip limit), `statement_en.txt` and `README.txt`. Choices:
   allows; a photo that relies on its EXIF orientation is turned upright and re-encoded.
 - An item with marks is packed from a derived copy with the marks burned in (redactions as
   opaque fills at full resolution), never from its original; the README names both hashes.
+- A damaged picture no clean copy can be made of goes in as its original bytes, and the seller
+  is told (`PackResult.affected`); a multi-page TIFF becomes one JPEG per page; a video is not
+  uploadable (the platform takes no video) and stays out of the zips, as does an item whose
+  marks cannot be drawn in (it would leave unredacted) and a file too large for a zip even at
+  the legibility floor (the seller splits or shrinks it). The README lists each of them.
 - The folder is replaced whole, so it may only be one the desk owns: missing, empty, or an
   earlier pack whose every file the pack's own marker (`.evidence-desk-pack`) lists. Anything
   else (the seller's desktop, a pack they added notes to) is refused and left untouched.
@@ -33,9 +38,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_desk.export import documents as docs
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import redact
-from evidence_desk.export.dossier_model import DossierData, Exhibit, ExportCancelled, ExportError
+from evidence_desk.export.dossier_model import (
+    Affected,
+    DossierData,
+    Exhibit,
+    ExportCancelled,
+    ExportError,
+)
 from evidence_desk.export.safe_write import atomic_dir, check_parent
 from evidence_desk.export.scratch import scratch_dir
 
@@ -71,6 +83,8 @@ class PackResult:
     statement_path: Path
     # SHA-256 over the sorted "name sha256" lines of every file in the pack.
     sha256: str
+    # Exhibits packed as their original bytes, or left out, and why.
+    affected: tuple[Affected, ...] = ()
 
 
 @dataclass
@@ -83,9 +97,11 @@ class _Member:
     cost: int
     # The exhibit as packed: a marked copy (derived_sha256 set) or the exhibit itself.
     shown: Exhibit | None = None
+    # Why the original bytes went in instead of a clean copy ("" when they did not).
+    fallback: str = ""
 
 
-def strip_metadata(src: Path, work_dir: Path) -> Path:
+def strip_metadata(src: Path, work_dir: Path, rotation: int = 0) -> Path:
     """The file to pack: `src` itself when it carries no metadata, else a clean copy.
 
     The copy is written under work_dir; src is never modified.
@@ -93,7 +109,7 @@ def strip_metadata(src: Path, work_dir: Path) -> Path:
     work_dir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix="clean-", dir=work_dir)
     os.close(fd)
-    out = redact.strip_metadata(src, Path(name))
+    out = redact.strip_metadata(src, Path(name), rotation)
     if out != Path(name):
         os.unlink(name)
     return out
@@ -119,16 +135,115 @@ def _deflated_size(path: Path) -> int:
     return total + len(comp.flush())
 
 
-def _member(original: Exhibit, data: DossierData, work: Path, limit: int) -> _Member:
-    ex = redact.marked_exhibit(original, work)
+def _members(original: Exhibit, data: DossierData, work: Path, limit: int,
+             affected: list[Affected]) -> list[_Member]:
+    """What the pack holds for one exhibit (nothing, one file, or one JPEG per TIFF page)."""
+    info = original.info
+    ext = _ext(original)
+    if docs.is_video(info.mime, ext):
+        affected.append(Affected(original.number, info.original_name,
+                                 "not uploadable: the platform takes no video, so it is not in "
+                                 "the pack's zips (the original stays in the case)", False))
+        return []
+    try:
+        ex = redact.marked_exhibit(original, work)
+    except redact.RedactError as exc:
+        affected.append(Affected(original.number, info.original_name,
+                                 f"left out of the pack: {exc}", False))
+        return []
+    try:
+        if not ex.derived_sha256 and docs.is_tiff(info.mime, ext):
+            return _tiff_members(ex, work, limit, affected)
+        try:
+            return [_member(ex, original, data, work, limit)]
+        except _NoCleanCopy as exc:
+            reason = (f"no clean copy could be made ({exc}); the original bytes are in the "
+                      "pack, metadata included")
+            affected.append(Affected(original.number, info.original_name, reason, True))
+            return [_original_member(original, ex, limit, str(exc))]
+    except PackError as exc:
+        # Too large for a zip even at the legibility floor: the rest of the pack is still
+        # made, and the seller is told to split or shrink this one.
+        prefix = f"{original.number} ({info.original_name})"
+        reason = str(exc).removeprefix(prefix).lstrip(": ").strip()
+        affected.append(Affected(original.number, info.original_name,
+                                 f"left out of the pack: {reason}", False))
+        return []
+
+
+class _NoCleanCopy(Exception):
+    pass
+
+
+def _room(limit: int, base: str) -> int:
+    return limit - _ZIP_END - _ZIP_ENTRY_OVERHEAD - 2 * (len(base) + 8)
+
+
+def _base(ex: Exhibit) -> str:
+    return f"{ascii_name(ex.number)}_{ascii_name(ex.info.kind, 'other')}"
+
+
+def _original_member(original: Exhibit, ex: Exhibit, limit: int, why: str) -> _Member:
+    """The exhibit's original bytes as they are (a damaged picture no decoder can clean)."""
+    ext = Path(original.info.original_name or original.path.name).suffix.lower().lstrip(".")
+    out_ext = "jpg" if ext == "jpeg" else ext or "bin"
+    name = f"{_base(original)}.{ascii_name(out_ext, 'bin')}"
+    stored = out_ext in _STORED_EXT
+    size = original.path.stat().st_size if stored else _deflated_size(original.path)
+    if size > _room(limit, _base(original)):
+        raise PackError(
+            f"{ex.number} ({ex.info.original_name}) is {original.path.stat().st_size:,} bytes "
+            f"and does not fit in a zip of at most {limit:,} bytes; split or shrink the file "
+            "first.")
+    return _Member(original, name, original.path, stored,
+                   size + _ZIP_ENTRY_OVERHEAD + 2 * len(name), ex, fallback=why)
+
+
+def _tiff_members(ex: Exhibit, work: Path, limit: int,
+                  affected: list[Affected]) -> list[_Member]:
+    """One upright JPEG per page of a TIFF (the platform takes jpg, not tif)."""
+    base = _base(ex)
+    try:
+        pages = docs.tiff_pages(ex.path, work / f"tiff-{base}", base,
+                                getattr(ex.info, "rotation", 0))
+    except docs.TiffUnreadable as exc:
+        affected.append(Affected(ex.number, ex.info.original_name,
+                                 f"no JPEG copy could be made (the TIFF {exc}); the original "
+                                 "bytes are in the pack", True))
+        return [_original_member(ex, ex, limit, str(exc))]
+    out: list[_Member] = []
+    for n, page in enumerate(pages, start=1):
+        name_base = f"{base}_p{n}" if len(pages) > 1 else base
+        room = _room(limit, name_base)
+        if page.stat().st_size > room:
+            out.append(_image_member(ex, page, name_base, work, room, 1))
+        else:
+            name = f"{name_base}.jpg"
+            out.append(_Member(ex, name, page, True,
+                               page.stat().st_size + _ZIP_ENTRY_OVERHEAD + 2 * len(name), ex))
+    return out
+
+
+def _member(ex: Exhibit, original: Exhibit, data: DossierData, work: Path,
+            limit: int) -> _Member:
     allowed = set(data.rules.platform.attachment_extensions)
     ext = _ext(ex)
     is_image = ext in _IMAGE_EXT or (ex.info.mime or "").startswith("image/")
-    base = f"{ascii_name(ex.number)}_{ascii_name(ex.info.kind, 'other')}"
-    src = strip_metadata(ex.path, work) if is_image else ex.path
+    base = _base(ex)
+    turn = getattr(ex.info, "rotation", 0)
+    src = ex.path
+    if is_image:
+        try:
+            if "damaged_image" in ex.info.flags:
+                work.mkdir(parents=True, exist_ok=True)
+                src = redact.decoded_copy(ex.path, work / f"decoded-{base}.img", turn)
+            else:
+                src = strip_metadata(ex.path, work, turn)
+        except Exception as exc:  # noqa: BLE001 - any decoder failure: no clean copy
+            raise _NoCleanCopy(_why(exc)) from None
     # A stripped or marked copy is upright already; only the original relies on its EXIF.
     orientation = (ex.info.orientation or 1) if src == original.path else 1
-    room = limit - _ZIP_END - _ZIP_ENTRY_OVERHEAD - 2 * (len(base) + 5)
+    room = _room(limit, base)
     if is_image and (ext not in allowed or src.stat().st_size > room):
         member = _image_member(ex, src, base, work, room, orientation)
         member.exhibit, member.shown = original, ex
@@ -145,14 +260,18 @@ def _member(original: Exhibit, data: DossierData, work: Path, limit: int) -> _Me
     return _Member(original, name, src, stored, size + _ZIP_ENTRY_OVERHEAD + 2 * len(name), ex)
 
 
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (f"{text}" if text else type(exc).__name__)[:200]
+
+
 def _image_member(ex: Exhibit, src: Path, base: str, work: Path, room: int,
                   orientation: int) -> _Member:
     """An upright JPEG of the image, downscaled only as far as the zip limit demands."""
     try:
         probe = di.probe_image(src, orientation)
-    except Exception as exc:
-        raise PackError(f"{ex.number} ({ex.info.original_name}): cannot read the image "
-                        f"({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - the original bytes go in instead
+        raise _NoCleanCopy(f"cannot read the image: {_why(exc)}") from None
     shot = di.is_screenshot(ex.info.kind, probe)
     upright = probe.upright_size
     # A screenshot keeps its full size when the limit allows: text must stay readable.
@@ -161,8 +280,7 @@ def _image_member(ex: Exhibit, src: Path, base: str, work: Path, room: int,
     job = di.DeriveJob(0, src, dst, cap, di.floor_size(shot, upright), room)
     done = di.derive(job)
     if done.error:
-        raise PackError(f"{ex.number} ({ex.info.original_name}): cannot read the image "
-                        f"({done.error})")
+        raise _NoCleanCopy(f"cannot read the image: {done.error}"[:200])
     if not done.fits:
         raise PackError(
             f"{ex.number} ({ex.info.original_name}) cannot be made smaller than "
@@ -255,10 +373,13 @@ def build_pack(
     total = len(data.exhibits)
     with scratch_dir(work_root, "pack") as work, atomic_dir(out_dir, check_target) as folder:
         by_kind: dict[str, list[_Member]] = {}
+        affected: list[Affected] = []
         for i, ex in enumerate(data.exhibits):
             if cancel is not None and cancel():
                 raise ExportCancelled("export cancelled")
-            by_kind.setdefault(ex.info.kind, []).append(_member(ex, data, work, limit))
+            members = _members(ex, data, work, limit, affected)
+            if members:
+                by_kind.setdefault(ex.info.kind, []).extend(members)
             if progress is not None:
                 progress(i + 1, total, ex.number)
         zips: list[PackZip] = []
@@ -291,7 +412,8 @@ def build_pack(
         statement = folder / "statement_en.txt"
         statement.write_bytes(statement_en.replace("\r\n", "\n").replace("\n", "\r\n")
                               .encode("ascii"))
-        (folder / "README.txt").write_text(_readme(data, zips, by_kind, limit), encoding="utf-8")
+        (folder / "README.txt").write_text(_readme(data, zips, by_kind, limit, affected),
+                                           encoding="utf-8")
         lines = sorted(f"{p.name} {_sha256(p)}" for p in folder.iterdir() if p.is_file())
         digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
         # Written after the digest: the marker is the desk's bookkeeping, not part of the upload.
@@ -299,11 +421,12 @@ def build_pack(
         (folder / MARKER).write_text("\n".join([_MARKER_HEAD, *names]) + "\n", encoding="utf-8")
         if cancel is not None and cancel():
             raise ExportCancelled("export cancelled")
-    return PackResult(out_dir, tuple(zips), out_dir / "statement_en.txt", digest)
+    return PackResult(out_dir, tuple(zips), out_dir / "statement_en.txt", digest,
+                      tuple(affected))
 
 
 def _readme(data: DossierData, zips: list[PackZip], by_kind: dict[str, list[_Member]],
-            limit: int) -> str:
+            limit: int, affected: list[Affected] | None = None) -> str:
     case = data.case
     members = {m.name: m for ms in by_kind.values() for m in ms}
     lines = [
@@ -323,6 +446,8 @@ def _readme(data: DossierData, zips: list[PackZip], by_kind: dict[str, list[_Mem
             if marked:
                 assert m.shown is not None
                 same = " (redacted copy)" if m.shown.redacted else " (annotated copy)"
+            elif m.fallback:
+                same = " (original bytes: no clean copy could be made)"
             elif m.source == m.exhibit.path:
                 same = " (original bytes)"
             else:
@@ -334,5 +459,11 @@ def _readme(data: DossierData, zips: list[PackZip], by_kind: dict[str, list[_Mem
             lines.append(f"    sha256 of original: {info.sha256}")
             if marked:
                 lines.append(f"    sha256 of this file: {_sha256(m.source)}")
+        lines.append("")
+    left_out = [a for a in affected or () if not a.in_pack]
+    if left_out:
+        lines.append("Not in any zip:")
+        for a in left_out:
+            lines.append(f"  {a.number} {a.name}: {a.reason}")
         lines.append("")
     return os.linesep.join(lines) if os.name == "nt" else "\n".join(lines) + "\n"

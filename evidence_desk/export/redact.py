@@ -43,6 +43,7 @@ from evidence_desk.core.marks import (
     stroke_width,
 )
 from evidence_desk.core.textruns import split_runs
+from evidence_desk.export import rotation as rot
 from evidence_desk.export.dossier_model import Exhibit, ExportError
 from evidence_desk.ingest.imaging import Refused, open_image
 from evidence_desk.ingest.sniff import sniff_path
@@ -102,8 +103,9 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
         return im
 
 
-def open_upright_full(src: Path) -> Image.Image:
-    """The whole picture at full resolution, upright (EXIF orientation applied), 8-bit RGB.
+def open_upright_full(src: Path, rotation: int = 0) -> Image.Image:
+    """The whole picture at full resolution, upright (EXIF orientation applied, then the
+    seller's `rotation`, degrees clockwise), 8-bit RGB.
 
     The same decoding the editor shows (ingest.thumbs), so a box lands where it was drawn.
     """
@@ -113,10 +115,11 @@ def open_upright_full(src: Path) -> Image.Image:
     except ThumbnailUnavailable as exc:
         raise RedactError(str(exc)) from None
     # A CMYK picture was already converted with its profile; an RGB one still needs it.
-    return _to_srgb(im, icc if ext != "heic" else None)
+    return rot.rotate(_to_srgb(im, icc if ext != "heic" else None), rotation)
 
 
-def load_upright_preview(src: Path, max_pixels: int) -> tuple[Image.Image, tuple[int, int]]:
+def load_upright_preview(src: Path, max_pixels: int, rotation: int = 0
+                         ) -> tuple[Image.Image, tuple[int, int]]:
     """(an upright picture of at most about `max_pixels`, the full-resolution upright size).
 
     The mark editor shows the preview and stores marks in full-resolution upright pixels; the
@@ -131,7 +134,10 @@ def load_upright_preview(src: Path, max_pixels: int) -> tuple[Image.Image, tuple
         raise RedactError(str(exc)) from None
     # The decoder turned the picture upright (or not, for unreadable EXIF): follow its lead.
     swapped = (im.width > im.height) != (w > h) and w != h
-    return im, ((h, w) if swapped else (w, h))
+    full = (h, w) if swapped else (w, h)
+    if rot.normal(rotation) in (90, 270):
+        full = (full[1], full[0])
+    return rot.rotate(im, rotation), full
 
 
 # -- drawing ------------------------------------------------------------------------------------
@@ -305,15 +311,17 @@ def _save_clean(im: Image.Image, out: Path, fmt: str, quality: int) -> Path:
 
 
 def render_marked(src: Path, marks: Sequence[Mark | dict], out: Path, *,
-                  max_side: int | None = None, quality: int = QUALITY) -> Path:
+                  max_side: int | None = None, quality: int = QUALITY,
+                  rotation: int = 0) -> Path:
     """Write a new upright copy of `src` with `marks` burned in, at `out`; return `out`.
 
-    JPEG, or PNG when `out` ends in .png. Marks are in upright full-resolution pixels. The
+    JPEG, or PNG when `out` ends in .png. Marks are in upright full-resolution pixels of the
+    picture as shown: EXIF orientation applied, then `rotation` (see export.rotation). The
     copy is downscaled to `max_side` only after the marks are drawn.
     """
     src, out = Path(src), Path(out)
     parsed = marks_from_json(m.to_dict() if isinstance(m, Mark) else m for m in marks)
-    im = open_upright_full(src)
+    im = open_upright_full(src, rotation)
     draw_marks(im, parsed)
     if max_side is not None and max(im.size) > max_side:
         im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
@@ -517,22 +525,33 @@ def _exif_orientation(src: Path) -> int:
     return value if value in range(1, 9) else 1
 
 
-def _reencode_upright(src: Path, out: Path, fmt: str) -> Path:
-    return _save_clean(open_upright_full(src), out, fmt, UPRIGHT_QUALITY)
+def _reencode_upright(src: Path, out: Path, fmt: str, rotation: int = 0) -> Path:
+    return _save_clean(open_upright_full(src, rotation), out, fmt, UPRIGHT_QUALITY)
 
 
-def strip_metadata(src: Path, out: Path) -> Path:
+def decoded_copy(src: Path, out: Path, rotation: int = 0) -> Path:
+    """A complete, clean copy of a damaged picture: decoded (what survives, the rest grey, as
+    viewers show it), turned upright and re-encoded, so no upload checker trips on the damage."""
+    filetype = sniff_path(Path(src))
+    fmt = "PNG" if filetype is not None and filetype.ext == "png" else "JPEG"
+    return _reencode_upright(Path(src), Path(out), fmt, rotation)
+
+
+def strip_metadata(src: Path, out: Path, rotation: int = 0) -> Path:
     """A copy of image `src` that carries no metadata, written at `out`; or `src` when clean.
 
     JPEG, PNG and GIF are rewritten without their metadata blocks, keeping the compressed
     picture byte for byte, except a JPEG or PNG that relies on its EXIF orientation, which is
     turned upright and re-encoded (see the module notes). Other pictures (WebP, HEIC …) are
-    re-encoded as JPEG. Files that are not pictures are returned unchanged.
+    re-encoded as JPEG. Files that are not pictures are returned unchanged. A `rotation`
+    (the seller's, degrees clockwise) always re-encodes, upright and turned.
     """
     src, out = Path(src), Path(out)
     filetype = sniff_path(src)
     if filetype is None or filetype.category != "image":
         return src
+    if rot.normal(rotation):
+        return _reencode_upright(src, out, "PNG" if filetype.ext == "png" else "JPEG", rotation)
     try:
         if filetype.ext == "jpg":
             if _exif_orientation(src) != 1:
@@ -589,11 +608,12 @@ def marked_exhibit(ex: Exhibit, work: Path) -> Exhibit:
                           "remove the marks or replace the file with a redacted picture.")
     out = Path(work) / f"marked-{ex.info.sha256[:16]}-{ex.info.id}.jpg"
     try:
-        render_marked(ex.path, marks, out)
+        render_marked(ex.path, marks, out, rotation=getattr(ex.info, "rotation", 0))
     except (RedactError, OSError, ValueError) as exc:
         raise RedactError(f"{label}: the marks could not be drawn in ({exc}).") from None
     with Image.open(out) as im:
         width, height = im.size
-    info = replace(ex.info, orientation=1, width=width, height=height, mime="image/jpeg")
+    info = replace(ex.info, orientation=1, rotation=0, width=width, height=height,
+                   mime="image/jpeg")
     return replace(ex, info=info, path=out, derived_sha256=_sha256(out),
                    redacted=any(m.kind == "redact" for m in marks))

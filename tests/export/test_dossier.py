@@ -288,7 +288,8 @@ def test_pdf_page_with_embedded_fonts_stays_vector(tmp_path) -> None:
     from reportlab.pdfgen.canvas import Canvas
 
     from evidence_desk.export import dossier_fonts as dfonts
-    from evidence_desk.export.dossier_pdfpages import rasterize_unembedded, unembedded_fonts
+    from evidence_desk.export.dossier_pdfpages import unembedded_fonts
+    from evidence_desk.export.pdf_normalize import normalize
 
     path = tmp_path / "embedded.pdf"
     canv = Canvas(str(path), initialFontName=dfonts.fonts()[0])
@@ -297,7 +298,11 @@ def test_pdf_page_with_embedded_fonts_stays_vector(tmp_path) -> None:
     canv.showPage()
     canv.save()
     assert unembedded_fonts(PdfReader(str(path)).pages[0]) == []
-    assert rasterize_unembedded(path, tmp_path / "w", "X-1") == ({}, [])
+    result = normalize(path, tmp_path / "n.pdf", tmp_path / "w", "X-1")
+    assert (result.failed, result.notes, result.error) == ({}, [], "")
+    page = PdfReader(str(tmp_path / "n.pdf")).pages[0]
+    assert "/Font" in page["/Resources"] and "/XObject" not in page["/Resources"]
+    assert "Invoice 42 embedded" in page.extract_text()
     waybill = factories.pdf_waybill(tmp_path / "w.pdf", "SF1", pages=1)
     assert "Helvetica" in unembedded_fonts(PdfReader(str(waybill)).pages[0])
 
@@ -312,7 +317,9 @@ def test_rasterised_waybill_stays_searchable(standard_pdf) -> None:
 def test_without_pdftoppm_the_page_stays_and_a_note_says_why(tmp_path, monkeypatch) -> None:
     from evidence_desk.export import dossier_pdfpages
 
-    monkeypatch.setattr(dossier_pdfpages.shutil, "which", lambda _name: None)
+    # The PDF worker process looks pdftoppm up on its own PATH.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert dossier_pdfpages.shutil.which("pdftoppm") is None
     waybill = factories.pdf_waybill(tmp_path / "w.pdf", "SF1234567890", pages=1)
     data = case_builder.make_case(tmp_path / "in",
                                   files=[(waybill, "logistics_record", "waybill")])

@@ -80,10 +80,18 @@ def test_image_that_cannot_fit_legibly_is_named(tmp_path) -> None:
     noise = Image.frombytes("RGB", (1200, 1200), os.urandom(1200 * 1200 * 3))
     path = tmp_path / "noise.png"
     noise.save(path)
-    data = case_builder.make_case(tmp_path / "n", files=[(path, "product_photo", "noise")])
-    with pytest.raises(PackError, match="C-1 \\(noise.png\\)"):
-        build_pack(data, tmp_path / "pack", statement_en=STATEMENT, zip_max_bytes=65_536)
-    assert not (tmp_path / "pack").exists()
+    photo = factories.photo(tmp_path / "small.jpg")
+    data = case_builder.make_case(tmp_path / "n", files=[(path, "product_photo", "noise"),
+                                                         (photo, "product_photo", "small")])
+    # The pack is still made; the one that cannot fit is left out and named, with the reason.
+    result = build_pack(data, tmp_path / "pack", statement_en=STATEMENT, zip_max_bytes=65_536)
+    (left_out,) = result.affected
+    assert (left_out.number, left_out.name, left_out.in_pack) == ("C-1", "noise.png", False)
+    assert "stay legible" in left_out.reason and "left out of the pack" in left_out.reason
+    members = [n for z in result.zips for n in z.members]
+    assert members == ["C-2_product_photo.jpg"]
+    readme = (tmp_path / "pack" / "README.txt").read_text(encoding="utf-8")
+    assert "Not in any zip:" in readme and "noise.png" in readme
 
 
 def test_statement_must_be_ascii(standard_case, tmp_path) -> None:

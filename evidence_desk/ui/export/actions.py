@@ -343,6 +343,8 @@ class ExportActions(QObject):
         self.handle = None
 
     def _done(self, case_id: int, target: Path, result: Any, dossier: bool) -> None:
+        from evidence_desk.export import jobs
+
         if isinstance(result, Failed):
             self._fail(case_id, result.error, dossier)
             return
@@ -355,7 +357,8 @@ class ExportActions(QObject):
             box.setWindowTitle(tr("Dossier exported"))
             box.setText(tr("The dossier was saved: {pages} pages, {size}.",
                            pages=result.pages, size=size_text(result.size_bytes)))
-            details = [str(target)] + [str(n) for n in result.notes]
+            details = ([str(target)] + [str(n) for n in result.notes]
+                       + jobs.affected_lines(result.affected, dossier=True))
             box.setInformativeText("\n".join(details))
             open_file = box.addButton(tr("Open file"), QMessageBox.ButtonRole.ActionRole)
             open_file.setObjectName("exportOpenFile")
@@ -365,7 +368,8 @@ class ExportActions(QObject):
             box.setWindowTitle(tr("Upload pack exported"))
             box.setText(tr("The upload pack was saved: {n} zip files and the English "
                            "statement.", n=len(result.zips)))
-            box.setInformativeText(str(target))
+            box.setInformativeText("\n".join(
+                [str(target)] + jobs.affected_lines(result.affected, dossier=False)))
             folder = target
         open_folder = box.addButton(tr("Open folder"), QMessageBox.ButtonRole.ActionRole)
         open_folder.setObjectName("exportOpenFolder")
