@@ -143,20 +143,18 @@ def test_docx_reading_is_bounded(tmp_path: Path) -> None:
 
 
 def test_new_formats_through_a_real_library(tmp_path: Path) -> None:
-    """TIFF, BMP, DOCX and MP4 added to a library, then exported. Skipped while the importer
-    refuses them (the import side of the issue adds them)."""
+    """TIFF, BMP, DOCX and MP4 added to a library, then exported."""
     from evidence_desk.export.jobs import export_dossier, export_pack
     from evidence_desk.library.service import Library
 
-    files = [damaged.multipage_tiff(tmp_path / "scan.tiff"), damaged.bmp(tmp_path / "x.bmp"),
-             damaged.docx(tmp_path / "letter.docx", ["Buyer confirms receipt."]),
-             damaged.mp4(tmp_path / "unboxing.mp4")]
+    pictures = [damaged.multipage_tiff(tmp_path / "scan.tiff"), damaged.bmp(tmp_path / "x.bmp"),
+                damaged.mp4(tmp_path / "unboxing.mp4")]
+    letter = damaged.docx(tmp_path / "letter.docx", ["Buyer confirms receipt."])
     lib = Library.open(tmp_path / "lib")
     case_id = lib.create_case("quality_dispute", "2024111900123").id
-    results = lib.add_paths(case_id, files, kind="product_photo")
-    refused = [r.path for r in results if r.status == "rejected"]
-    if refused:
-        pytest.skip(f"the importer refuses {', '.join(Path(p).name for p in refused)}")
+    results = lib.add_paths(case_id, pictures, kind="product_photo")
+    results += lib.add_paths(case_id, [letter], kind="return_record")
+    assert [r.status for r in results] == ["added"] * 4, results
     result = export_dossier(lib, case_id, tmp_path / "d.pdf", lang="en")
     pack = export_pack(lib, case_id, tmp_path / "pack")
     assert [a.name for a in result.affected] == []
