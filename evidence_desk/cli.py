@@ -48,20 +48,128 @@ def _print_json(data: Any) -> None:
 
 
 def _parse_date(text: str) -> date:
+    from evidence_desk.core.limits import LimitError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+        return parse_date("date", text)
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _case_id(text: str) -> int:
+    from evidence_desk.core.limits import ID_MAX
+
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a case id (a whole number)") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a case id (a whole number)")
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a case id (a whole number)") \
+            from None
+    if not 1 <= value <= ID_MAX:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a case id (a whole number "
+                                         f"from 1 to {ID_MAX})")
     return value
+
+
+def _quoted(text: str) -> str:
+    shown = text[:40] + ("…" if len(text) > 40 else "")
+    return repr(shown.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a limits check: a refused value names its argument in one line."""
+    from evidence_desk.core.limits import LimitError
+
+    def convert(text: str) -> Any:
+        try:
+            return check(text)
+        except LimitError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = getattr(check, "__name__", "value")
+    return convert
+
+
+def _text_arg(field: str) -> Callable[[str], str]:
+    from evidence_desk.core.limits import check_text
+
+    return _checked(lambda text: check_text(field, text))
+
+
+def _amount_arg(text: str) -> str:
+    from evidence_desk.core.limits import parse_amount
+
+    amount = _checked(parse_amount)(text)
+    return "" if amount is None else str(amount)
+
+
+def _currency_arg(text: str) -> str:
+    from evidence_desk.core.limits import check_currency
+
+    return _checked(check_currency)(text)
+
+
+def _budget_mb(text: str) -> float:
+    import math
+
+    from evidence_desk.core.limits import BUDGET_MB_MAX
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 < value <= BUDGET_MB_MAX:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a size in MB (a number above "
+                                         f"0, at most {BUDGET_MB_MAX:.0f})")
+    return value
+
+
+def _zip_kb(text: str) -> int:
+    from evidence_desk.core.limits import ZIP_KB_MAX, ZIP_KB_MIN
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not ZIP_KB_MIN <= value <= ZIP_KB_MAX:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a zip size in KB (a whole "
+                                         f"number from {ZIP_KB_MIN} to {ZIP_KB_MAX})")
+    return value
+
+
+# Arguments that name files and folders: on disk a name may be any bytes, so these are the only
+# arguments allowed to carry text that is not valid UTF-8.
+_PATH_OPTIONS = {"--library", "-o", "--output", "--to", "--url"}
+
+
+def _invalid_text_argument(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 text (Python hands such bytes over as
+    surrogate escapes), named as the user typed it; None when all are valid or are paths."""
+    for i, arg in enumerate(argv):
+        try:
+            arg.encode("utf-8")
+            continue
+        except UnicodeEncodeError:
+            pass
+        if arg.startswith("--") and "=" in arg:
+            option = arg.split("=", 1)[0]
+        elif i > 0 and argv[i - 1].startswith("-") and not argv[i - 1].lstrip("-")[:1].isdigit():
+            option = argv[i - 1]
+        else:
+            option = ""
+        if option in _PATH_OPTIONS:
+            continue
+        if not option and _is_path_positional(argv, i):
+            continue
+        shown = arg.encode("utf-8", "backslashreplace").decode("utf-8")[:40]
+        where = f"the value of {option}" if option else f"argument {i + 1} ({shown!r})"
+        return f"evidence-desk: {where} is not valid text (it holds bytes that are not UTF-8)"
+    return None
+
+
+def _is_path_positional(argv: Sequence[str], index: int) -> bool:
+    # `add ID PATH...` and `bundle import FILE` take file names.
+    words = [a for a in argv[:index] if not a.startswith("-")]
+    return bool(words) and (words[0] == "add" or words[:2] == ["bundle", "import"])
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,15 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     cs = case.add_subparsers(dest="case_command", parser_class=_Parser, required=True)
     new = cs.add_parser("new", help="create a case; prints its id")
     new.add_argument("--type", required=True, dest="type_key", metavar="KEY")
-    new.add_argument("--order", required=True, metavar="NO")
-    new.add_argument("--buyer", metavar="NAME")
+    new.add_argument("--order", required=True, metavar="NO", type=_text_arg("order_no"))
+    new.add_argument("--buyer", metavar="NAME", type=_text_arg("buyer"))
     new.add_argument("--completed", type=_parse_date, metavar="YYYY-MM-DD")
     new.add_argument("--paid", type=_parse_date, metavar="YYYY-MM-DD")
-    new.add_argument("--title", default="")
-    new.add_argument("--reason", default="")
-    new.add_argument("--demand", default="")
-    new.add_argument("--amount", default=None)
-    new.add_argument("--currency", default="USD")
+    new.add_argument("--title", default="", type=_text_arg("title"))
+    new.add_argument("--reason", default="", type=_text_arg("reason"))
+    new.add_argument("--demand", default="", type=_text_arg("demand"))
+    new.add_argument("--amount", default=None, type=_amount_arg)
+    new.add_argument("--currency", default="USD", type=_currency_arg)
     ls = cs.add_parser("list")
     ls.add_argument("--json", action="store_true")
     ls.add_argument("--all", action="store_true", help="include archived and trashed cases")
@@ -101,13 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     edit = cs.add_parser("edit", help="change a case's fields (only those given)")
     edit.add_argument("case_id", type=_case_id, metavar="ID")
     edit.add_argument("--type", dest="type_key", metavar="KEY")
-    edit.add_argument("--order", dest="order_no", metavar="NO")
-    edit.add_argument("--buyer", metavar="NAME")
+    edit.add_argument("--order", dest="order_no", metavar="NO", type=_text_arg("order_no"))
+    edit.add_argument("--buyer", metavar="NAME", type=_text_arg("buyer"))
     for flag in ("completed", "paid", "accepted", "refund-requested"):
         edit.add_argument(f"--{flag}", type=_parse_date, metavar="YYYY-MM-DD",
                           dest=f"{flag.replace('-', '_')}_on")
-    for flag in ("title", "reason", "demand", "notes", "amount", "currency"):
-        edit.add_argument(f"--{flag}", metavar="T")
+    for flag in ("title", "reason", "demand", "notes"):
+        edit.add_argument(f"--{flag}", metavar="T", type=_text_arg(flag))
+    edit.add_argument("--amount", metavar="T", type=_amount_arg)
+    edit.add_argument("--currency", metavar="T", type=_currency_arg)
     edit.add_argument("--other-channel-agreed", choices=["yes", "no"])
     edit.add_argument("--carrier-changed", choices=["yes", "no"])
     submit = cs.add_parser("submit", help="record that the complaint was submitted")
@@ -123,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     move = cs.add_parser("move", help="move a logistics dispute (or any case) to a state")
     move.add_argument("case_id", type=_case_id, metavar="ID")
     move.add_argument("state")
-    move.add_argument("--reason", default="")
+    move.add_argument("--reason", default="", type=_text_arg("state_reason"))
     move.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD")
     stmt = cs.add_parser("statement", help="compose and print the complaint statement")
     stmt.add_argument("case_id", type=_case_id, metavar="ID")
@@ -135,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("case_id", type=_case_id, metavar="ID")
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument("--kind", metavar="KEY")
-    add.add_argument("--caption", default="")
+    add.add_argument("--caption", default="", type=_text_arg("caption"))
     add.add_argument("--source", default="", metavar="KEY",
                      help="where the evidence came from (e.g. alibaba_chat, whatsapp)")
 
@@ -148,13 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("case_id", type=_case_id, metavar="ID")
     exp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     exp.add_argument("--lang", choices=["zh", "en", "both"], default="both")
-    exp.add_argument("--budget-mb", type=float, default=None,
+    exp.add_argument("--budget-mb", type=_budget_mb, default=None,
                      help="largest dossier size; images are downscaled only as needed")
     pk = sub.add_parser("pack", help="write the upload pack (zips within the platform's limits) "
                         "into DIR: a new or empty folder, or an earlier pack")
     pk.add_argument("case_id", type=_case_id, metavar="ID")
     pk.add_argument("-o", "--output", required=True, metavar="DIR")
-    pk.add_argument("--zip-max-kb", type=int, default=None)
+    pk.add_argument("--zip-max-kb", type=_zip_kb, default=None)
 
     ver = sub.add_parser("verify", help="re-hash originals; exit 1 if any is missing or altered")
     ver.add_argument("case_id", type=_case_id, nargs="?", metavar="ID")
@@ -537,6 +647,10 @@ def _log_failure(exc: BaseException) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    invalid = _invalid_text_argument(argv)
+    if invalid:
+        print(invalid, file=sys.stderr)
+        return EXIT_USAGE
     try:
         args = build_parser().parse_args(argv)
     except CliError as exc:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from evidence_desk.core.checklist import Checklist, evaluate
 from evidence_desk.core.deadlines import complaint_deadline, days_left
+from evidence_desk.core.limits import (
+    ID_MAX,
+    LimitError,
+    check_case_values,
+    check_datetime,
+    check_text,
+)
 from evidence_desk.core.rules import Rules, load_rules
 from evidence_desk.core.statement import is_edited, text_hash
 from evidence_desk.core.states import initial_state
@@ -242,16 +249,25 @@ def _evidence_info(e: Evidence) -> EvidenceInfo:
     )
 
 
-def _parse_amount(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
+@contextlib.contextmanager
+def _within_limits() -> Iterator[None]:
+    """Values outside core.limits are refused as any other request the library turns down."""
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise LibraryError(f"The amount {value!r} is not a number.") from None
-    if amount < 0 or not amount.is_finite():
-        raise LibraryError("The amount cannot be negative.")
-    return amount.quantize(Decimal("0.01"))
+        yield
+    except LimitError as exc:
+        raise LibraryError(str(exc)) from None
+
+
+def _checked_case_values(values: dict[str, Any]) -> dict[str, Any]:
+    with _within_limits():
+        return check_case_values(values)
+
+
+def _checked_texts(**texts: Any) -> None:
+    with _within_limits():
+        for key, value in texts.items():
+            if value is not None:
+                check_text(key, value)
 
 
 def _plain(value: Any) -> Any:
@@ -385,6 +401,9 @@ class Library:
     def save_buyer(self, buyer: BuyerInfo) -> BuyerInfo:
         if not buyer.name.strip():
             raise LibraryError("A buyer needs a name.")
+        _checked_texts(name=buyer.name, company=buyer.company, country=buyer.country,
+                       member_id=buyer.member_id, credit_level=buyer.credit_level,
+                       notes=buyer.notes)
         values = {f.name: getattr(buyer, f.name) for f in fields(buyer) if f.name != "id"}
         with self._session() as s:
             if buyer.id is None:
@@ -416,6 +435,7 @@ class Library:
     @_writes
     def buyer_named(self, name: str) -> BuyerInfo:
         """The buyer of that name, created if there is none yet."""
+        _checked_texts(buyer=name)
         with self._session() as s:
             info = _buyer_info(self._buyer_by_name(s, name.strip()))
             assert info is not None
@@ -437,14 +457,14 @@ class Library:
     def create_case(self, type_key: str, order_no: str, *, buyer_name: str | None = None,
                     buyer_id: int | None = None, **values: Any) -> CaseInfo:
         self._check_type(type_key)
+        _checked_texts(order_no=order_no, buyer=buyer_name)
         order_no = order_no.strip()
         if not order_no:
             raise LibraryError("A case needs the order number it is about.")
         unknown = set(values) - CASE_FIELDS
         if unknown:
             raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
-        if "amount" in values:
-            values["amount"] = _parse_amount(values["amount"])
+        values = _checked_case_values(values)
         now = _now()
         with self._session() as s:
             case = Case(type_key=type_key, order_no=order_no, created_at=now, updated_at=now,
@@ -465,7 +485,8 @@ class Library:
             return _case_info(self._case_row(s, case_id))
 
     def _case_row(self, s: Session, case_id: int) -> Case:
-        row = s.get(Case, case_id)
+        # An id no database column can hold would overflow the query; it names no case either.
+        row = s.get(Case, case_id) if 1 <= case_id <= ID_MAX else None
         if row is None:
             raise NotFound(f"There is no case {case_id}.")
         return row
@@ -490,8 +511,7 @@ class Library:
             self._check_type(changes["type_key"])
         if "order_no" in changes and not str(changes["order_no"]).strip():
             raise LibraryError("A case needs the order number it is about.")
-        if "amount" in changes:
-            changes["amount"] = _parse_amount(changes["amount"])
+        changes = _checked_case_values(changes)
         try:
             with self._session() as s:
                 case = self._case_row(s, case_id)
@@ -525,6 +545,7 @@ class Library:
     @_writes
     def set_statement(self, case_id: int, text_en: str, text_zh: str, *, composed: bool) -> CaseInfo:
         """Store statement text; `composed` marks it as the composer's own output."""
+        _checked_texts(statement_en=text_en, statement_zh=text_zh)
         with self._session() as s:
             case = self._case_row(s, case_id)
             case.statement_en = text_en
@@ -546,6 +567,8 @@ class Library:
                    "submitted_pack_sha256"}
         if set(dates) - allowed:
             raise LibraryError(f"Unknown field(s): {', '.join(sorted(set(dates) - allowed))}.")
+        _checked_texts(state_reason=reason)
+        _checked_case_values({k: v for k, v in dates.items() if k.endswith("_on")})
         with self._session() as s:
             case = self._case_row(s, case_id)
             before = case.state
@@ -760,7 +783,7 @@ class Library:
             return _evidence_info(self._evidence_row(s, item_id))
 
     def _evidence_row(self, s: Session, item_id: int) -> Evidence:
-        row = s.get(Evidence, item_id)
+        row = s.get(Evidence, item_id) if 1 <= item_id <= ID_MAX else None
         if row is None:
             raise NotFound(f"There is no evidence item {item_id}.")
         return row
@@ -775,6 +798,7 @@ class Library:
                   caption: str = "", source: str = "", progress: Progress | None = None,
                   cancel: Cancel | None = None) -> list[AddResult]:
         """Import files and folders (recursively). Each bad file is refused on its own."""
+        _checked_texts(caption=caption)
         if kind is not None:
             self._check_kind(kind)
         self.get_case(case_id)
@@ -809,6 +833,7 @@ class Library:
                   caption: str = "", source: str = "",
                   captured_at: datetime | None = None) -> AddResult:
         """Add content that has no file yet, such as an image pasted from the clipboard."""
+        _checked_texts(caption=caption)
         if kind is not None:
             self._check_kind(kind)
         self.get_case(case_id)
@@ -895,6 +920,10 @@ class Library:
             raise LibraryError(f"Unknown evidence field(s): {', '.join(sorted(unknown))}.")
         if "kind" in changes:
             self._check_kind(changes["kind"])
+        _checked_texts(caption=changes.get("caption"))
+        if changes.get("captured_at") is not None:
+            with _within_limits():
+                check_datetime("captured_at", changes["captured_at"])
         with self._session() as s:
             item = self._evidence_row(s, item_id)
             for key, seen in (expected or {}).items():
