@@ -266,9 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("-o", "--output", required=True, metavar="DIR")
     pk.add_argument("--zip-max-kb", type=_zip_kb, default=None)
 
-    ver = sub.add_parser("verify", help="re-hash originals; exit 1 if any is missing or altered")
+    ver = sub.add_parser("verify", help="re-hash originals and cross-check the audit log; exit 1 "
+                         "if anything is missing, altered or does not match the log")
     ver.add_argument("case_id", type=_case_id, nargs="?", metavar="ID")
     ver.add_argument("--json", action="store_true")
+    ver.add_argument("--clean-orphans", action="store_true",
+                     help="also delete stored files no evidence item uses, older than a day")
 
     bun = sub.add_parser("bundle", help="export a case to one file, or import one")
     bs = bun.add_subparsers(dest="bundle_command", parser_class=_Parser, required=True)
@@ -518,15 +521,23 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     lib = _open_library(args)
+    if args.clean_orphans and args.case_id is not None:
+        raise CliError("--clean-orphans looks at the whole library; give no case ID",
+                       EXIT_USAGE)
     report = lib.verify(args.case_id)
+    cleaned = lib.clean_orphans() if args.clean_orphans else []
     if args.json:
         _print_json({"ok": report.ok, "checked": report.checked,
-                     "problems": [asdict(p) for p in report.problems]})
+                     "problems": [asdict(p) for p in report.problems],
+                     "orphans_removed": cleaned, "scope": lib.VERIFY_SCOPE})
     else:
         for p in report.problems:
             print(f"{p.kind:<8} {p.message}")
+        for sha in cleaned:
+            print(f"removed  unused file {sha[:12]}…")
         print(f"{report.checked} original(s) checked: "
               f"{'all intact' if report.ok else 'PROBLEMS FOUND'}")
+        print(f"({lib.VERIFY_SCOPE})")
     return EXIT_OK if report.ok else EXIT_FAIL
 
 

@@ -9,6 +9,7 @@ import functools
 import getpass
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
@@ -59,7 +60,15 @@ from evidence_desk.library.importer import (
     prepare_one,
     thumbnail_path,
 )
-from evidence_desk.library.models import AuditLog, Buyer, Case, Evidence, StoredFile
+from evidence_desk.library.models import (
+    AuditHead,
+    AuditLog,
+    Buyer,
+    Case,
+    Evidence,
+    LibraryMeta,
+    StoredFile,
+)
 from evidence_desk.logs import log_failure
 from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir, rules_dir_for
 
@@ -99,6 +108,10 @@ def _writes(method: _F) -> _F:
         return method(self, *args, **kwargs)
 
     return guarded  # type: ignore[return-value]
+
+
+def _forget_head(session: Session) -> None:
+    session.info.pop("audit_head", None)
 
 
 def _lock_before_writing(session: Session, _context: Any, _instances: Any) -> None:
@@ -150,7 +163,9 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class VerifyProblem:
-    kind: str  # "missing", "altered", "orphan", "audit"
+    # "missing", "altered", "audit", "cache" (a local copy, repaired) fail; "orphan" and
+    # "notice" only inform.
+    kind: str
     message: str
     sha256: str = ""
     item_ids: tuple[int, ...] = ()
@@ -164,7 +179,8 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        return not any(p.kind in ("missing", "altered", "audit") for p in self.problems)
+        return not any(p.kind in ("missing", "altered", "audit", "cache")
+                       for p in self.problems)
 
 
 CASE_FIELDS = {
@@ -328,6 +344,10 @@ class Library:
             self.blobs = DbBlobStore(self.engine, self.folder / "cache" / "blobs")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _lock_before_writing)
+        event.listen(self._sessions, "after_commit", self._keep_head_copy)
+        event.listen(self._sessions, "after_rollback", _forget_head)
+        self.head_copy = self.folder / audit.HEAD_FILE
+        self.library_id = self._read_library_id()
         self.rules = rules or load_rules(rules_dir_for(self.folder))
         # On a server the audit log names the database role each person connects with.
         self.actor = db_user or _actor()
@@ -335,6 +355,22 @@ class Library:
         from evidence_desk.library.bundle import clear_stale_staging
 
         clear_stale_staging(self.folder)
+
+    def _read_library_id(self) -> str:
+        with self._session() as s:
+            return s.scalar(select(LibraryMeta.value).where(
+                LibraryMeta.key == "library_id")) or ""
+
+    def _keep_head_copy(self, session: Session) -> None:
+        """After a commit that wrote audit entries: copy the head out of the database."""
+        head = session.info.pop("audit_head", None)
+        if head is None or not self.library_id:
+            return
+        try:
+            audit.write_head_copy(self.head_copy, self.library_id, head[0], head[1])
+        except OSError as exc:
+            # The change is committed; a lagging copy only weakens what verify can prove.
+            log_failure(log, "writing the audit head copy failed", exc)
 
     def _remember_backend(self, dbapi_connection: Any, _record: Any) -> None:
         pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
@@ -381,6 +417,13 @@ class Library:
         # Before reading the last entry's hash: an entry alone (an export record) has nothing
         # to flush first, so the flush hook would take the lock too late.
         serialize_writes(s)
+        if case_id is not None and action.startswith("case."):
+            # The case's fields as this change leaves them, so a later direct edit shows. Only
+            # changes carry it: a verify or an export must not vouch for what it did not do.
+            s.flush()
+            row = s.get(Case, case_id)
+            if row is not None:
+                detail[audit.CASE_DIGEST_KEY] = audit.case_digest(row)
         audit.append(s, at=_now(), actor=self.actor, action=action, case_id=case_id,
                      detail=detail)
         # Every change is audited, so this is where other desks hear of it (at commit).
@@ -601,15 +644,19 @@ class Library:
                 copy.statement_composed_sha256 = src.statement_composed_sha256
             s.add(copy)
             s.flush()
+            copies = []
             for e in s.scalars(select(Evidence).where(Evidence.case_id == src.id,
                                                       Evidence.removed_at.is_(None))):
-                s.add(Evidence(case_id=copy.id, sha256=e.sha256, kind=e.kind, caption=e.caption,
-                               captured_at=e.captured_at, captured_from=e.captured_from,
-                               source=e.source, original_name=e.original_name,
-                               position=e.position, flags=list(e.flags or []),
-                               marks=list(e.marks or []), added_at=now))
+                copies.append(Evidence(
+                    case_id=copy.id, sha256=e.sha256, kind=e.kind, caption=e.caption,
+                    captured_at=e.captured_at, captured_from=e.captured_from, source=e.source,
+                    original_name=e.original_name, position=e.position,
+                    flags=list(e.flags or []), marks=list(e.marks or []), added_at=now))
+            s.add_all(copies)
+            s.flush()
             self._audit(s, "case.resubmit" if as_attempt else "case.duplicate", copy.id,
-                        source_case=src.id)
+                        source_case=src.id,
+                        **{audit.ITEMS_KEY: {str(e.id): e.sha256 for e in copies}})
             s.flush()
             s.refresh(copy)
             return _case_info(copy)
@@ -1079,10 +1126,12 @@ class Library:
                 if s.get(StoredFile, f["sha256"]) is None:
                     s.add(StoredFile(created_at=now, **f))
             s.flush()
-            for item in items:
-                s.add(Evidence(case_id=row.id, **{**item, "added_at": item.get("added_at") or now}))
+            rows = [Evidence(case_id=row.id, **{**item, "added_at": item.get("added_at") or now})
+                    for item in items]
+            s.add_all(rows)
             s.flush()
-            self._audit(s, "case.import", row.id, items=len(items), **detail)
+            self._audit(s, "case.import", row.id, items=len(items),
+                        **{audit.ITEMS_KEY: {str(e.id): e.sha256 for e in rows}}, **detail)
             return row.id
 
     def verify(self, case_id: int | None = None, progress: Progress | None = None,
@@ -1097,9 +1146,14 @@ class Library:
             for sha, iid, cid in s.execute(q):
                 users.setdefault(sha, []).append((iid, cid))
             known = set(s.scalars(select(StoredFile.sha256)))
-            chain = audit.check_chain(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            entries = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            chain = audit.check_chain(entries)
             chain += audit.check_head(s)
-        problems: list[VerifyProblem] = []
+            copy = audit.read_head_copy(self.head_copy)
+            chain += audit.check_head_copy(s, copy, self.library_id, "the library folder")
+            chain += self._check_rows(s, entries, case_id)
+            notices = self._head_copy_notices(s, copy, entries)
+        problems: list[VerifyProblem] = list(notices)
         total = len(users)
         for n, (sha, refs) in enumerate(sorted(users.items()), 1):
             if cancel and cancel():
@@ -1118,6 +1172,15 @@ class Library:
                 problems.append(VerifyProblem("altered", f"original {sha[:12]}… (item "
                                 f"{', '.join(map(str, ids))}) was altered on disk",
                                 sha, ids, cases))
+            elif isinstance(self.blobs, DbBlobStore):
+                # The database copy is sound; the one cached on this computer must be too.
+                state = self.blobs.check_cached(sha, force=True)
+                if state in ("repaired", "repair_failed"):
+                    problems.append(VerifyProblem(
+                        "cache", f"the copy of original {sha[:12]}… (item "
+                        f"{', '.join(map(str, ids))}) cached on this computer was altered; "
+                        + ("it was fetched again from the database" if state == "repaired"
+                           else "it was removed"), sha, ids, cases))
         if case_id is None:
             for sha in sorted(self.blobs.all_hashes() - known):
                 problems.append(VerifyProblem("orphan", f"file {sha[:12]}… in the store belongs "
@@ -1131,6 +1194,70 @@ class Library:
                 self._audit(s, "verify", cid, ok=not any(cid in p.case_ids for p in problems),
                             problems=[p.message for p in problems if cid in p.case_ids])
         return report
+
+    @_writes
+    def clean_orphans(self, older_than_s: float = 86400.0) -> list[str]:
+        """Delete stored originals no file record knows, once older than `older_than_s` (an
+        import in progress has files not recorded yet). Returns the hashes removed."""
+        with self._session() as s:
+            known = set(s.scalars(select(StoredFile.sha256)))
+        cutoff = time.time() - older_than_s
+        removed: list[str] = []
+        for sha in sorted(self.blobs.all_hashes() - known):
+            if isinstance(self.blobs, DbBlobStore):
+                age_ok = True  # chunks carry no time; the recorded rows decide
+            else:
+                try:
+                    age_ok = self.blobs.path_for(sha).stat().st_mtime < cutoff
+                except FileNotFoundError:
+                    continue
+            if not age_ok:
+                continue
+            with self._session() as s:
+                # Recorded meanwhile (another desk, or an import finishing): keep it.
+                if s.get(StoredFile, sha) is not None:
+                    continue
+            self.blobs.remove(sha)
+            removed.append(sha)
+        if removed:
+            self.record("verify.clean_orphans", None, removed=removed)
+        return removed
+
+    def _check_rows(self, s: Session, entries: list[AuditLog],
+                    case_id: int | None) -> list[audit.ChainProblem]:
+        """What the log says against what the rows hold (one case's rows, or all)."""
+        cq = select(Case)
+        iq = select(Evidence.id, Evidence.case_id, Evidence.sha256)
+        if case_id is not None:
+            cq = cq.where(Case.id == case_id)
+            iq = iq.where(Evidence.case_id == case_id)
+        cases = {c.id: audit.case_digest(c) for c in s.scalars(cq)}
+        items = [(i, c, sha) for i, c, sha in s.execute(iq)]
+        return audit.check_rows(entries, cases, items)
+
+    def _head_copy_notices(self, s: Session, copy: dict[str, Any] | None,
+                           entries: list[AuditLog]) -> list[VerifyProblem]:
+        """Say when there is no copy of the head to check against, and start one."""
+        if not entries or (copy and self.library_id in copy):
+            return []
+        if copy and self.is_sqlite:
+            # This folder's copy names other databases only: this one was put in their place.
+            return [VerifyProblem("audit", "the copy of the audit head in the library folder "
+                                  "belongs to another database: the database was replaced")]
+        head = s.get(AuditHead, 1)
+        if head is not None and self.library_id:
+            with contextlib.suppress(OSError):
+                audit.write_head_copy(self.head_copy, self.library_id, head.hash, head.count)
+        return [VerifyProblem("notice", "there was no copy of the audit head outside the "
+                              "database yet; one is kept from now on")]
+
+    # What verify shows, and what it cannot: said with every report.
+    VERIFY_SCOPE = (
+        "Verify proves: each original matches its SHA-256; the audit log is an unbroken chain "
+        "ending where the copy of its head kept in the library folder says; each item points at "
+        "the original recorded when it was added; each case's fields are as the log last "
+        "recorded. It cannot prove that nobody changed the database, the folder's copy of the "
+        "head and the backups together, nor that what was typed in was true.")
 
     # ---- demo ---------------------------------------------------------------------------
     def is_empty(self) -> bool:

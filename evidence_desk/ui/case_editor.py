@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_desk.core.deadlines import complaint_deadline, days_left
+from evidence_desk.core.limits import DATE_MAX
 from evidence_desk.core.types import BuyerInfo, CaseInfo
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
@@ -67,6 +68,8 @@ class DateField(QWidget):
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setMinimumDate(_NO_DATE)
+        # Dates after core.limits.DATE_MAX are refused by the library; the field cannot make one.
+        self.edit.setMaximumDate(QDate(DATE_MAX.year, DATE_MAX.month, DATE_MAX.day))
         self.edit.setDate(_NO_DATE)
         self.clear_button = QToolButton()
         self.clear_button.setIcon(self.style().standardIcon(
