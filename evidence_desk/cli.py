@@ -490,6 +490,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if check.ready else EXIT_FAIL
 
 
+def _warn_if_log_broken(lib: Any) -> None:
+    """An export carries the library's word; when its record was tampered with, say so."""
+    problems = lib.audit_problems()
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        print(f"evidence-desk: warning: this library's audit log does not check out: "
+              f"{problems[0]}{more}; run evidence-desk verify", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from evidence_desk.export.jobs import export_dossier
 
@@ -498,6 +507,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".pdf":
         raise CliError(f"the dossier is a PDF; name it with .pdf, not {out.name!r}", EXIT_USAGE)
     budget = int(args.budget_mb * 1024 * 1024) if args.budget_mb else None
+    _warn_if_log_broken(lib)
     result = export_dossier(lib, args.case_id, out, lang=args.lang, budget_bytes=budget)
     print(f"{result.path}  {result.pages} pages, {result.size_bytes / 1e6:.1f} MB, "
           f"sha256 {result.sha256}")
@@ -511,6 +521,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
     lib = _open_library(args)
     limit = args.zip_max_kb * 1024 if args.zip_max_kb else None
+    _warn_if_log_broken(lib)
     result = export_pack(lib, args.case_id, Path(args.output), zip_max_bytes=limit)
     for z in result.zips:
         print(f"{z.path.name:<32} {z.size / 1024:>7.0f} KB  {len(z.members)} file(s)")
@@ -546,6 +557,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
     lib = _open_library(args)
     if args.bundle_command == "export":
+        _warn_if_log_broken(lib)
         result = export_bundle(lib, args.case_id, Path(args.output))
         print(f"{result.path} ({result.items} item(s), sha256 {result.sha256})")
         return EXIT_OK

@@ -1223,6 +1223,17 @@ class Library:
             self.record("verify.clean_orphans", None, removed=removed)
         return removed
 
+    def audit_problems(self) -> list[str]:
+        """What is wrong with the audit log (chain, head, the copy outside, the rows), without
+        re-hashing any original: quick enough to run before every export."""
+        with self._session() as s:
+            entries = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            found = audit.check_chain(entries) + audit.check_head(s)
+            found += audit.check_head_copy(s, audit.read_head_copy(self.head_copy),
+                                           self.library_id, "the library folder")
+            found += self._check_rows(s, entries, None)
+        return [p.message for p in found]
+
     def _check_rows(self, s: Session, entries: list[AuditLog],
                     case_id: int | None) -> list[audit.ChainProblem]:
         """What the log says against what the rows hold (one case's rows, or all)."""
