@@ -57,17 +57,12 @@ def _parse_date(text: str) -> date:
 
 
 def _case_id(text: str) -> int:
-    from evidence_desk.core.limits import ID_MAX
+    from evidence_desk.core.limits import LimitError, parse_id
 
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a case id (a whole number)") \
-            from None
-    if not 1 <= value <= ID_MAX:
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a case id (a whole number "
-                                         f"from 1 to {ID_MAX})")
-    return value
+        return parse_id("case_id", text)
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _quoted(text: str) -> str:
@@ -168,7 +163,10 @@ def _invalid_text_argument(argv: Sequence[str]) -> str | None:
 
 def _is_path_positional(argv: Sequence[str], index: int) -> bool:
     # `add ID PATH...` and `bundle import FILE` take file names.
-    words = [a for a in argv[:index] if not a.startswith("-")]
+    before = list(argv[:index])
+    if before[:1] == ["--library"]:
+        before = before[2:]
+    words = [a for a in before if not a.startswith("-")]
     return bool(words) and (words[0] == "add" or words[:2] == ["bundle", "import"])
 
 

@@ -39,7 +39,11 @@ BUDGET_MB_MAX = 10_000.0
 ZIP_KB_MIN = 64
 ZIP_KB_MAX = 4 * 1024 * 1024
 
-_STRICT_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_STRICT_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# An amount as a seller writes one: ASCII digits, an optional decimal point (thousands commas are
+# dropped before this); no exponents, signs, underscores or other scripts' digits.
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+")
+_WHOLE = re.compile(r"[0-9]+")
 _FIELD_NAMES = {
     "completed_on": "completed date", "paid_on": "payment date",
     "accepted_on": "acceptance date", "refund_requested_on": "refund request date",
@@ -48,7 +52,7 @@ _FIELD_NAMES = {
     "credit_level": "credit level", "original_name": "file name",
     "state_reason": "state reason", "statement_en": "English statement",
     "statement_zh": "Chinese statement", "captured_at": "capture time",
-    "added_at": "time added", "created_at": "creation time",
+    "added_at": "time added", "created_at": "creation time", "case_id": "case id",
 }
 
 
@@ -136,18 +140,27 @@ def parse_amount(value: Any) -> Decimal | None:
     text = str(value).replace(",", "").strip()
     if len(text) > 20:
         raise LimitError("amount", f"The amount {_shown(value)} is too long to be an amount.")
+    if not _AMOUNT.fullmatch(text):
+        raise LimitError("amount", f"The amount {_shown(value)} is not a number such as "
+                                   "1280.50.")
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise LimitError("amount", f"The amount {_shown(value)} is not a number.") from None
-    if not amount.is_finite():
-        raise LimitError("amount", f"The amount {_shown(value)} is not a number.")
     if amount < 0:
         raise LimitError("amount", "The amount cannot be negative.")
     if amount >= AMOUNT_MAX:
         raise LimitError("amount", f"The amount {_shown(value)} is too large (the most is "
                                    "999,999,999,999.99).")
     return amount.quantize(Decimal("0.01"))
+
+
+def parse_id(field: str, text: str) -> int:
+    """A whole number typed in ASCII digits, within the id range."""
+    if not isinstance(text, str) or not _WHOLE.fullmatch(text.strip()) or len(text) > 12:
+        raise LimitError(field, f"{_shown(text)} is not a {field_label(field)} (a whole number "
+                                f"from 1 to {ID_MAX})")
+    return check_id(field, int(text))
 
 
 def check_id(field: str, value: int) -> int:
