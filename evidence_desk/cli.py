@@ -712,9 +712,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except Exception as exc:
         _log_failure(exc)
+        gone = _server_gone(exc, args)
+        if gone:
+            print(f"evidence-desk: {gone}", file=sys.stderr)
+            return EXIT_FAIL
         print(f"evidence-desk: unexpected error ({type(exc).__name__}); details are in the log "
               "file", file=sys.stderr)
         return EXIT_FAIL
+
+
+def _server_gone(exc: BaseException, args: argparse.Namespace) -> str | None:
+    """The plain sentence for a team database that stopped answering mid-command, if it did."""
+    from evidence_desk.library.db import is_connection_failure, is_postgres, server_unreachable
+    from evidence_desk.paths import DB_URL_ENV
+
+    url = getattr(args, "target", None) or getattr(args, "url", None) \
+        or os.environ.get(DB_URL_ENV, "")
+    try:
+        team = bool(url) and is_postgres(url)
+    except Exception:
+        team = False
+    if not team or not is_connection_failure(exc):
+        return None
+    return server_unreachable(url)
 
 
 if __name__ == "__main__":

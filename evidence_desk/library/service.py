@@ -47,10 +47,12 @@ from evidence_desk.library.db import (
     can_write,
     check_sqlite_file,
     current_db_user,
+    is_connection_failure,
     make_engine,
     migrate,
     notify_case,
     serialize_writes,
+    server_unreachable,
 )
 from evidence_desk.library.importer import (
     Prepared,
@@ -338,6 +340,8 @@ class Library:
         except Exception as exc:
             self.engine.dispose()
             log_failure(log, "opening the library failed", exc)
+            if not self.is_sqlite and is_connection_failure(exc):
+                raise LibraryOpenError(server_unreachable(url)) from None
             raise LibraryOpenError(f"The library could not be opened: {exc}") from None
         if backend == "db":
             # Originals in the database; this folder keeps only verified local copies.

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from evidence_desk.app import build_main_window
@@ -14,6 +15,7 @@ from evidence_desk.core.limits import DATE_MAX
 from evidence_desk.library.service import Library
 
 
+@pytest.mark.sqlite_only
 def test_a_far_future_date_opens_lists_and_can_be_fixed(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path / "library"
     with Library.open(folder) as lib:

@@ -26,6 +26,7 @@ def run(lib: Path, *args: str | bytes) -> subprocess.CompletedProcess[str]:
     return out
 
 
+@pytest.mark.sqlite_only
 def test_every_bad_value_is_refused_cleanly(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVIDENCE_DESK_LOG_DIR", str(tmp_path / "logs"))
@@ -81,6 +82,7 @@ def test_huge_ids_and_sizes_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "p").exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_library_holding_9999_12_31_still_works_and_can_be_fixed(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     assert run(lib, "case", "new", "--type", "quality_dispute", "--order", "F-9").returncode == 0

@@ -17,7 +17,8 @@ import pytest
 
 from evidence_desk.library import audit
 
-pytestmark = pytest.mark.folder_blobs
+# The database file is edited directly, as someone holding it would.
+pytestmark = [pytest.mark.folder_blobs, pytest.mark.sqlite_only]
 
 
 def run(lib: Path, *args: str) -> subprocess.CompletedProcess[str]:
