@@ -68,7 +68,7 @@ from evidence_desk.export.dossier_model import (
 from evidence_desk.export.dossier_pdfpages import rasterize_unembedded
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
 from evidence_desk.export.redact import marked_exhibit, strip_jpeg
-from evidence_desk.export.safe_write import atomic_output
+from evidence_desk.export.safe_write import atomic_output, work_prefix
 
 __all__ = [
     "BudgetTooSmall", "DossierData", "DossierRenderer", "DossierResult", "Exhibit",
@@ -1030,7 +1030,7 @@ def build_dossier(
         if cancel is not None and cancel():
             raise ExportCancelled("export cancelled")
 
-    with tempfile.TemporaryDirectory(prefix="evidence-desk-dossier-") as tmpdir:
+    with tempfile.TemporaryDirectory(prefix=work_prefix("evidence-desk-dossier-")) as tmpdir:
         tmp = Path(tmpdir)
         skeleton = tmp / "skeleton.pdf"
         # Marked exhibits are shown from a derived copy with the marks burned in at full

@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +34,10 @@ MAX_TALL_WIDTH = 1600
 SCREENSHOT_MIN_WIDTH = 600
 PHOTO_MIN_LONG_SIDE = 800
 QUALITY = 85
+# Above this many pixels an image is never embedded as is, even when its data could be: a
+# 12000 x 12000 scrolling capture would make every PDF reader decode 144 Mpx (over 600 MB).
+# It is derived at MAX_SIDE instead, as any other image.
+MAX_PASSTHROUGH_PIXELS = 40_000_000
 LOW_QUALITIES = (75, 65, 55)
 # Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
 # an impossible budget early, before any decoding.
@@ -71,8 +77,10 @@ class ImageProbe:
 
     @property
     def passable(self) -> bool:
-        """The file's own compressed data can go into the PDF without decoding."""
-        return self.jpeg_passable or self.png_plain
+        """The file's own compressed data can go into the PDF without decoding (and is not so
+        large that embedding it whole would burden every reader)."""
+        return (self.jpeg_passable or self.png_plain) \
+            and self.width * self.height <= MAX_PASSTHROUGH_PIXELS
 
 
 def _png_plain(path: Path) -> bool:
@@ -83,8 +91,17 @@ def _png_plain(path: Path) -> bool:
             and head[25] in (0, 2) and head[28] == 0)
 
 
+@contextlib.contextmanager
+def _quiet_about_size() -> Iterator[None]:
+    """Pillow warns on stderr about images over ~89 Mpx; huge ones are expected here (they are
+    reduced, never decoded whole), and a user must never see a raw Python warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
 def probe_image(path: Path, fallback_orientation: int = 1) -> ImageProbe:
-    with Image.open(path) as im:
+    with _quiet_about_size(), Image.open(path) as im:
         try:
             orientation = int(im.getexif().get(0x0112, fallback_orientation) or 1)
         except Exception:  # a damaged EXIF block should not hide the picture
@@ -195,7 +212,8 @@ def _encode(im: Image.Image, quality: int) -> bytes:
 def derive(job: DeriveJob) -> Derived:
     """Write an upright JPEG copy of job.src within job.target_bytes if the floor allows."""
     try:
-        base = open_upright_reduced(job.src, max(job.cap))
+        with _quiet_about_size():
+            base = open_upright_reduced(job.src, max(job.cap))
     except Exception as exc:  # reported per exhibit; one bad file must not sink the export
         return Derived(job.index, job.dst, 0, 0, 0, False, f"{type(exc).__name__}: {exc}")
     if base.size != job.cap and max(base.size) > max(job.cap):

@@ -36,7 +36,7 @@ from pathlib import Path
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import redact
 from evidence_desk.export.dossier_model import DossierData, Exhibit, ExportCancelled, ExportError
-from evidence_desk.export.safe_write import atomic_dir, check_parent
+from evidence_desk.export.safe_write import atomic_dir, check_parent, work_prefix
 
 # Local header (30) + central directory entry (46) + end record share, plus slack for extras.
 _ZIP_ENTRY_OVERHEAD = 30 + 46 + 64
@@ -249,7 +249,7 @@ def build_pack(
     if data.rules.platform.statement_ascii_only:
         check_ascii(statement_en)
     total = len(data.exhibits)
-    with tempfile.TemporaryDirectory(prefix="evidence-desk-pack-") as tmp, \
+    with tempfile.TemporaryDirectory(prefix=work_prefix("evidence-desk-pack-")) as tmp, \
             atomic_dir(out_dir, check_target) as folder:
         work = Path(tmp)
         by_kind: dict[str, list[_Member]] = {}

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evidence_desk import __version__
+from evidence_desk import __version__, stale
 from evidence_desk.core import limits
 from evidence_desk.core.rules import Rules
 from evidence_desk.library.blobstore import Staged, fsync_dir, hash_file
@@ -46,6 +46,7 @@ TEXT_MAX = limits.TEXT_MAX
 # Room the staging folder must leave on the disk beyond what the bundle inflates to.
 FREE_SPACE_MARGIN = 64 * 1024 * 1024
 STAGING = "staging"
+TEMP_PREFIX = ".evidence-desk-bundle-"
 # Formats that are compressed already: deflating them again costs time and saves nothing.
 _STORED_MIMES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                  "image/heif", "application/pdf",
@@ -130,7 +131,9 @@ def export_bundle(lib: Library, case_id: int, out: Path) -> BundleResult:
     for e in manifest["evidence"]:
         files.setdefault(e["sha256"], e["mime"])
     stamp = datetime.now().timetuple()[:6]
-    tmp = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
+    # Named after this process: the next export clears what a killed one left beside `out`.
+    stale.clear_stale(out.parent, TEMP_PREFIX)
+    tmp = out.with_name(f"{TEMP_PREFIX}{stale.tag()}{out.name}.part")
     try:
         with tmp.open("xb") as fh:
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
