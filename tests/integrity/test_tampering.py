@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -181,3 +182,23 @@ def test_a_library_without_a_head_copy_starts_one(lib: Path) -> None:
     sql(lib, "DELETE FROM audit_log WHERE id > (SELECT max(id) - 2 FROM audit_log)",
         "DELETE FROM audit_head")
     assert run(lib, "verify").returncode == 1
+
+
+def test_old_orphans_are_cleaned_on_request_and_young_ones_kept(lib: Path) -> None:
+    old = lib / "blobs" / ("ab" * 32)[:2] / ("ab" * 32)
+    young = lib / "blobs" / ("cd" * 32)[:2] / ("cd" * 32)
+    for path in (old, young):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"left behind by a killed import")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    out = run(lib, "verify")
+    assert out.returncode == 0 and out.stdout.count("orphan") == 2
+    out = run(lib, "verify", "--clean-orphans")
+    assert out.returncode == 0, out.stdout
+    assert f"removed  unused file {'ab' * 6}" in out.stdout
+    assert not old.exists() and young.exists()
+    # Every original in use is still there and whole.
+    assert "all intact" in run(lib, "verify").stdout
+    refused = run(lib, "verify", "1", "--clean-orphans")
+    assert refused.returncode == 2 and "whole library" in refused.stderr
