@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_desk.core.deadlines import complaint_deadline, days_left
-from evidence_desk.core.limits import DATE_MAX
+from evidence_desk.core.limits import DATE_MAX, TEXT_LIMITS
 from evidence_desk.core.types import BuyerInfo, CaseInfo
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
@@ -189,6 +189,9 @@ class CaseEditor(QWidget):
     def _build(self) -> None:
         self.order_no = QLineEdit(objectName="orderNoEdit")
         self.title = QLineEdit(objectName="titleEdit")
+        # The library refuses longer ones (core.limits); the fields stop typing there instead.
+        self.order_no.setMaxLength(TEXT_LIMITS["order_no"])
+        self.title.setMaxLength(TEXT_LIMITS["title"])
         self.buyer = QComboBox(objectName="buyerCombo")
         self.buyer.setEditable(True)
         self.buyer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
