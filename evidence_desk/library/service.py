@@ -690,10 +690,15 @@ class Library:
             hashes = set(s.scalars(select(Evidence.sha256).where(Evidence.case_id == case_id)))
             for e in s.scalars(select(Evidence).where(Evidence.case_id == case_id)).all():
                 s.delete(e)
-            for child in s.scalars(select(Case).where(Case.parent_id == case_id)).all():
+            children = s.scalars(select(Case).where(Case.parent_id == case_id)).all()
+            for child in children:
                 child.parent_id = None
             s.delete(case)
             s.flush()
+            for child in children:
+                # The child's row changed too; its entry keeps the log's word on it current.
+                self._audit(s, "case.detach", child.id, before={"parent_id": case_id},
+                            after={"parent_id": None})
             unused = self._unused_hashes(s, hashes)
             for sha in unused:
                 s.delete(s.get(StoredFile, sha))

@@ -202,3 +202,16 @@ def test_old_orphans_are_cleaned_on_request_and_young_ones_kept(lib: Path) -> No
     assert "all intact" in run(lib, "verify").stdout
     refused = run(lib, "verify", "1", "--clean-orphans")
     assert refused.returncode == 2 and "whole library" in refused.stderr
+
+
+def test_purging_a_case_with_a_later_attempt_keeps_verify_green(tmp_path: Path) -> None:
+    from evidence_desk.library.service import Library
+
+    with Library.open(tmp_path / "lib") as lib:
+        first = lib.create_case("fake_transaction", "P-1")
+        child = lib.duplicate_case(first.id, as_attempt=True)
+        lib.delete_case(first.id)
+        lib.purge_case(first.id)
+        assert lib.get_case(child.id).parent_id is None
+        report = lib.verify()
+        assert report.ok, report.problems
