@@ -32,9 +32,11 @@ def _leftovers(out_dir: Path, systmp: Path) -> list[str]:
     return beside + work
 
 
-@pytest.fixture(scope="module")
-def case_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("kill")
+@pytest.fixture
+def case_lib(tmp_path: Path) -> Path:
+    # Per test: on the PostgreSQL pass each test has a database of its own.
+    root = tmp_path / "kill"
+    root.mkdir()
     lib = root / "lib"
     env = _env(root)
     assert cli(lib, env, "case", "new", "--type", "quality_dispute", "--order", "K-1"
