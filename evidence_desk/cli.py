@@ -48,20 +48,126 @@ def _print_json(data: Any) -> None:
 
 
 def _parse_date(text: str) -> date:
+    from evidence_desk.core.limits import LimitError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+        return parse_date("date", text)
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _case_id(text: str) -> int:
+    from evidence_desk.core.limits import LimitError, parse_id
+
+    try:
+        return parse_id("case_id", text)
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _quoted(text: str) -> str:
+    shown = text[:40] + ("…" if len(text) > 40 else "")
+    return repr(shown.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a limits check: a refused value names its argument in one line."""
+    from evidence_desk.core.limits import LimitError
+
+    def convert(text: str) -> Any:
+        try:
+            return check(text)
+        except LimitError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = getattr(check, "__name__", "value")
+    return convert
+
+
+def _text_arg(field: str) -> Callable[[str], str]:
+    from evidence_desk.core.limits import check_text
+
+    return _checked(lambda text: check_text(field, text))
+
+
+def _amount_arg(text: str) -> str:
+    from evidence_desk.core.limits import parse_amount
+
+    amount = _checked(parse_amount)(text)
+    return "" if amount is None else str(amount)
+
+
+def _currency_arg(text: str) -> str:
+    from evidence_desk.core.limits import check_currency
+
+    return _checked(check_currency)(text)
+
+
+def _budget_mb(text: str) -> float:
+    import math
+
+    from evidence_desk.core.limits import BUDGET_MB_MAX
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 < value <= BUDGET_MB_MAX:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a size in MB (a number above "
+                                         f"0, at most {BUDGET_MB_MAX:.0f})")
+    return value
+
+
+def _zip_kb(text: str) -> int:
+    from evidence_desk.core.limits import ZIP_KB_MAX, ZIP_KB_MIN
+
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a case id (a whole number)") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a case id (a whole number)")
+        value = 0
+    if not ZIP_KB_MIN <= value <= ZIP_KB_MAX:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a zip size in KB (a whole "
+                                         f"number from {ZIP_KB_MIN} to {ZIP_KB_MAX})")
     return value
+
+
+# Arguments that name files and folders: on disk a name may be any bytes, so these are the only
+# arguments allowed to carry text that is not valid UTF-8.
+_PATH_OPTIONS = {"--library", "-o", "--output", "--to", "--url"}
+
+
+def _invalid_text_argument(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 text (Python hands such bytes over as
+    surrogate escapes), named as the user typed it; None when all are valid or are paths."""
+    for i, arg in enumerate(argv):
+        try:
+            arg.encode("utf-8")
+            continue
+        except UnicodeEncodeError:
+            pass
+        if arg.startswith("--") and "=" in arg:
+            option = arg.split("=", 1)[0]
+        elif i > 0 and argv[i - 1].startswith("-") and not argv[i - 1].lstrip("-")[:1].isdigit():
+            option = argv[i - 1]
+        else:
+            option = ""
+        if option in _PATH_OPTIONS:
+            continue
+        if not option and _is_path_positional(argv, i):
+            continue
+        shown = arg.encode("utf-8", "backslashreplace").decode("utf-8")[:40]
+        where = f"the value of {option}" if option else f"argument {i + 1} ({shown!r})"
+        return f"evidence-desk: {where} is not valid text (it holds bytes that are not UTF-8)"
+    return None
+
+
+def _is_path_positional(argv: Sequence[str], index: int) -> bool:
+    # `add ID PATH...` and `bundle import FILE` take file names.
+    before = list(argv[:index])
+    if before[:1] == ["--library"]:
+        before = before[2:]
+    words = [a for a in before if not a.startswith("-")]
+    return bool(words) and (words[0] == "add" or words[:2] == ["bundle", "import"])
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,15 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     cs = case.add_subparsers(dest="case_command", parser_class=_Parser, required=True)
     new = cs.add_parser("new", help="create a case; prints its id")
     new.add_argument("--type", required=True, dest="type_key", metavar="KEY")
-    new.add_argument("--order", required=True, metavar="NO")
-    new.add_argument("--buyer", metavar="NAME")
+    new.add_argument("--order", required=True, metavar="NO", type=_text_arg("order_no"))
+    new.add_argument("--buyer", metavar="NAME", type=_text_arg("buyer"))
     new.add_argument("--completed", type=_parse_date, metavar="YYYY-MM-DD")
     new.add_argument("--paid", type=_parse_date, metavar="YYYY-MM-DD")
-    new.add_argument("--title", default="")
-    new.add_argument("--reason", default="")
-    new.add_argument("--demand", default="")
-    new.add_argument("--amount", default=None)
-    new.add_argument("--currency", default="USD")
+    new.add_argument("--title", default="", type=_text_arg("title"))
+    new.add_argument("--reason", default="", type=_text_arg("reason"))
+    new.add_argument("--demand", default="", type=_text_arg("demand"))
+    new.add_argument("--amount", default=None, type=_amount_arg)
+    new.add_argument("--currency", default="USD", type=_currency_arg)
     ls = cs.add_parser("list")
     ls.add_argument("--json", action="store_true")
     ls.add_argument("--all", action="store_true", help="include archived and trashed cases")
@@ -101,13 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
     edit = cs.add_parser("edit", help="change a case's fields (only those given)")
     edit.add_argument("case_id", type=_case_id, metavar="ID")
     edit.add_argument("--type", dest="type_key", metavar="KEY")
-    edit.add_argument("--order", dest="order_no", metavar="NO")
-    edit.add_argument("--buyer", metavar="NAME")
+    edit.add_argument("--order", dest="order_no", metavar="NO", type=_text_arg("order_no"))
+    edit.add_argument("--buyer", metavar="NAME", type=_text_arg("buyer"))
     for flag in ("completed", "paid", "accepted", "refund-requested"):
         edit.add_argument(f"--{flag}", type=_parse_date, metavar="YYYY-MM-DD",
                           dest=f"{flag.replace('-', '_')}_on")
-    for flag in ("title", "reason", "demand", "notes", "amount", "currency"):
-        edit.add_argument(f"--{flag}", metavar="T")
+    for flag in ("title", "reason", "demand", "notes"):
+        edit.add_argument(f"--{flag}", metavar="T", type=_text_arg(flag))
+    edit.add_argument("--amount", metavar="T", type=_amount_arg)
+    edit.add_argument("--currency", metavar="T", type=_currency_arg)
     edit.add_argument("--other-channel-agreed", choices=["yes", "no"])
     edit.add_argument("--carrier-changed", choices=["yes", "no"])
     submit = cs.add_parser("submit", help="record that the complaint was submitted")
@@ -123,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     move = cs.add_parser("move", help="move a logistics dispute (or any case) to a state")
     move.add_argument("case_id", type=_case_id, metavar="ID")
     move.add_argument("state")
-    move.add_argument("--reason", default="")
+    move.add_argument("--reason", default="", type=_text_arg("state_reason"))
     move.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD")
     stmt = cs.add_parser("statement", help="compose and print the complaint statement")
     stmt.add_argument("case_id", type=_case_id, metavar="ID")
@@ -137,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("case_id", type=_case_id, metavar="ID")
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument("--kind", metavar="KEY")
-    add.add_argument("--caption", default="")
+    add.add_argument("--caption", default="", type=_text_arg("caption"))
     add.add_argument("--source", default="", metavar="KEY",
                      help="where the evidence came from (e.g. alibaba_chat, whatsapp)")
 
@@ -150,17 +258,20 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("case_id", type=_case_id, metavar="ID")
     exp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     exp.add_argument("--lang", choices=["zh", "en", "both"], default="both")
-    exp.add_argument("--budget-mb", type=float, default=None,
+    exp.add_argument("--budget-mb", type=_budget_mb, default=None,
                      help="largest dossier size; images are downscaled only as needed")
     pk = sub.add_parser("pack", help="write the upload pack (zips within the platform's limits) "
                         "into DIR: a new or empty folder, or an earlier pack")
     pk.add_argument("case_id", type=_case_id, metavar="ID")
     pk.add_argument("-o", "--output", required=True, metavar="DIR")
-    pk.add_argument("--zip-max-kb", type=int, default=None)
+    pk.add_argument("--zip-max-kb", type=_zip_kb, default=None)
 
-    ver = sub.add_parser("verify", help="re-hash originals; exit 1 if any is missing or altered")
+    ver = sub.add_parser("verify", help="re-hash originals and cross-check the audit log; exit 1 "
+                         "if anything is missing, altered or does not match the log")
     ver.add_argument("case_id", type=_case_id, nargs="?", metavar="ID")
     ver.add_argument("--json", action="store_true")
+    ver.add_argument("--clean-orphans", action="store_true",
+                     help="also delete stored files no evidence item uses, older than a day")
 
     bun = sub.add_parser("bundle", help="export a case to one file, or import one")
     bs = bun.add_subparsers(dest="bundle_command", parser_class=_Parser, required=True)
@@ -502,6 +613,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if check.ready else EXIT_FAIL
 
 
+def _warn_if_log_broken(lib: Any) -> None:
+    """An export carries the library's word; when its record was tampered with, say so."""
+    problems = lib.audit_problems()
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        print(f"evidence-desk: warning: this library's audit log does not check out: "
+              f"{problems[0]}{more}; run evidence-desk verify", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from evidence_desk.export.jobs import affected_lines, export_dossier
 
@@ -511,6 +631,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"the dossier is a PDF; name it with .pdf, not {out.name!r}", EXIT_USAGE)
     budget = int(args.budget_mb * 1024 * 1024) if args.budget_mb else None
     _say_statement_problems(lib, args.case_id)
+    _warn_if_log_broken(lib)
     result = export_dossier(lib, args.case_id, out, lang=args.lang, budget_bytes=budget)
     print(f"{result.path}  {result.pages} pages, {result.size_bytes / 1e6:.1f} MB, "
           f"sha256 {result.sha256}")
@@ -528,6 +649,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     limit = args.zip_max_kb * 1024 if args.zip_max_kb else None
     _say_statement_problems(lib, args.case_id)
+    _warn_if_log_broken(lib)
     result = export_pack(lib, args.case_id, Path(args.output), zip_max_bytes=limit)
     for z in result.zips:
         print(f"{z.path.name:<32} {z.size / 1024:>7.0f} KB  {len(z.members)} file(s)")
@@ -540,15 +662,23 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     lib = _open_library(args)
+    if args.clean_orphans and args.case_id is not None:
+        raise CliError("--clean-orphans looks at the whole library; give no case ID",
+                       EXIT_USAGE)
     report = lib.verify(args.case_id)
+    cleaned = lib.clean_orphans() if args.clean_orphans else []
     if args.json:
         _print_json({"ok": report.ok, "checked": report.checked,
-                     "problems": [asdict(p) for p in report.problems]})
+                     "problems": [asdict(p) for p in report.problems],
+                     "orphans_removed": cleaned, "scope": lib.VERIFY_SCOPE})
     else:
         for p in report.problems:
             print(f"{p.kind:<8} {p.message}")
+        for sha in cleaned:
+            print(f"removed  unused file {sha[:12]}…")
         print(f"{report.checked} original(s) checked: "
               f"{'all intact' if report.ok else 'PROBLEMS FOUND'}")
+        print(f"({lib.VERIFY_SCOPE})")
     return EXIT_OK if report.ok else EXIT_FAIL
 
 
@@ -557,6 +687,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
     lib = _open_library(args)
     if args.bundle_command == "export":
+        _warn_if_log_broken(lib)
         result = export_bundle(lib, args.case_id, Path(args.output))
         print(f"{result.path} ({result.items} item(s), sha256 {result.sha256})")
         return EXIT_OK
@@ -675,6 +806,10 @@ def _log_failure(exc: BaseException) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    invalid = _invalid_text_argument(argv)
+    if invalid:
+        print(invalid, file=sys.stderr)
+        return EXIT_USAGE
     try:
         args = build_parser().parse_args(argv)
     except CliError as exc:
@@ -715,9 +850,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except Exception as exc:
         _log_failure(exc)
+        gone = _server_gone(exc, args)
+        if gone:
+            print(f"evidence-desk: {gone}", file=sys.stderr)
+            return EXIT_FAIL
         print(f"evidence-desk: unexpected error ({type(exc).__name__}); details are in the log "
               "file", file=sys.stderr)
         return EXIT_FAIL
+
+
+def _server_gone(exc: BaseException, args: argparse.Namespace) -> str | None:
+    """The plain sentence for a team database that stopped answering mid-command, if it did."""
+    from evidence_desk.library.db import is_connection_failure, is_postgres, server_unreachable
+    from evidence_desk.paths import DB_URL_ENV
+
+    url = getattr(args, "target", None) or getattr(args, "url", None) \
+        or os.environ.get(DB_URL_ENV, "")
+    try:
+        team = bool(url) and is_postgres(url)
+    except Exception:
+        team = False
+    if not team or not is_connection_failure(exc):
+        return None
+    return server_unreachable(url)
 
 
 if __name__ == "__main__":

@@ -27,19 +27,31 @@ def add_working_days(
     `start` itself is never counted, so Friday + 1 is Monday and Saturday + 1 is Monday too.
     `n == 0` gives `start` when it is a working day, else the next working day: "within 0 working
     days" of a Saturday submission cannot mean the Saturday itself, when nobody works.
+    A count that would run past the calendar's ends stops at date.min or date.max: a library an
+    older version let hold 9999-12-31 must still show its cases, not fail on them.
     """
     if n == 0:
         day = start
-        while not is_working_day(day, holidays):
+        while not is_working_day(day, holidays) and day < date.max:
             day += timedelta(days=1)
         return day
     step = timedelta(days=1 if n > 0 else -1)
     day, left = start, abs(n)
     while left:
+        if day == (date.max if n > 0 else date.min):
+            return day
         day += step
         if is_working_day(day, holidays):
             left -= 1
     return day
+
+
+def add_days(start: date, n: int) -> date:
+    """`start` + `n` calendar days, stopping at the calendar's ends instead of overflowing."""
+    try:
+        return start + timedelta(days=n)
+    except OverflowError:
+        return date.max if n > 0 else date.min
 
 
 def case_date(case: CaseInfo, field_name: str) -> date | None:
@@ -68,7 +80,7 @@ def complaint_deadline(case: CaseInfo, ctype: ComplaintType) -> date | None:
         return None
     if ctype.window_working_days:
         return add_working_days(start, ctype.window_days)
-    return start + timedelta(days=ctype.window_days)
+    return add_days(start, ctype.window_days)
 
 
 def days_left(deadline: date | None, today: date) -> int | None:

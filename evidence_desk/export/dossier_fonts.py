@@ -6,16 +6,23 @@ cut into runs and each run is set in the font that has its glyphs.
 
 The Latin font is paths.LATIN_FONT (DejaVu Sans, shipped in resources/fonts); the usual system
 places are only a fallback. Both are TrueType-outline fonts, which reportlab embeds as subsets.
+
+Emoji: DejaVu draws some (😀 ❤ ★ ✓); a character neither font has is drawn as U+FFFD, the
+replacement character, everywhere alike, rather than as an empty box; invisible joiners and
+variation selectors are left out. reportlab writes a subset's ToUnicode map with code points
+past U+FFFF as bare hex, which readers decode as a wrong character, so the map is written here
+in UTF-16 (surrogate pairs) as the PDF standard asks: copied text comes out as typed.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from evidence_desk import paths
@@ -38,9 +45,36 @@ LATIN_CANDIDATES = (
 )
 
 
+REPLACEMENT = "\ufffd"
+# Zero-width characters that only shape emoji sequences (ZWJ, variation selectors, skin tones).
+_INVISIBLE = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
+def _utf16_hex(cp: int) -> str:
+    units = struct.unpack(">" + "H" * (2 if cp > 0xFFFF else 1), chr(cp).encode("utf-16-be"))
+    return "".join(f"{unit:04X}" for unit in units)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode map, with each code point as UTF-16BE (pairs past U+FFFF)."""
+    cmap = ttfonts._evidence_desk_original_cmap(fontname, subset)  # type: ignore[attr-defined]
+    lines = cmap.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.endswith("beginbfchar")) + 1
+    for i, cp in enumerate(subset):
+        lines[start + i] = f"<{i:02X}> <{_utf16_hex(cp)}>"
+    return "\n".join(lines)
+
+
+def _fix_to_unicode() -> None:
+    if not hasattr(ttfonts, "_evidence_desk_original_cmap"):
+        ttfonts._evidence_desk_original_cmap = ttfonts.makeToUnicodeCMap  # type: ignore[attr-defined]
+        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
 @lru_cache(maxsize=1)
 def fonts() -> tuple[str, str, frozenset[int], frozenset[int]]:
     """(latin font name, cjk font name, latin code points, cjk code points); registers once."""
+    _fix_to_unicode()
     if CJK not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(CJK, str(CJK_FONT)))
     cjk_cmap = frozenset(pdfmetrics.getFont(CJK).face.charToGlyph)
@@ -75,6 +109,11 @@ def runs(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for ch in text:
         cp = ord(ch)
+        if cp not in latin_cmap and cp not in cjk_cmap and cp >= 32:
+            if _INVISIBLE.match(ch):
+                continue
+            ch = REPLACEMENT if ord(REPLACEMENT) in latin_cmap else "?"
+            cp = ord(ch)
         font = latin if cp in latin_cmap or cp not in cjk_cmap else cjk
         if out and out[-1][0] == font:
             out[-1] = (font, out[-1][1] + ch)

@@ -20,8 +20,13 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import struct
+import warnings
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageOps
 
@@ -32,6 +37,10 @@ MAX_TALL_WIDTH = 1600
 SCREENSHOT_MIN_WIDTH = 600
 PHOTO_MIN_LONG_SIDE = 800
 QUALITY = 85
+# Above this many pixels an image is never embedded as is, even when its data could be: a
+# 12000 x 12000 scrolling capture would make every PDF reader decode 144 Mpx (over 600 MB).
+# It is derived at MAX_SIDE instead, as any other image.
+MAX_PASSTHROUGH_PIXELS = 40_000_000
 LOW_QUALITIES = (75, 65, 55)
 # Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
 # an impossible budget early, before any decoding.
@@ -74,8 +83,10 @@ class ImageProbe:
 
     @property
     def passable(self) -> bool:
-        """The file's own compressed data can go into the PDF without decoding."""
-        return not self.damaged and (self.jpeg_passable or self.png_plain)
+        """The file's own compressed data can go into the PDF without decoding (and is not so
+        large that embedding it whole would burden every reader)."""
+        return not self.damaged and (self.jpeg_passable or self.png_plain) \
+            and self.width * self.height <= MAX_PASSTHROUGH_PIXELS
 
 
 def _png_plain(path: Path) -> bool:
@@ -122,10 +133,32 @@ def png_complete(path: Path) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def _quiet_about_size() -> Iterator[None]:
+    """Pillow warns on stderr about images over ~89 Mpx; huge ones are expected here (they are
+    reduced, never decoded whole), and a user must never see a raw Python warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
+def _exif(im: Image.Image) -> Image.Exif:
+    """The EXIF a header carries. For a PNG, Pillow's getexif() decodes every pixel to look for
+    an eXIf chunk after the image data (576 MB for a 144 Mpx screenshot); only one before the
+    data is read here, where cameras and phones put it."""
+    if im.format != "PNG":
+        return im.getexif()
+    exif = Image.Exif()
+    raw = im.info.get("exif")
+    if raw:
+        exif.load(raw)
+    return exif
+
+
 def probe_image(path: Path, fallback_orientation: int = 1) -> ImageProbe:
-    with Image.open(path) as im:
+    with _quiet_about_size(), Image.open(path) as im:
         try:
-            orientation = int(im.getexif().get(0x0112, fallback_orientation) or 1)
+            orientation = int(_exif(im).get(0x0112, fallback_orientation) or 1)
         except Exception:  # a damaged EXIF block should not hide the picture
             orientation = fallback_orientation
         if orientation not in range(1, 9):
@@ -188,7 +221,113 @@ def _local_open_upright_reduced(src: Path, max_side: int) -> Image.Image:
         return _to_rgb(im)
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_CHANNELS = {0: ("L", 1), 2: ("RGB", 3), 4: ("LA", 2), 6: ("RGBA", 4)}
+STRIP_BYTES = 8 * 1024 * 1024
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def _idat_pieces(fh: BinaryIO) -> Iterator[bytes]:
+    while True:
+        head = fh.read(8)
+        if len(head) < 8:
+            raise ValueError("the PNG ends before its image data does")
+        length, kind = struct.unpack(">I4s", head)
+        if kind == b"IEND":
+            return
+        left = length
+        while left:
+            piece = fh.read(min(left, CHUNK_READ))
+            if not piece:
+                raise ValueError("the PNG is truncated")
+            left -= len(piece)
+            if kind == b"IDAT":
+                yield piece
+        fh.read(4)  # CRC: Pillow checks each strip it decodes
+
+
+CHUNK_READ = 1 << 20
+
+
+def _png_in_strips(src: Path, max_side: int) -> Image.Image | None:
+    """A huge plain PNG reduced strip by strip: never more than ~8 MB of its pixels in memory.
+
+    Pillow can only decode a PNG whole (144 Mpx of screenshot is 576 MB). Here the zlib stream
+    is inflated a strip at a time; each strip becomes a small PNG of its own, led by the last
+    row of the strip before (unfiltered) so that "Up" and "Paeth" rows decode exactly, and is
+    box-reduced into the result. None when the file is not a PNG this handles (8-bit,
+    non-interlaced grey, RGB or with alpha); the caller then decodes it the usual way.
+    """
+    with open(src, "rb") as fh:
+        if fh.read(8) != _PNG_SIGNATURE:
+            return None
+        length, kind = struct.unpack(">I4s", fh.read(8))
+        ihdr = fh.read(length)
+        fh.read(4)
+        if kind != b"IHDR" or len(ihdr) != 13:
+            return None
+        w, h, depth, ctype, _comp, _filt, interlace = struct.unpack(">IIBBBBB", ihdr)
+        if depth != 8 or interlace or ctype not in _PNG_CHANNELS or not w or not h:
+            return None
+        mode, channels = _PNG_CHANNELS[ctype]
+        row_bytes = w * channels
+        stride = 1 + row_bytes
+        factor = max(1, math.ceil(max(w, h) / max_side))
+        rows = factor * max(1, STRIP_BYTES // (row_bytes * factor))
+        out = Image.new(mode, (math.ceil(w / factor), math.ceil(h / factor)))
+        inflate = zlib.decompressobj()
+        pending = bytearray()
+        prev = bytes(row_bytes)
+        y = 0
+
+        def emit(n: int) -> None:
+            nonlocal prev, y
+            body = b"\x00" + prev + bytes(pending[:n * stride])
+            del pending[:n * stride]
+            strip_png = (_PNG_SIGNATURE + _png_chunk(b"IHDR", struct.pack(
+                ">IIBBBBB", w, n + 1, 8, ctype, 0, 0, 0))
+                + _png_chunk(b"IDAT", zlib.compress(body, 0)) + _png_chunk(b"IEND", b""))
+            with Image.open(io.BytesIO(strip_png)) as im:
+                im.load()
+                strip = im.crop((0, 1, w, n + 1))
+            prev = strip.crop((0, n - 1, w, n)).tobytes()
+            size = (math.ceil(w / factor), math.ceil(n / factor))
+            small = strip.reduce(factor) if n % factor == 0 else \
+                strip.resize(size, Image.Resampling.BOX)
+            out.paste(small, (0, y // factor))
+            y += n
+
+        for piece in _idat_pieces(fh):
+            data = piece
+            while data and y < h:
+                pending += inflate.decompress(data, STRIP_BYTES)
+                data = inflate.unconsumed_tail
+                while len(pending) >= rows * stride and y < h:
+                    emit(min(rows, h - y))
+            if y >= h:
+                break
+        pending += inflate.flush()
+        while y < h:
+            n = min(rows, h - y, len(pending) // stride)
+            if n <= 0:
+                raise ValueError("the PNG's image data ends early")
+            emit(n)
+    return out
+
+
 def open_upright_reduced(src: Path, max_side: int) -> Image.Image:
+    with contextlib.suppress(Exception):  # anything unusual: decode it the ordinary way
+        head = probe_image(src)
+        if head.fmt == "PNG" and head.width * head.height > MAX_PASSTHROUGH_PIXELS:
+            reduced = _png_in_strips(src, max_side)
+            if reduced is not None:
+                if max(reduced.size) > max_side:
+                    reduced.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+                return _to_rgb(reduced)
     try:
         from evidence_desk.ingest.thumbs import ThumbnailUnavailable
         from evidence_desk.ingest.thumbs import open_upright_reduced as shared
@@ -244,7 +383,8 @@ def _encode(im: Image.Image, quality: int) -> bytes:
 def derive(job: DeriveJob) -> Derived:
     """Write an upright JPEG copy of job.src within job.target_bytes if the floor allows."""
     try:
-        base = open_upright_reduced(job.src, max(job.cap))
+        with _quiet_about_size():
+            base = open_upright_reduced(job.src, max(job.cap))
         if job.rotation:
             from evidence_desk.export.rotation import rotate
 

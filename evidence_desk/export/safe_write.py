@@ -19,9 +19,26 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from evidence_desk import stale
 from evidence_desk.export.dossier_model import ExportError
 
 TEMP_PREFIX = ".evidence-desk-tmp-"
+# Work folders in the system's temporary folder (derived images, copies for a pack).
+WORK_PREFIXES = ("evidence-desk-pack-", "evidence-desk-dossier-")
+
+
+def work_prefix(prefix: str) -> str:
+    """A prefix for tempfile that names this process, so a killed run's folder is found."""
+    return prefix + stale.tag()
+
+
+def clear_leftovers(folder: Path) -> None:
+    """What killed exports left beside `folder`'s targets and in the system's temporary folder."""
+    # An earlier result renamed aside mid-swap ("-old-") is the seller's last good copy.
+    stale.clear_stale(folder, TEMP_PREFIX, keep_young=lambda name: "-old-" in name)
+    tmp_root = Path(tempfile.gettempdir())
+    for prefix in WORK_PREFIXES:
+        stale.clear_stale(tmp_root, prefix)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -73,7 +90,9 @@ def atomic_output(path: Path) -> Iterator[Path]:
     check_parent(path)
     if path.is_dir():
         raise ExportError(f"{path} is a folder; choose a file name.")
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    clear_leftovers(path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=work_prefix(TEMP_PREFIX), suffix=path.suffix,
+                                    dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -101,7 +120,8 @@ def atomic_dir(path: Path, replaceable: Callable[[Path], None] | None = None
     """
     path = Path(path)
     check_parent(path)
-    tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=path.parent))
+    clear_leftovers(path.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=work_prefix(TEMP_PREFIX), dir=path.parent))
     try:
         yield tmp
         for root, _dirs, files in os.walk(tmp):
@@ -115,7 +135,8 @@ def atomic_dir(path: Path, replaceable: Callable[[Path], None] | None = None
             replaceable(path)
         backup: Path | None = None
         if path.exists():
-            backup = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "old-", dir=path.parent))
+            backup = Path(tempfile.mkdtemp(prefix=work_prefix(TEMP_PREFIX) + "old-",
+                                           dir=path.parent))
             backup.rmdir()
             os.replace(path, backup)
         try:

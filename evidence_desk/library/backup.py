@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence_desk import __version__
+from evidence_desk.library import audit
 from evidence_desk.library.db import LibraryOpenError, backup_sqlite, check_sqlite_file
 
 if TYPE_CHECKING:
@@ -110,8 +111,12 @@ def backup_now(lib: Library, *, keep: int = KEEP) -> BackupInfo:
         try:
             hashes = [r[0] for r in con.execute("SELECT sha256 FROM stored_files")]
             cases = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+            head = _head_of(con)
         finally:
             con.close()
+        if head is not None:
+            # The backup's own copy of the audit head: a restore puts it back with the database.
+            audit.write_head_copy(work / audit.HEAD_FILE, *head)
         missing = []
         for sha in hashes:
             src = lib.blobs.path_for(sha)
@@ -128,6 +133,38 @@ def backup_now(lib: Library, *, keep: int = KEEP) -> BackupInfo:
         raise
     rotate(lib.folder, keep=keep)
     return BackupInfo(name, root / name, now, cases, len(hashes) - len(missing), tuple(missing))
+
+
+def _head_of(con: sqlite3.Connection) -> tuple[str, str, int] | None:
+    """(library id, newest entry's hash, entry count) of a copied database; None if empty."""
+    try:
+        lib_id = con.execute("SELECT value FROM library_meta WHERE key = 'library_id'").fetchone()
+        count = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        last = con.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return None
+    if not lib_id or not last:
+        return None
+    return str(lib_id[0]), str(last[0]), int(count)
+
+
+def _restore_head_copy(src: Path, library_dir: Path) -> None:
+    """The library's copy of the audit head goes back to the restored database's."""
+    target = library_dir / audit.HEAD_FILE
+    data = audit.read_head_copy(target) or {}
+    con = sqlite3.connect(f"file:{src / DB_FILE}?mode=ro", uri=True)
+    try:
+        head = _head_of(con)
+    finally:
+        con.close()
+    if head is None:
+        return
+    lib_id, last, count = head
+    saved = (audit.read_head_copy(src / audit.HEAD_FILE) or {}).get(lib_id)
+    data[lib_id] = saved if isinstance(saved, dict) else {"count": count, "hash": last}
+    tmp = target.with_name(f".{target.name}.restore.part")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, target)
 
 
 def _read_info(path: Path) -> BackupInfo | None:
@@ -215,6 +252,7 @@ def restore_backup(backup: Path | str, library_dir: Path) -> RestoreResult:
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, db)
+    _restore_head_copy(src, library_dir)
     restored = 0
     blobs = src / "blobs"
     if blobs.is_dir():

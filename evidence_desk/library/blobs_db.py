@@ -6,7 +6,9 @@ inserts one chunk per statement, and reading streams one chunk per query. Whatev
 original (thumbnails, the viewer, exports, bundles) gets a local file: `path_for` streams the
 chunks into `<library>/cache/blobs/ab/<sha256>`, checks the hash on the way, and only then puts
 the file in place, read-only. A chunk that no longer hashes right is never cached; `rehash`
-(for verify) always reads the database, never the cache.
+(for verify) always reads the database, never the cache. A cached copy is hashed again before
+its first use in a session (and whenever the file changed since), so the viewer or the system
+app never opens a copy altered on this disk: a bad copy is fetched again from the database.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from evidence_desk.library.blobstore import CHUNK, BlobStore, Staged, place_read_only
+from evidence_desk.library.blobstore import CHUNK, BlobStore, Staged, hash_file, place_read_only
 from evidence_desk.library.db import serialize_writes
 from evidence_desk.library.models import BlobChunk
 
@@ -37,6 +39,8 @@ class DbBlobStore(BlobStore):
     def __init__(self, engine: Engine, cache_root: Path) -> None:
         super().__init__(cache_root)
         self.engine = engine
+        # Cached copies hashed in this session, by the file's identity when it was hashed.
+        self._verified: dict[str, tuple[int, int, int]] = {}
 
     # ---- reading ------------------------------------------------------------------------
     def has(self, sha256: str) -> bool:
@@ -75,13 +79,40 @@ class DbBlobStore(BlobStore):
         When the database lacks it, or holds bytes that no longer match the name, the path
         returned does not exist (as the folder store's would for a missing file)."""
         dest = self.cached_path(sha256)
-        if dest.is_file():
+        if dest.is_file() and self.check_cached(sha256) != "repair_failed":
             return dest
         try:
             self._materialise(sha256, dest)
         except (FileNotFoundError, ValueError) as exc:
             log.warning("original %s… cannot be read from the database: %s", sha256[:12], exc)
         return dest
+
+    def check_cached(self, sha256: str, *, force: bool = False) -> str:
+        """Hash the local copy: "absent", "ok", "repaired" (it was altered or damaged and has
+        been fetched again from the database) or "repair_failed" (removed; the database copy
+        cannot be read either)."""
+        dest = self.cached_path(sha256)
+        try:
+            st = dest.stat()
+        except FileNotFoundError:
+            return "absent"
+        identity = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if not force and self._verified.get(sha256) == identity:
+            return "ok"
+        if hash_file(dest) == sha256:
+            self._verified[sha256] = identity
+            return "ok"
+        self._verified.pop(sha256, None)
+        log.warning("the cached copy of original %s… was altered; fetching it again", sha256[:12])
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(dest, stat.S_IWUSR | stat.S_IRUSR)
+            dest.unlink()
+        try:
+            self._materialise(sha256, dest)
+        except (FileNotFoundError, ValueError) as exc:
+            log.warning("original %s… cannot be read from the database: %s", sha256[:12], exc)
+            return "repair_failed"
+        return "repaired"
 
     def _materialise(self, sha256: str, dest: Path) -> None:
         self.tmp.mkdir(parents=True, exist_ok=True)
@@ -98,6 +129,8 @@ class DbBlobStore(BlobStore):
             os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP)
             # Another thread may have fetched it meanwhile; the same bytes either way.
             os.replace(tmp, dest)
+            st = dest.stat()
+            self._verified[sha256] = (st.st_ino, st.st_size, st.st_mtime_ns)
         finally:
             tmp.unlink(missing_ok=True)
 

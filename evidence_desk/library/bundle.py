@@ -23,11 +23,12 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evidence_desk import __version__
+from evidence_desk import __version__, stale
+from evidence_desk.core import limits
 from evidence_desk.core.rules import Rules
 from evidence_desk.library.blobstore import Staged, fsync_dir, hash_file
 from evidence_desk.library.errors import LibraryError
@@ -41,8 +42,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 FILES_PREFIX = "files/"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-TEXT_MAX = 100_000
+TEXT_MAX = limits.TEXT_MAX
+# Room the staging folder must leave on the disk beyond what the bundle inflates to.
+FREE_SPACE_MARGIN = 64 * 1024 * 1024
 STAGING = "staging"
+TEMP_PREFIX = ".evidence-desk-bundle-"
 # Formats that are compressed already: deflating them again costs time and saves nothing.
 _STORED_MIMES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                  "image/heif", "application/pdf",
@@ -117,14 +121,26 @@ def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
 
 
 def export_bundle(lib: Library, case_id: int, out: Path) -> BundleResult:
-    """Write the case to `out` atomically: an earlier file there survives any failure."""
+    """Write the case to `out` atomically: an earlier file there survives any failure.
+
+    The manifest is first read back through the import's own checks, so a bundle this desk
+    writes is one any desk can import; a value an older version let in is named to be fixed.
+    """
     out = Path(out)
     manifest = build_manifest(lib, case_id)
+    try:
+        parse_manifest(json.dumps(manifest).encode("utf-8"), lib.rules, BundleLimits())
+    except BundleError as exc:
+        raise BundleError(f"Case {case_id} cannot travel as it is: "
+                          f"{str(exc).removeprefix('The bundle' + chr(39) + 's manifest is invalid: ')}"
+                          " Correct it (evidence-desk case edit) and export again.") from None
     files: dict[str, str] = {}
     for e in manifest["evidence"]:
         files.setdefault(e["sha256"], e["mime"])
     stamp = datetime.now().timetuple()[:6]
-    tmp = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
+    # Named after this process: the next export clears what a killed one left beside `out`.
+    stale.clear_stale(out.parent, TEMP_PREFIX)
+    tmp = out.with_name(f"{TEMP_PREFIX}{stale.tag()}{out.name}.part")
     try:
         with tmp.open("xb") as fh:
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
@@ -221,9 +237,12 @@ def _date(where: str, value: Any) -> date:
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise _fail(where, "must be a date in YYYY-MM-DD form")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _fail(where, f"is not a real date ({value!r})") from None
+    if not limits.DATE_MIN <= day <= limits.DATE_MAX:
+        raise _fail(where, f"is outside {limits.DATE_MIN} to {limits.DATE_MAX} ({value})")
+    return day
 
 
 def _datetime(where: str, value: Any) -> datetime:
@@ -235,21 +254,28 @@ def _datetime(where: str, value: Any) -> datetime:
         raise _fail(where, f"is not a real date and time ({value[:40]!r})") from None
     if moment.tzinfo is not None:
         raise _fail(where, "must be a local time without a time zone")
+    if not limits.MOMENT_MIN <= moment <= limits.MOMENT_MAX:
+        raise _fail(where, f"is outside {limits.MOMENT_MIN.date()} to {limits.DATE_MAX}")
     return moment
 
 
 def _amount(where: str, value: Any) -> Decimal | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 20:
+    if not isinstance(value, str):
         raise _fail(where, "must be a decimal number written as text")
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise _fail(where, "is not a number") from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 12:
-        raise _fail(where, "must be a non-negative amount below 10^12")
-    return amount.quantize(Decimal("0.01"))
+        return limits.parse_amount(value)
+    except limits.LimitError as exc:
+        raise _fail(where, "must be a non-negative amount below 10^12 "
+                           f"({str(exc).rstrip('.')})") from None
+
+
+def _currency(where: str, value: Any) -> str:
+    try:
+        return limits.check_currency(value)
+    except limits.LimitError:
+        raise _fail(where, "must be a three-letter currency code") from None
 
 
 def _sha_or_empty(where: str, value: Any) -> str:
@@ -277,10 +303,11 @@ def _case_checks(rules: Rules) -> dict[str, Check]:
     long = _text(TEXT_MAX)
     return {
         "type_key": _one_of(rules.types, "complaint type"),
-        "order_no": _text(100, required=True), "title": _text(300),
+        "order_no": _text(limits.TEXT_LIMITS["order_no"], required=True),
+        "title": _text(limits.TEXT_LIMITS["title"]),
         "completed_on": _optional(_date), "paid_on": _optional(_date),
         "accepted_on": _optional(_date), "refund_requested_on": _optional(_date),
-        "amount": _amount, "currency": _text(8), "reason": long, "demand": long,
+        "amount": _amount, "currency": _currency, "reason": long, "demand": long,
         "notes": long, "state": _key, "state_reason": long,
         "other_channel_agreed": _bool, "carrier_changed": _bool,
         "statement_en": long, "statement_zh": long,
@@ -322,8 +349,9 @@ def _phrases(where: str, value: Any) -> list[dict[str, Any]]:
 
 
 _BUYER_CHECKS: dict[str, Check] = {
-    "name": _text(200, required=True), "company": _text(200), "country": _text(100),
-    "member_id": _text(100), "credit_level": _text(50), "notes": _text(TEXT_MAX),
+    "name": _text(limits.TEXT_LIMITS["name"], required=True),
+    **{k: _text(limits.TEXT_LIMITS[k]) for k in ("company", "country", "member_id",
+                                                 "credit_level", "notes")},
 }
 
 
@@ -380,6 +408,29 @@ def _record(where: str, value: Any, checks: dict[str, Check]) -> dict[str, Any]:
     return {k: check(f"{where}.{k}", value[k]) for k, check in checks.items()}
 
 
+def _check_case_consistency(case: dict[str, Any], rules: Rules) -> None:
+    """What the desk cannot recompute from the files it checks for sense: the state must be one
+    of the case's flow, and a submission record needs a submitted case."""
+    from evidence_desk.core import states
+
+    flow = rules.types[case["type_key"]].flow
+    known = [s.key for s in states.flow(flow).states]
+    if case["state"] not in known:
+        raise _fail("case.state", f"is not a state of this complaint type ({case['state']!r}; "
+                                  f"known: {', '.join(known)})")
+    unsubmitted = {"draft", "ready"} if flow == states.COMPLAINT else set()
+    claims = [k for k in ("submitted_dossier_sha256", "submitted_pack_sha256", "submitted_on")
+              if case[k]]
+    if claims and case["state"] in unsubmitted:
+        raise _fail(f"case.{claims[0]}", f"is set but the case is {case['state']!r}, "
+                                         "not submitted")
+    if (case["submitted_dossier_sha256"] or case["submitted_pack_sha256"]) \
+            and not case["submitted_on"]:
+        raise _fail("case.submitted_dossier_sha256", "is set without a submission date")
+    if case["result_on"] and case["submitted_on"] and case["result_on"] < case["submitted_on"]:
+        raise _fail("case.result_on", "lies before the submission date")
+
+
 @dataclass
 class Plan:
     case: dict[str, Any]
@@ -425,6 +476,7 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
         # Bundles made before phrases were stored carry none.
         data["case"].setdefault("statement_phrases", [])
     case = _record("case", data["case"], _case_checks(rules))
+    _check_case_consistency(case, rules)
     buyer = None if data["buyer"] is None else _record("buyer", data["buyer"], _BUYER_CHECKS)
     evidence = data["evidence"]
     if not isinstance(evidence, list) or len(evidence) >= limits.max_members:
@@ -474,6 +526,24 @@ def _check_members(zf: SafeZip, plan: Plan) -> None:
                           "but missing from the archive.")
 
 
+def _check_room(zf: SafeZip, plan: Plan, staging: Path) -> None:
+    """Before one byte is unpacked: every member declares the size the manifest gives it, and
+    the disk has room for all of them (a bundle that inflates to more is refused up front)."""
+    for sha, (size, _mime) in plan.files.items():
+        declared = zf.infos[FILES_PREFIX + sha].file_size
+        if declared != size:
+            raise BundleError(f"The bundle is refused: file {sha[:12]}… declares {declared} "
+                              f"bytes but the manifest says {size}.")
+    need = sum(size for size, _mime in plan.files.values())
+    try:
+        free = shutil.disk_usage(staging).free
+    except OSError:
+        return
+    if need + FREE_SPACE_MARGIN > free:
+        raise BundleError(f"The bundle needs {need / 1e6:.0f} MB to unpack but the library's "
+                          f"disk has {free / 1e6:.0f} MB free; nothing was imported.")
+
+
 def _stage(zf: SafeZip, sha: str, size: int, folder: Path, original_name: str) -> Path:
     name = FILES_PREFIX + sha
     # The probe tells CSV from plain text by the extension, as `add` does with the real name.
@@ -501,12 +571,14 @@ def _stage(zf: SafeZip, sha: str, size: int, folder: Path, original_name: str) -
     return dest
 
 
-def _probe_staged(path: Path, sha: str, mime: str, rules: Rules) -> dict[str, Any]:
-    """The file record for a staged original, after the same checks `add` applies."""
+def _probe_staged(path: Path, sha: str, mime: str, name: str,
+                  rules: Rules) -> tuple[dict[str, Any], Any]:
+    """The file record for a staged original, after the same checks `add` applies, and the
+    probe's facts (flags and capture time are taken from the file, not from the manifest)."""
     from evidence_desk.ingest.probe import Refused, probe
 
     try:
-        facts = probe(path, kinds=rules.kinds)
+        facts = probe(path, name=name or path.name, kinds=rules.kinds)
     except Refused as exc:
         raise BundleError(f"The bundle is refused: file {sha[:12]}… is not acceptable "
                           f"evidence ({exc}).") from None
@@ -519,7 +591,29 @@ def _probe_staged(path: Path, sha: str, mime: str, rules: Rules) -> dict[str, An
     return {"sha256": sha, "size": facts.size, "mime": facts.filetype.mime,
             "ext": facts.filetype.ext, "category": facts.filetype.category,
             "width": facts.width, "height": facts.height, "orientation": facts.orientation,
-            "pages": facts.pages}
+            "pages": facts.pages}, facts
+
+
+def _recomputed(item: dict[str, Any], facts: Any) -> dict[str, Any]:
+    """The item with what the file itself says in place of the manifest's claims.
+
+    Warnings are re-derived by the probe (a manifest with "flags": [] cannot hide a truncated
+    JPEG or a disguised name). A capture time counts as read from the file ("exif") only when
+    the file's own EXIF holds it; a claimed one the file does not bear out is kept as the
+    sender's word ("file"). A time the sender typed or pasted ("user", "clipboard") is theirs.
+    """
+    out = {k: v for k, v in item.items() if k not in ("size", "mime")}
+    flags = list(facts.flags)
+    claimed = item["captured_from"]
+    if facts.captured_from == "exif":
+        if claimed in ("exif", "file"):
+            out["captured_at"], out["captured_from"] = facts.captured_at, "exif"
+    elif claimed == "exif":
+        out["captured_from"] = "file"
+    if out["captured_from"] in ("clipboard", "user") or out["captured_at"] is None:
+        flags = [f for f in flags if f != "no_exif_time"]
+    out["flags"] = flags
+    return out
 
 
 def read_bundle(path: Path, rules: Rules, limits: BundleLimits | None = None) -> Plan:
@@ -571,11 +665,13 @@ def import_bundle(lib: Library, path: Path, limits: BundleLimits | None = None) 
             raise BundleError(f"The bundle cannot be read ({exc.strerror or exc}).") from None
         with _open_checked(path, limits) as zf:
             plan = _read_plan(zf, rules=lib.rules, limits=limits)
+            _check_room(zf, plan, staging)
             names = {item["sha256"]: item["original_name"] for item in plan.items}
             staged = {sha: _stage(zf, sha, size, staging, names[sha])
                       for sha, (size, _mime) in plan.files.items()}
-        records = [_probe_staged(p, sha, plan.files[sha][1], lib.rules)
-                   for sha, p in staged.items()]
+        probed = {sha: _probe_staged(p, sha, plan.files[sha][1], names[sha], lib.rules)
+                  for sha, p in staged.items()}
+        records = [rec for rec, _facts in probed.values()]
         # Everything checked: now, and only now, originals enter the store.
         for rec in records:
             sha = rec["sha256"]
@@ -583,11 +679,14 @@ def import_bundle(lib: Library, path: Path, limits: BundleLimits | None = None) 
                 new_blobs.append(sha)
             lib.blobs.commit(Staged(staged[sha], sha, rec["size"]))
         # Size and type belong to the file record, which the probe above has just re-derived.
-        items = [{k: v for k, v in item.items() if k not in ("size", "mime")}
-                 for item in plan.items]
+        items = [_recomputed(item, probed[item["sha256"]][1]) for item in plan.items]
+        # The submission record is the sender's word; the log says so.
+        claims = {k: plan.case[k] for k in ("submitted_dossier_sha256", "submitted_pack_sha256")
+                  if plan.case[k]}
         return lib.import_case_record(
             plan.case, plan.buyer, items, records,
-            {"bundle_sha256": bundle_sha, "bundle_created_at": plan.manifest_created_at})
+            {"bundle_sha256": bundle_sha, "bundle_created_at": plan.manifest_created_at,
+             **({"submission_as_stated_by_bundle": claims} if claims else {})})
     except BaseException:
         # Originals this import put in the store and no record uses would only be orphans.
         with contextlib.suppress(Exception):

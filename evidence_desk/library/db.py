@@ -123,6 +123,30 @@ def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
+def server_unreachable(url: str) -> str:
+    """The one sentence for a team database that cannot be reached (instead of driver text)."""
+    u = make_url(url)
+    where = u.host or "localhost"
+    if u.port:
+        where = f"{where}:{u.port}"
+    return f"The team database at {where} is not answering; nothing was changed."
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """Whether `exc` means the server went away or never answered (not a refused statement)."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - the driver ships with the app
+        return False
+    return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
+
+
 def libpq_conninfo(url: str) -> str:
     """The SQLAlchemy URL as a libpq URI (for psycopg connections made outside SQLAlchemy)."""
     u = make_url(url)

@@ -36,6 +36,10 @@ class ZipLimits:
     max_member_bytes: int = 2 * 1024**3
     max_total_bytes: int = 2 * 1024**3
     max_name_bytes: int = 255
+    # Deflate can reach about 1000:1 on nothing but zeros; evidence (photos, PDFs, chat text)
+    # stays far below this. Members larger than `ratio_floor_bytes` are held to it.
+    max_ratio: float = 250.0
+    ratio_floor_bytes: int = 1024 * 1024
 
 
 def unsafe_name_reason(name: str) -> str | None:
@@ -142,6 +146,11 @@ class SafeZip:
             if info.file_size > self.limits.max_member_bytes:
                 raise UnsafeZip(f"member {shown!r} declares {info.file_size} bytes (more than "
                                 f"the {self.limits.max_member_bytes}-byte limit per file)")
+            if (info.file_size > self.limits.ratio_floor_bytes
+                    and info.file_size > self.limits.max_ratio * max(info.compress_size, 1)):
+                raise UnsafeZip(f"member {shown!r} declares {info.file_size} bytes from "
+                                f"{info.compress_size} compressed, more than "
+                                f"{self.limits.max_ratio:.0f} times (a zip bomb)")
             total += info.file_size
             if total > self.limits.max_total_bytes:
                 raise UnsafeZip(f"the members declare more than {self.limits.max_total_bytes} "

@@ -9,10 +9,11 @@ import functools
 import getpass
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +24,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from evidence_desk.core.checklist import Checklist, evaluate
 from evidence_desk.core.deadlines import complaint_deadline, days_left
+from evidence_desk.core.limits import (
+    ID_MAX,
+    LimitError,
+    check_case_values,
+    check_datetime,
+    check_text,
+)
 from evidence_desk.core.rules import Rules
 from evidence_desk.core.statement import is_edited, text_hash
 from evidence_desk.core.states import initial_state
@@ -39,10 +47,12 @@ from evidence_desk.library.db import (
     can_write,
     check_sqlite_file,
     current_db_user,
+    is_connection_failure,
     make_engine,
     migrate,
     notify_case,
     serialize_writes,
+    server_unreachable,
 )
 from evidence_desk.library.errors import LibraryError, NotFound, ReadOnly, StaleEdit
 from evidence_desk.library.importer import (
@@ -53,7 +63,15 @@ from evidence_desk.library.importer import (
     prepare_one,
     thumbnail_path,
 )
-from evidence_desk.library.models import AuditLog, Buyer, Case, Evidence, StoredFile
+from evidence_desk.library.models import (
+    AuditHead,
+    AuditLog,
+    Buyer,
+    Case,
+    Evidence,
+    LibraryMeta,
+    StoredFile,
+)
 from evidence_desk.logs import log_failure
 from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir
 from evidence_desk.rules_source import rules_for
@@ -78,6 +96,10 @@ def _writes(method: _F) -> _F:
         return method(self, *args, **kwargs)
 
     return guarded  # type: ignore[return-value]
+
+
+def _forget_head(session: Session) -> None:
+    session.info.pop("audit_head", None)
 
 
 def _lock_before_writing(session: Session, _context: Any, _instances: Any) -> None:
@@ -129,7 +151,9 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class VerifyProblem:
-    kind: str  # "missing", "altered", "orphan", "audit"
+    # "missing", "altered", "audit", "cache" (a local copy, repaired) fail; "orphan" and
+    # "notice" only inform.
+    kind: str
     message: str
     sha256: str = ""
     item_ids: tuple[int, ...] = ()
@@ -143,7 +167,8 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        return not any(p.kind in ("missing", "altered", "audit") for p in self.problems)
+        return not any(p.kind in ("missing", "altered", "audit", "cache")
+                       for p in self.problems)
 
 
 CASE_FIELDS = {
@@ -231,16 +256,25 @@ def _evidence_info(e: Evidence) -> EvidenceInfo:
     )
 
 
-def _parse_amount(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
+@contextlib.contextmanager
+def _within_limits() -> Iterator[None]:
+    """Values outside core.limits are refused as any other request the library turns down."""
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise LibraryError(f"The amount {value!r} is not a number.") from None
-    if amount < 0 or not amount.is_finite():
-        raise LibraryError("The amount cannot be negative.")
-    return amount.quantize(Decimal("0.01"))
+        yield
+    except LimitError as exc:
+        raise LibraryError(str(exc)) from None
+
+
+def _checked_case_values(values: dict[str, Any]) -> dict[str, Any]:
+    with _within_limits():
+        return check_case_values(values)
+
+
+def _checked_texts(**texts: Any) -> None:
+    with _within_limits():
+        for key, value in texts.items():
+            if value is not None:
+                check_text(key, value)
 
 
 def _plain(value: Any) -> Any:
@@ -295,12 +329,18 @@ class Library:
         except Exception as exc:
             self.engine.dispose()
             log_failure(log, "opening the library failed", exc)
+            if not self.is_sqlite and is_connection_failure(exc):
+                raise LibraryOpenError(server_unreachable(url)) from None
             raise LibraryOpenError(f"The library could not be opened: {exc}") from None
         if backend == "db":
             # Originals in the database; this folder keeps only verified local copies.
             self.blobs = DbBlobStore(self.engine, self.folder / "cache" / "blobs")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _lock_before_writing)
+        event.listen(self._sessions, "after_commit", self._keep_head_copy)
+        event.listen(self._sessions, "after_rollback", _forget_head)
+        self.head_copy = self.folder / audit.HEAD_FILE
+        self.library_id = self._read_library_id()
         self.rules = rules or rules_for(self.folder)
         # On a server the audit log names the database role each person connects with.
         self.actor = db_user or _actor()
@@ -308,6 +348,22 @@ class Library:
         from evidence_desk.library.bundle import clear_stale_staging
 
         clear_stale_staging(self.folder)
+
+    def _read_library_id(self) -> str:
+        with self._session() as s:
+            return s.scalar(select(LibraryMeta.value).where(
+                LibraryMeta.key == "library_id")) or ""
+
+    def _keep_head_copy(self, session: Session) -> None:
+        """After a commit that wrote audit entries: copy the head out of the database."""
+        head = session.info.pop("audit_head", None)
+        if head is None or not self.library_id:
+            return
+        try:
+            audit.write_head_copy(self.head_copy, self.library_id, head[0], head[1])
+        except OSError as exc:
+            # The change is committed; a lagging copy only weakens what verify can prove.
+            log_failure(log, "writing the audit head copy failed", exc)
 
     def _remember_backend(self, dbapi_connection: Any, _record: Any) -> None:
         pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
@@ -354,6 +410,13 @@ class Library:
         # Before reading the last entry's hash: an entry alone (an export record) has nothing
         # to flush first, so the flush hook would take the lock too late.
         serialize_writes(s)
+        if case_id is not None and action.startswith("case."):
+            # The case's fields as this change leaves them, so a later direct edit shows. Only
+            # changes carry it: a verify or an export must not vouch for what it did not do.
+            s.flush()
+            row = s.get(Case, case_id)
+            if row is not None:
+                detail[audit.CASE_DIGEST_KEY] = audit.case_digest(row)
         audit.append(s, at=_now(), actor=self.actor, action=action, case_id=case_id,
                      detail=detail)
         # Every change is audited, so this is where other desks hear of it (at commit).
@@ -374,6 +437,9 @@ class Library:
     def save_buyer(self, buyer: BuyerInfo) -> BuyerInfo:
         if not buyer.name.strip():
             raise LibraryError("A buyer needs a name.")
+        _checked_texts(name=buyer.name, company=buyer.company, country=buyer.country,
+                       member_id=buyer.member_id, credit_level=buyer.credit_level,
+                       notes=buyer.notes)
         values = {f.name: getattr(buyer, f.name) for f in fields(buyer) if f.name != "id"}
         with self._session() as s:
             if buyer.id is None:
@@ -405,6 +471,7 @@ class Library:
     @_writes
     def buyer_named(self, name: str) -> BuyerInfo:
         """The buyer of that name, created if there is none yet."""
+        _checked_texts(buyer=name)
         with self._session() as s:
             info = _buyer_info(self._buyer_by_name(s, name.strip()))
             assert info is not None
@@ -426,14 +493,14 @@ class Library:
     def create_case(self, type_key: str, order_no: str, *, buyer_name: str | None = None,
                     buyer_id: int | None = None, **values: Any) -> CaseInfo:
         self._check_type(type_key)
+        _checked_texts(order_no=order_no, buyer=buyer_name)
         order_no = order_no.strip()
         if not order_no:
             raise LibraryError("A case needs the order number it is about.")
         unknown = set(values) - CASE_FIELDS
         if unknown:
             raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
-        if "amount" in values:
-            values["amount"] = _parse_amount(values["amount"])
+        values = _checked_case_values(values)
         now = _now()
         with self._session() as s:
             case = Case(type_key=type_key, order_no=order_no, created_at=now, updated_at=now,
@@ -454,7 +521,8 @@ class Library:
             return _case_info(self._case_row(s, case_id))
 
     def _case_row(self, s: Session, case_id: int) -> Case:
-        row = s.get(Case, case_id)
+        # An id no database column can hold would overflow the query; it names no case either.
+        row = s.get(Case, case_id) if 1 <= case_id <= ID_MAX else None
         if row is None:
             raise NotFound(f"There is no case {case_id}.")
         return row
@@ -479,8 +547,7 @@ class Library:
             self._check_type(changes["type_key"])
         if "order_no" in changes and not str(changes["order_no"]).strip():
             raise LibraryError("A case needs the order number it is about.")
-        if "amount" in changes:
-            changes["amount"] = _parse_amount(changes["amount"])
+        changes = _checked_case_values(changes)
         try:
             with self._session() as s:
                 case = self._case_row(s, case_id)
@@ -514,6 +581,7 @@ class Library:
     @_writes
     def set_statement(self, case_id: int, text_en: str, text_zh: str, *, composed: bool) -> CaseInfo:
         """Store statement text; `composed` marks it as the composer's own output."""
+        _checked_texts(statement_en=text_en, statement_zh=text_zh)
         with self._session() as s:
             case = self._case_row(s, case_id)
             case.statement_en = text_en
@@ -548,6 +616,8 @@ class Library:
                    "submitted_pack_sha256"}
         if set(dates) - allowed:
             raise LibraryError(f"Unknown field(s): {', '.join(sorted(set(dates) - allowed))}.")
+        _checked_texts(state_reason=reason)
+        _checked_case_values({k: v for k, v in dates.items() if k.endswith("_on")})
         with self._session() as s:
             case = self._case_row(s, case_id)
             before = case.state
@@ -581,16 +651,20 @@ class Library:
                 copy.statement_composed_sha256 = src.statement_composed_sha256
             s.add(copy)
             s.flush()
+            copies = []
             for e in s.scalars(select(Evidence).where(Evidence.case_id == src.id,
                                                       Evidence.removed_at.is_(None))):
-                s.add(Evidence(case_id=copy.id, sha256=e.sha256, kind=e.kind, caption=e.caption,
-                               captured_at=e.captured_at, captured_from=e.captured_from,
-                               source=e.source, original_name=e.original_name,
-                               position=e.position, flags=list(e.flags or []),
-                               marks=list(e.marks or []), rotation=e.rotation or 0,
-                               captured_offset=e.captured_offset, added_at=now))
+                copies.append(Evidence(
+                    case_id=copy.id, sha256=e.sha256, kind=e.kind, caption=e.caption,
+                    captured_at=e.captured_at, captured_from=e.captured_from, source=e.source,
+                    original_name=e.original_name, position=e.position,
+                    flags=list(e.flags or []), marks=list(e.marks or []),
+                    rotation=e.rotation or 0, captured_offset=e.captured_offset, added_at=now))
+            s.add_all(copies)
+            s.flush()
             self._audit(s, "case.resubmit" if as_attempt else "case.duplicate", copy.id,
-                        source_case=src.id)
+                        source_case=src.id,
+                        **{audit.ITEMS_KEY: {str(e.id): e.sha256 for e in copies}})
             s.flush()
             s.refresh(copy)
             return _case_info(copy)
@@ -620,10 +694,15 @@ class Library:
             hashes = set(s.scalars(select(Evidence.sha256).where(Evidence.case_id == case_id)))
             for e in s.scalars(select(Evidence).where(Evidence.case_id == case_id)).all():
                 s.delete(e)
-            for child in s.scalars(select(Case).where(Case.parent_id == case_id)).all():
+            children = s.scalars(select(Case).where(Case.parent_id == case_id)).all()
+            for child in children:
                 child.parent_id = None
             s.delete(case)
             s.flush()
+            for child in children:
+                # The child's row changed too; its entry keeps the log's word on it current.
+                self._audit(s, "case.detach", child.id, before={"parent_id": case_id},
+                            after={"parent_id": None})
             unused = self._unused_hashes(s, hashes)
             for sha in unused:
                 s.delete(s.get(StoredFile, sha))
@@ -765,7 +844,7 @@ class Library:
             return _evidence_info(self._evidence_row(s, item_id))
 
     def _evidence_row(self, s: Session, item_id: int) -> Evidence:
-        row = s.get(Evidence, item_id)
+        row = s.get(Evidence, item_id) if 1 <= item_id <= ID_MAX else None
         if row is None:
             raise NotFound(f"There is no evidence item {item_id}.")
         return row
@@ -780,6 +859,7 @@ class Library:
                   caption: str = "", source: str = "", progress: Progress | None = None,
                   cancel: Cancel | None = None) -> list[AddResult]:
         """Import files and folders (recursively). Each bad file is refused on its own."""
+        _checked_texts(caption=caption)
         if kind is not None:
             self._check_kind(kind)
         self.get_case(case_id)
@@ -815,6 +895,7 @@ class Library:
                   caption: str = "", source: str = "",
                   captured_at: datetime | None = None) -> AddResult:
         """Add content that has no file yet, such as an image pasted from the clipboard."""
+        _checked_texts(caption=caption)
         if kind is not None:
             self._check_kind(kind)
         self.get_case(case_id)
@@ -904,6 +985,10 @@ class Library:
         if "rotation" in changes and changes["rotation"] not in ROTATIONS:
             raise LibraryError(f"A rotation is one of {', '.join(map(str, ROTATIONS))} degrees, "
                                f"not {changes['rotation']!r}.")
+        _checked_texts(caption=changes.get("caption"))
+        if changes.get("captured_at") is not None:
+            with _within_limits():
+                check_datetime("captured_at", changes["captured_at"])
         with self._session() as s:
             item = self._evidence_row(s, item_id)
             for key, seen in (expected or {}).items():
@@ -1105,10 +1190,12 @@ class Library:
                 if s.get(StoredFile, f["sha256"]) is None:
                     s.add(StoredFile(created_at=now, **f))
             s.flush()
-            for item in items:
-                s.add(Evidence(case_id=row.id, **{**item, "added_at": item.get("added_at") or now}))
+            rows = [Evidence(case_id=row.id, **{**item, "added_at": item.get("added_at") or now})
+                    for item in items]
+            s.add_all(rows)
             s.flush()
-            self._audit(s, "case.import", row.id, items=len(items), **detail)
+            self._audit(s, "case.import", row.id, items=len(items),
+                        **{audit.ITEMS_KEY: {str(e.id): e.sha256 for e in rows}}, **detail)
             return row.id
 
     def verify(self, case_id: int | None = None, progress: Progress | None = None,
@@ -1123,9 +1210,14 @@ class Library:
             for sha, iid, cid in s.execute(q):
                 users.setdefault(sha, []).append((iid, cid))
             known = set(s.scalars(select(StoredFile.sha256)))
-            chain = audit.check_chain(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            entries = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            chain = audit.check_chain(entries)
             chain += audit.check_head(s)
-        problems: list[VerifyProblem] = []
+            copy = audit.read_head_copy(self.head_copy)
+            chain += audit.check_head_copy(s, copy, self.library_id, "the library folder")
+            chain += self._check_rows(s, entries, case_id)
+            notices = self._head_copy_notices(s, copy, entries)
+        problems: list[VerifyProblem] = list(notices)
         total = len(users)
         for n, (sha, refs) in enumerate(sorted(users.items()), 1):
             if cancel and cancel():
@@ -1144,6 +1236,15 @@ class Library:
                 problems.append(VerifyProblem("altered", f"original {sha[:12]}… (item "
                                 f"{', '.join(map(str, ids))}) was altered on disk",
                                 sha, ids, cases))
+            elif isinstance(self.blobs, DbBlobStore):
+                # The database copy is sound; the one cached on this computer must be too.
+                state = self.blobs.check_cached(sha, force=True)
+                if state in ("repaired", "repair_failed"):
+                    problems.append(VerifyProblem(
+                        "cache", f"the copy of original {sha[:12]}… (item "
+                        f"{', '.join(map(str, ids))}) cached on this computer was altered; "
+                        + ("it was fetched again from the database" if state == "repaired"
+                           else "it was removed"), sha, ids, cases))
         if case_id is None:
             for sha in sorted(self.blobs.all_hashes() - known):
                 problems.append(VerifyProblem("orphan", f"file {sha[:12]}… in the store belongs "
@@ -1157,6 +1258,81 @@ class Library:
                 self._audit(s, "verify", cid, ok=not any(cid in p.case_ids for p in problems),
                             problems=[p.message for p in problems if cid in p.case_ids])
         return report
+
+    @_writes
+    def clean_orphans(self, older_than_s: float = 86400.0) -> list[str]:
+        """Delete stored originals no file record knows, once older than `older_than_s` (an
+        import in progress has files not recorded yet). Returns the hashes removed."""
+        with self._session() as s:
+            known = set(s.scalars(select(StoredFile.sha256)))
+        cutoff = time.time() - older_than_s
+        removed: list[str] = []
+        for sha in sorted(self.blobs.all_hashes() - known):
+            if isinstance(self.blobs, DbBlobStore):
+                age_ok = True  # chunks carry no time; the recorded rows decide
+            else:
+                try:
+                    age_ok = self.blobs.path_for(sha).stat().st_mtime < cutoff
+                except FileNotFoundError:
+                    continue
+            if not age_ok:
+                continue
+            with self._session() as s:
+                # Recorded meanwhile (another desk, or an import finishing): keep it.
+                if s.get(StoredFile, sha) is not None:
+                    continue
+            self.blobs.remove(sha)
+            removed.append(sha)
+        if removed:
+            self.record("verify.clean_orphans", None, removed=removed)
+        return removed
+
+    def audit_problems(self) -> list[str]:
+        """What is wrong with the audit log (chain, head, the copy outside, the rows), without
+        re-hashing any original: quick enough to run before every export."""
+        with self._session() as s:
+            entries = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
+            found = audit.check_chain(entries) + audit.check_head(s)
+            found += audit.check_head_copy(s, audit.read_head_copy(self.head_copy),
+                                           self.library_id, "the library folder")
+            found += self._check_rows(s, entries, None)
+        return [p.message for p in found]
+
+    def _check_rows(self, s: Session, entries: list[AuditLog],
+                    case_id: int | None) -> list[audit.ChainProblem]:
+        """What the log says against what the rows hold (one case's rows, or all)."""
+        cq = select(Case)
+        iq = select(Evidence.id, Evidence.case_id, Evidence.sha256)
+        if case_id is not None:
+            cq = cq.where(Case.id == case_id)
+            iq = iq.where(Evidence.case_id == case_id)
+        cases = {c.id: audit.case_digest(c) for c in s.scalars(cq)}
+        items = [(i, c, sha) for i, c, sha in s.execute(iq)]
+        return audit.check_rows(entries, cases, items)
+
+    def _head_copy_notices(self, s: Session, copy: dict[str, Any] | None,
+                           entries: list[AuditLog]) -> list[VerifyProblem]:
+        """Say when there is no copy of the head to check against, and start one."""
+        if not entries or (copy and self.library_id in copy):
+            return []
+        if copy and self.is_sqlite:
+            # This folder's copy names other databases only: this one was put in their place.
+            return [VerifyProblem("audit", "the copy of the audit head in the library folder "
+                                  "belongs to another database: the database was replaced")]
+        head = s.get(AuditHead, 1)
+        if head is not None and self.library_id:
+            with contextlib.suppress(OSError):
+                audit.write_head_copy(self.head_copy, self.library_id, head.hash, head.count)
+        return [VerifyProblem("notice", "there was no copy of the audit head outside the "
+                              "database yet; one is kept from now on")]
+
+    # What verify shows, and what it cannot: said with every report.
+    VERIFY_SCOPE = (
+        "Verify proves: each original matches its SHA-256; the audit log is an unbroken chain "
+        "ending where the copy of its head kept in the library folder says; each item points at "
+        "the original recorded when it was added; each case's fields are as the log last "
+        "recorded. It cannot prove that nobody changed the database, the folder's copy of the "
+        "head and the backups together, nor that what was typed in was true.")
 
     # ---- demo ---------------------------------------------------------------------------
     def is_empty(self) -> bool:

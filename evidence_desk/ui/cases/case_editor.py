@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_desk.core.deadlines import complaint_deadline, days_left
+from evidence_desk.core.limits import DATE_MAX, TEXT_LIMITS
 from evidence_desk.core.types import BuyerInfo, CaseInfo
 from evidence_desk.i18n import tr
 from evidence_desk.library.service import Library
@@ -68,6 +69,8 @@ class DateField(QWidget):
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setMinimumDate(_NO_DATE)
+        # Dates after core.limits.DATE_MAX are refused by the library; the field cannot make one.
+        self.edit.setMaximumDate(QDate(DATE_MAX.year, DATE_MAX.month, DATE_MAX.day))
         self.edit.setDate(_NO_DATE)
         self.clear_button = QToolButton()
         self.clear_button.setIcon(self.style().standardIcon(
@@ -187,6 +190,9 @@ class CaseEditor(QWidget):
     def _build(self) -> None:
         self.order_no = QLineEdit(objectName="orderEdit")
         self.title = QLineEdit(objectName="titleEdit")
+        # The library refuses longer ones (core.limits); the fields stop typing there instead.
+        self.order_no.setMaxLength(TEXT_LIMITS["order_no"])
+        self.title.setMaxLength(TEXT_LIMITS["title"])
         self.buyer = QComboBox(objectName="buyerCombo")
         self.buyer.setEditable(True)
         self.buyer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)

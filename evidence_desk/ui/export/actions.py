@@ -221,19 +221,25 @@ class ExportActions(QObject):
             return
         lib = self.ctx.library
 
-        def job(_p: Any, _c: Any) -> tuple[Checklist, str]:
-            return lib.check(cid), lib.get_case(cid).order_no
+        def job(_p: Any, _c: Any) -> tuple[Checklist, str, list[str]]:
+            # A dossier carries the library's word: a tampered audit log is said up front.
+            return lib.check(cid), lib.get_case(cid).order_no, lib.audit_problems()
 
         self.ctx.show_status(tr("Checking the case before export…"))
         self.runner.run(job, group="export-check", context=self,
                         on_done=lambda r: self._checked(cid, dossier, *r),
                         on_error=lambda exc: self._fail(cid, exc, dossier))
 
-    def _checked(self, case_id: int, dossier: bool, checklist: Checklist, order_no: str) -> None:
+    def _checked(self, case_id: int, dossier: bool, checklist: Checklist, order_no: str,
+                 audit_problems: list[str] | None = None) -> None:
         self.ctx.show_status("")
         if case_id != self.ctx.current_case:
             return  # the seller moved on while the check ran
         problems = problems_of(checklist, self.ctx.library.rules)
+        if audit_problems:
+            problems.append(tr("This library's audit log does not check out ({problem}); run "
+                               "Verify before relying on this export.",
+                               problem=audit_problems[0]))
         if not dossier and not problems:
             self._choose_target(case_id, order_no, dossier, ExportOptions())
             return

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from evidence_desk.core import states
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.core.deadlines import expected_result
+from evidence_desk.core.limits import DATE_MIN
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.i18n import current_language, tr
 from evidence_desk.library.service import Library, NotFound
@@ -111,6 +112,7 @@ def _date_edit(name: str) -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setMaximumDate(QDate.currentDate())
+    edit.setMinimumDate(QDate(DATE_MIN.year, DATE_MIN.month, DATE_MIN.day))
     return edit
 
 

@@ -53,7 +53,7 @@ ALTERED, MISSING = "altered", "missing"
 BUNDLE_SUFFIX = ".edbundle"
 
 PROBLEM_LABELS = {"missing": "Missing", "altered": "Altered", "orphan": "Unused file",
-                  "audit": "Audit log"}
+                  "audit": "Audit log", "cache": "Local copy", "notice": "Note"}
 
 
 class IntegrityMarks(QObject):
@@ -110,7 +110,7 @@ class VerifyResultsDialog(QDialog):
         summary = QLabel(objectName="verifySummary")
         emphasize(summary)
         summary.setWordWrap(True)
-        serious = [r for r in outcome.rows if r.kind != "orphan"]
+        serious = [r for r in outcome.rows if r.kind not in ("orphan", "notice")]
         if report.ok and not outcome.rows:
             summary.setText(tr("All {n} originals match their SHA-256. Nothing is missing or "
                                "altered.", n=report.checked))
