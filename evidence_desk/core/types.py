@@ -76,9 +76,6 @@ class EvidenceInfo:
     width: int | None = None
     height: int | None = None
     orientation: int = 1
-    # Quarter turns clockwise the seller asked for (0, 90, 180, 270), applied after the EXIF
-    # orientation; the original never changes.
-    rotation: int = 0
     pages: int | None = None
     added_at: datetime | None = None
     # Problems found when the file was read (damaged image, future date ...): codes.

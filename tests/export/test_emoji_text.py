@@ -16,10 +16,10 @@ from evidence_desk.library.service import Library
 def test_emoji_extract_as_typed_and_missing_ones_show_the_replacement(tmp_path: Path) -> None:
     lib = Library.open(tmp_path / "lib")
     try:
-        case = lib.create_case("fake_transaction", "E-1", title="Smile 😀 thumbs 👍 end",
+        case = lib.create_case("fake_transaction", "E-1", reason="Smile 😀 thumbs 👍 end",
                                demand="Refund ★ 😀 now")
         out = tmp_path / "d.pdf"
-        export_dossier(lib, case.id, out, lang="en")
+        export_dossier(lib, case.id, out, lang="zh")
     finally:
         lib.close()
     text = "".join(p.extract_text() for p in PdfReader(out).pages)

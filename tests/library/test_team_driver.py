@@ -50,7 +50,9 @@ def test_the_command_line_says_what_to_install(
 def test_the_window_says_what_to_install(
         qtbot: QtBot, tmp_path: Path, no_driver: pytest.MonkeyPatch,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from evidence_desk.ui.startup import StartupDialog, open_library_interactively
+    from evidence_desk.ui.shell.launcher import Launcher
+    from evidence_desk.ui.shell.main_window import MainWindow
+    from evidence_desk.ui.shell.startup import StartupDialog, team_database_url
 
     monkeypatch.setenv("EVIDENCE_DESK_DB_URL", TEAM_URL)
     shown: list[str] = []
@@ -65,5 +67,12 @@ def test_the_window_says_what_to_install(
             QTimer.singleShot(10, poll)
 
     QTimer.singleShot(0, poll)
-    assert open_library_interactively(tmp_path / "lib") is None
+    launcher = Launcher(MainWindow)
+    outcome: list[object] = []
+    launcher.opened.connect(outcome.append)
+    launcher.gave_up.connect(lambda: outcome.append(None))
+    launcher.start(tmp_path / "lib", db_url=team_database_url())
+    qtbot.waitUntil(lambda: bool(outcome) and not launcher.runner.is_busy(), timeout=20000)
+    launcher.dispose()
+    assert outcome == [None]
     assert shown and "pip install 'evidence-desk[team]'" in shown[0]
