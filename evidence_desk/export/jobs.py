@@ -57,7 +57,8 @@ def dossier_data(lib: Library, case_id: int, *, today: date | None = None,
     return DossierData(
         case=case, exhibits=tuple(exhibits), checklist=lib.check(case_id, today=today),
         timeline=tuple(lib.timeline(case_id)), rules=lib.rules, generated_at=datetime.now(),
-        audit_head=lib.audit_head())
+        audit_head=lib.audit_head(),
+        recognised=lib.recognised_texts(ex.info.sha256 for ex in exhibits))
 
 
 def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
