@@ -17,6 +17,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -176,12 +177,25 @@ class OcrWorker:
             raise OcrError(payload)
         self.engine_name = payload
 
-    def _wait(self, cancel: Callable[[], bool] | None, timeout: float) -> tuple[str, Any]:
+    def _wait(self, cancel: Callable[[], bool] | None, timeout: float,
+              yield_to: Callable[[], bool] | None = None) -> tuple[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             if cancel is not None and cancel():
                 self.kill()
                 raise Cancelled()
+            if yield_to is not None and yield_to():
+                # Something the seller waits for (an import) is running: the worker stops
+                # where it is, holding its memory but no CPU, and goes on afterwards.
+                paused = time.monotonic()
+                self._suspend()
+                try:
+                    while yield_to() and not (cancel is not None and cancel()):
+                        time.sleep(POLL_S)
+                finally:
+                    self._resume()
+                deadline += time.monotonic() - paused
+                continue
             try:
                 if self._conn.poll(POLL_S):
                     return self._conn.recv()
@@ -197,13 +211,27 @@ class OcrWorker:
                 self.kill()
                 raise WorkerDied(f"text recognition took longer than {int(timeout)} s")
 
+    def _suspend(self) -> None:
+        if self._proc is not None and hasattr(signal, "SIGSTOP"):
+            with contextlib.suppress(OSError):
+                os.kill(self._proc.pid, signal.SIGSTOP)
+
+    def _resume(self) -> None:
+        if self._proc is not None and hasattr(signal, "SIGCONT"):
+            with contextlib.suppress(OSError):
+                os.kill(self._proc.pid, signal.SIGCONT)
+
     def read(self, path: str, cancel: Callable[[], bool] | None = None,
-             timeout: float = READ_TIMEOUT_S) -> dict[str, Any]:
-        """The result for one picture; ValueError with a reason when it cannot be read."""
+             timeout: float = READ_TIMEOUT_S,
+             yield_to: Callable[[], bool] | None = None) -> dict[str, Any]:
+        """The result for one picture; ValueError with a reason when it cannot be read.
+
+        While `yield_to()` is true the worker is held (suspended where the platform allows,
+        else between pictures), so an import the seller waits for keeps the machine."""
         if self._proc is None:
             self.start(cancel)
         self._conn.send(("read", str(path)))
-        kind, payload = self._wait(cancel, timeout)
+        kind, payload = self._wait(cancel, timeout, yield_to)
         if kind == "ok":
             return payload
         raise ValueError(payload)
@@ -241,10 +269,13 @@ class OcrWorker:
 def run_pending(lib: Any, case_id: int | None = None, *,
                 progress: Callable[[OcrProgress], None] | None = None,
                 cancel: Callable[[], bool] | None = None,
+                yield_to: Callable[[], bool] | None = None,
                 worker: OcrWorker | None = None, limit: int | None = None) -> OcrReport:
     """Read every pending picture (of one case, or all), one at a time, storing each result as
     it comes. A picture that cannot be read is recorded as failed and the run goes on.
-    Raises OcrError when OCR is not installed or cannot start."""
+
+    `yield_to()` true holds the run (the desk passes "an import is running"): OCR comes after
+    what the seller waits for. Raises OcrError when OCR is not installed or cannot start."""
     if not ocr_available():
         raise OcrError(install_hint("en"))
     tasks = lib.ocr_pending(case_id)
@@ -257,12 +288,16 @@ def run_pending(lib: Any, case_id: int | None = None, *,
     worker = worker or OcrWorker()
     try:
         for n, task in enumerate(tasks, 1):
+            while yield_to is not None and yield_to():
+                if cancel is not None and cancel():
+                    break
+                time.sleep(POLL_S)
             if cancel is not None and cancel():
                 report.cancelled = True
                 break
             try:
                 path = lib.blob_path(task.sha256)
-                result = worker.read(str(path), cancel)
+                result = worker.read(str(path), cancel, yield_to=yield_to)
             except Cancelled:
                 report.cancelled = True
                 break
