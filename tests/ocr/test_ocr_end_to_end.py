@@ -168,3 +168,5 @@ def test_a_cancelled_run_stops_the_worker_and_resumes_later(read: SimpleNamespac
         assert time.monotonic() - start < 10
         assert multiprocessing.active_children() == []
         assert len(lib.ocr_pending(read.right)) == 1
+    # The engine only ever ran in the worker: the desk's own process never loads it.
+    assert not {"rapidocr", "onnxruntime", "cv2"} & set(sys.modules)
