@@ -55,9 +55,14 @@ class SearchResults:
     items: tuple[ItemHit, ...] = field(default_factory=tuple)
 
 
+# "!" rather than a backslash: PostgreSQL and SQLite read a backslash in a string literal
+# differently, "!" means the same to both.
+ESCAPE = "!"
+
+
 def like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally (escape '\\')."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return f"%{escaped}%"
 
 
@@ -67,7 +72,7 @@ def recognised_case_ids(text: str) -> Any:
     return (select(Evidence.case_id)
             .join(RecognisedTextRow, RecognisedTextRow.sha256 == Evidence.sha256)
             .where(Evidence.removed_at.is_(None),
-                   RecognisedTextRow.search_text.like(pattern, escape="\\")))
+                   RecognisedTextRow.search_text.like(pattern, escape=ESCAPE)))
 
 
 def search(s: Session, text: str, *, include_archived: bool = True) -> SearchResults:
@@ -86,9 +91,9 @@ def search(s: Session, text: str, *, include_archived: bool = True) -> SearchRes
         .outerjoin(RecognisedTextRow, RecognisedTextRow.sha256 == Evidence.sha256)
         .where(Evidence.removed_at.is_(None), Case.deleted_at.is_(None),
                *(() if include_archived else (Case.archived.is_(False),)),
-               or_(func.lower(Evidence.caption).like(lower, escape="\\"),
-                   func.lower(Evidence.original_name).like(lower, escape="\\"),
-                   RecognisedTextRow.search_text.like(norm_pattern, escape="\\")))
+               or_(func.lower(Evidence.caption).like(lower, escape=ESCAPE),
+                   func.lower(Evidence.original_name).like(lower, escape=ESCAPE),
+                   RecognisedTextRow.search_text.like(norm_pattern, escape=ESCAPE)))
         .order_by(Evidence.case_id, Evidence.kind, Evidence.position, Evidence.id)
         .limit(MAX_HITS)).all()
     items: list[ItemHit] = []
@@ -115,7 +120,7 @@ def search(s: Session, text: str, *, include_archived: bool = True) -> SearchRes
         .outerjoin(Buyer, Case.buyer_id == Buyer.id)
         .where(Case.deleted_at.is_(None),
                *(() if include_archived else (Case.archived.is_(False),)),
-               or_(*(func.lower(c).like(lower, escape="\\") for c in field_cols),
+               or_(*(func.lower(c).like(lower, escape=ESCAPE) for c in field_cols),
                    Case.id.in_(list(by_case) or [-1])))
         .order_by(Case.id).limit(MAX_HITS)).all()
     cases: list[CaseHit] = []
