@@ -19,8 +19,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import NO_NETWORK_SITE, needs_ocr, site_dir
 from ocr_screens import order_page, wechat_chat
+from ocr_support import NO_NETWORK_SITE, needs_ocr, site_dir
 
 from evidence_desk import cli
 from evidence_desk.library.service import Library

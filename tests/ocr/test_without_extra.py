@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NO_OCR_SITE, site_dir
+from ocr_support import NO_OCR_SITE, site_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 INNER = "EVIDENCE_DESK_TEST_WITHOUT_OCR"
