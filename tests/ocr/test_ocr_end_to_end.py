@@ -19,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from factories import truncated_jpeg
 from ocr_screens import order_page, wechat_chat
 from ocr_support import NO_NETWORK_SITE, needs_ocr, site_dir
 
@@ -62,6 +63,8 @@ def read(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
             assert added.status == "added"
         kinds = {i.kind for c in (wrong, chat) for i in lib.list_evidence(c)}
         assert kinds == {"order_screenshot", "chat_record"}  # from the pictures' shapes
+        # One picture the engine cannot decode: it must not take the run down.
+        lib.add_paths(right, [truncated_jpeg(tmp / "broken.jpg", keep=0.3)], kind="chat_record")
     net_log = tmp / "net.log"
     env = {**os.environ, "EVIDENCE_DESK_TEST_NET_LOG": str(net_log),
            "PYTHONPATH": os.pathsep.join([str(site_dir(tmp / "site", NO_NETWORK_SITE)),
@@ -75,11 +78,15 @@ def read(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
 
 def test_ocr_reads_what_is_pending_offline(read: SimpleNamespace, no_network: list,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    assert read.run.returncode == 0, read.run.stderr
+    # Three originals: the order page (used by two cases), the chat and the broken picture.
+    assert read.run.returncode == 3, read.run.stderr
     lines = read.run.stdout.splitlines()
-    # Two originals: the order page (used by two cases) and the chat.
-    assert [ln.split()[1] for ln in lines if ln.startswith("ocr ")] == ["1/2", "2/2"]
-    assert lines[-1] == "read 2, not readable 0, still pending 0"
+    progress = [ln for ln in lines if ln.startswith("ocr ")]
+    assert [ln.split()[1] for ln in progress] == ["1/3", "2/3", "3/3"]
+    assert sum(" image.png: " in ln and ln.endswith(" line(s)") for ln in progress) == 2
+    [broken] = [ln for ln in progress if " broken.jpg: " in ln]
+    assert "not read: the picture cannot be read" in broken
+    assert lines[-1] == "read 2, not readable 1, still pending 0"
     assert read.run.stderr == ""
     assert not read.net_log.exists(), read.net_log.read_text()
     code, out = run(capsys, "--library", str(read.lib), "ocr")
