@@ -385,6 +385,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                   f"{'' if req.required else ' (recommended)'}")
         for w in check.warnings:
             print(f"  warning: {w.message}")
+        for s in lib.suggestions(args.case_id):
+            if s.field:
+                print(f"  suggestion: {s.field} = {s.value} (read in item {s.item_id})")
     return EXIT_OK if check.ready else EXIT_FAIL
 
 

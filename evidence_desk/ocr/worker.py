@@ -279,6 +279,9 @@ def run_pending(lib: Any, case_id: int | None = None, *,
     what the seller waits for. Raises OcrError when OCR is not installed or cannot start."""
     if not ocr_available():
         raise OcrError(install_hint("en"))
+    if getattr(lib, "read_only", False):
+        raise OcrError("This desk is read-only (reviewer role): it cannot store recognised "
+                       "text; an editor's desk reads the screenshots.")
     tasks = lib.ocr_pending(case_id)
     if limit is not None:
         tasks = tasks[:limit]
