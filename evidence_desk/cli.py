@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     stmt.add_argument("--recompose", action="store_true",
                       help="replace the stored text even if it was edited")
 
+    _add_phrase_parsers(sub, cs)
+
     add = sub.add_parser("add", help="add files and folders to a case")
     add.add_argument("case_id", type=_case_id, metavar="ID")
     add.add_argument("paths", nargs="+", metavar="PATH")
@@ -202,7 +204,35 @@ def build_parser() -> argparse.ArgumentParser:
                         help="make USER a read-only reviewer (repeatable)")
     tlogin = ts.add_parser("login", help="keep the password for URL in the system keyring")
     tlogin.add_argument("--url", required=True, metavar="URL")
+    from evidence_desk.cli_items import add_item_parser
+
+    add_item_parser(sub, _Parser)
     return p
+
+
+def _slot_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. --set shipped_on="
+                                         "2024-05-03)")
+    return name.strip(), value
+
+
+def _add_phrase_parsers(sub: Any, cs: Any) -> None:
+    """`phrases` (the bank) and `case phrase` (a case's chosen phrases)."""
+    ph = sub.add_parser("phrases", help="the phrase bank: Chinese sentences with vetted English")
+    ph.add_argument("--type", dest="type_key", metavar="KEY", help="only this complaint type")
+    ph.add_argument("--json", action="store_true")
+    cp = cs.add_parser("phrase", help="add a phrase to the case's statement, list or remove them")
+    cp.add_argument("case_id", type=_case_id, metavar="ID")
+    cp.add_argument("phrase_id", nargs="?", metavar="PHRASE_ID")
+    cp.add_argument("--set", dest="slots", action="append", default=[], type=_slot_setting,
+                    metavar="NAME=VALUE", help="a slot value (repeatable); others are "
+                    "prefilled from the case where possible")
+    cp.add_argument("--at", type=int, metavar="N", help="insert as sentence N (default: last)")
+    cp.add_argument("--list", action="store_true", help="the chosen phrases with positions")
+    cp.add_argument("--remove", type=int, metavar="N", help="remove sentence N")
+    cp.add_argument("--json", action="store_true", help="with --list: as JSON")
 
 
 def _open_library(args: argparse.Namespace) -> Any:
@@ -250,6 +280,12 @@ def _case_json(lib: Any, case_id: int) -> dict[str, Any]:
         data["expected_result"] = None
     check = lib.check(case_id)
     data["checklist"] = check.to_json()
+    from evidence_desk.library.workflow import current_statement
+
+    # The stored text may lag behind the evidence; show what the statement says now.
+    data["statement_en"], data["statement_zh"], comp = current_statement(lib, case_id)
+    data["statement_warnings"] = [{"code": w.code, "message": w.message,
+                                   "message_zh": w.message_zh} for w in comp.warnings]
     return data
 
 
@@ -327,6 +363,8 @@ def cmd_case(args: argparse.Namespace) -> int:
         case = lib.resubmit_case(args.case_id)
         print(case.id)
         return EXIT_OK
+    if args.case_command == "phrase":
+        return _case_phrase(lib, args)
     if args.case_command == "statement":
         case, action = lib.compose_statement(args.case_id, force=args.recompose)
         if action in ("kept_edits", "outdated"):
@@ -336,6 +374,90 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(case.statement_en if args.lang == "en" else case.statement_zh, end="")
         return EXIT_OK
     raise CliError(f"unknown case command {args.case_command!r}", EXIT_USAGE)
+
+
+def cmd_phrases(args: argparse.Namespace) -> int:
+    from evidence_desk.library.workflow import phrase_bank
+
+    lib = _open_library(args)
+    if args.type_key and args.type_key not in lib.rules.types:
+        raise CliError(f"unknown complaint type {args.type_key!r}; use one of: "
+                       f"{', '.join(lib.rules.types)}", EXIT_USAGE)
+    bank = phrase_bank(lib)
+    entries = bank.to_json(args.type_key)
+    if args.json:
+        _print_json(entries)
+        return EXIT_OK
+    for e in entries:
+        slots = ", ".join(f"{s['name']}:{s['type']}" for s in e["slots"]) or "-"
+        print(f"{e['id']}  [{e['type']} / {e['section']}]  slots: {slots}")
+        print(f"    {e['zh']}")
+        print(f"    {e['en']}")
+    return EXIT_OK
+
+
+def _print_chosen(lib: Any, case_id: int, as_json: bool) -> None:
+    from evidence_desk.library import phrasing
+
+    v = phrasing.view(lib, case_id)
+    rows = []
+    sentences = {s.index: s for s in v.segments if s.index is not None}
+    for i, item in enumerate(v.chosen):
+        seg = sentences.get(i)
+        rows.append({"position": i + 1, "phrase": item.phrase_id or None,
+                     "section": seg.section if seg else item.section,
+                     "slots": dict(item.slots), "en": seg.en if seg else "",
+                     "zh": seg.zh if seg else "",
+                     "warnings": [w.message for w in v.warnings if w.index == i]})
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        print("No phrases chosen yet. List them with: evidence-desk phrases --type KEY")
+    for r in rows:
+        print(f"{r['position']:>3}  {r['section']:<6} {r['phrase'] or '(your own sentence)'}")
+        print(f"       {r['en']}")
+        print(f"       {r['zh']}")
+        for w in r["warnings"]:
+            print(f"       warning: {w}")
+
+
+def _case_phrase(lib: Any, args: argparse.Namespace) -> int:
+    from evidence_desk.library import phrasing
+
+    if args.list:
+        _print_chosen(lib, args.case_id, args.json)
+        return EXIT_OK
+    try:
+        if args.remove is not None:
+            phrasing.remove_phrase(lib, args.case_id, args.remove - 1)
+            print(f"case {args.case_id}: removed sentence {args.remove}")
+            return EXIT_OK
+        if not args.phrase_id:
+            raise CliError("give a PHRASE_ID to add, or --list, or --remove N", EXIT_USAGE)
+        slots = dict(args.slots)
+        at = None if args.at is None else args.at - 1
+        phrasing.add_phrase(lib, args.case_id, args.phrase_id, slots, at)
+    except phrasing.PhraseRefused as exc:
+        raise CliError(str(exc)) from None
+    items = phrasing.chosen(lib, args.case_id)
+    position = len(items) if at is None else min(at, len(items) - 1) + 1
+    print(f"case {args.case_id}: sentence {position} is {args.phrase_id}")
+    view = phrasing.view(lib, args.case_id)
+    for w in view.warnings:
+        if w.index == position - 1:
+            print(f"evidence-desk: warning: {w.message}", file=sys.stderr)
+    if view.edited:
+        print("evidence-desk: the statement was edited by hand and was kept; use case statement "
+              f"{args.case_id} --recompose to write it from the phrases again", file=sys.stderr)
+    return EXIT_OK
+
+
+def _say_statement_problems(lib: Any, case_id: int) -> None:
+    """Before an export or a pack: what in the English statement the platform would refuse."""
+    for w in lib.check(case_id).warnings:
+        if w.code.startswith(("statement_", "phrase_")):
+            print(f"evidence-desk: warning: {w.message}", file=sys.stderr)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -451,6 +573,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".pdf":
         raise CliError(f"the dossier is a PDF; name it with .pdf, not {out.name!r}", EXIT_USAGE)
     budget = int(args.budget_mb * 1024 * 1024) if args.budget_mb else None
+    _say_statement_problems(lib, args.case_id)
     result = export_dossier(lib, args.case_id, out, lang=args.lang, budget_bytes=budget)
     print(f"{result.path}  {result.pages} pages, {result.size_bytes / 1e6:.1f} MB, "
           f"sha256 {result.sha256}")
@@ -464,6 +587,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
     lib = _open_library(args)
     limit = args.zip_max_kb * 1024 if args.zip_max_kb else None
+    _say_statement_problems(lib, args.case_id)
     result = export_pack(lib, args.case_id, Path(args.output), zip_max_bytes=limit)
     for z in result.zips:
         print(f"{z.path.name:<32} {z.size / 1024:>7.0f} KB  {len(z.members)} file(s)")
@@ -581,12 +705,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_item(args: argparse.Namespace) -> int:
+    from evidence_desk.cli_items import cmd_item as run
+
+    return run(args, _open_library, lambda message: CliError(message, EXIT_USAGE))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rules": cmd_rules, "case": cmd_case, "add": cmd_add, "check": cmd_check,
     "ocr": cmd_ocr, "search": cmd_search,
-    "export": cmd_export, "pack": cmd_pack,
+    "export": cmd_export, "pack": cmd_pack, "phrases": cmd_phrases,
     "verify": cmd_verify, "bundle": cmd_bundle, "backup": cmd_backup, "demo": cmd_demo,
-    "library": cmd_library,
+    "library": cmd_library, "item": cmd_item,
 }
 
 

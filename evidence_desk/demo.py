@@ -75,6 +75,13 @@ def _tracking_csv(path: Path, tracking_no: str, start: date) -> Path:
     return path
 
 
+def _phrases(lib: Library, case_id: int, picks: Sequence[tuple[str, dict[str, str]]]) -> None:
+    from evidence_desk.library import phrasing
+
+    for phrase_id, slots in picks:
+        phrasing.add_phrase(lib, case_id, phrase_id, slots)
+
+
 def fill_demo(lib: Library, today: date | None = None) -> list[int]:
     """Create the sample cases; returns their ids."""
     today = today or date.today()
@@ -98,6 +105,14 @@ def fill_demo(lib: Library, today: date | None = None) -> list[int]:
             (False, "订单已保留7天,仍未收到付款。"),
         ], "Lucas Meyer")], kind="chat_record", caption="买家拒绝付款的聊天记录",
                       source="alibaba_chat")
+        # The facts and the demand from the phrase bank: an English statement with no gap.
+        ordered = (today - timedelta(days=12)).isoformat()
+        _phrases(lib, c1.id, [
+            ("common.order_placed", {"ordered_on": ordered}),
+            ("fake.never_paid", {"due_on": (today - timedelta(days=5)).isoformat()}),
+            ("fake.reminded", {"reminded_on": (today - timedelta(days=4)).isoformat()}),
+            ("fake.demand_credit", {}),
+        ])
         ids.append(c1.id)
 
         c2 = lib.create_case(
@@ -127,7 +142,7 @@ def fill_demo(lib: Library, today: date | None = None) -> list[int]:
 
         c4 = lib.create_case(
             "logistics_service_dispute", "LM2026111200042", buyer_name="Fast Freight Co.",
-            paid_on=today - timedelta(days=9),
+            paid_on=today - timedelta(days=9), amount="420.00", currency="USD",
             title="物流服务未履约 Logistics service not delivered",
             reason="服务商收款后未按约定时间提货,我们在验收前申请退款。",
             demand="请平台介入,退还全部服务费 USD 420。")
@@ -137,5 +152,10 @@ def fill_demo(lib: Library, today: date | None = None) -> list[int]:
             (False, "约定11月14日提货,至今未到。请退款。"),
         ], "Fast Freight Co.")], kind="chat_record", caption="服务商承认延误",
                       source="alibaba_chat")
+        _phrases(lib, c4.id, [
+            ("logistics.not_collected", {"due_on": (today - timedelta(days=6)).isoformat()}),
+            ("logistics.refund_requested", {}),
+            ("logistics.demand_full_refund", {"amount": "USD 420"}),
+        ])
         ids.append(c4.id)
     return ids

@@ -42,7 +42,25 @@ def setup_logging(*, console: bool = False, level: int = logging.INFO) -> Path |
         stream.setLevel(logging.WARNING)
         root.addHandler(stream)
     root.propagate = False
+    route_library_warnings(handler)
     return path
+
+
+# Libraries that report on odd input through `warnings` or their own loggers (Pillow on a
+# truncated EXIF block, pypdf on a damaged cross-reference table): worth keeping for support,
+# never worth showing a seller, and without a handler Python prints them on stderr.
+LIBRARY_LOGGERS = ("py.warnings", "PIL", "pypdf", "fontTools", "reportlab")
+
+
+def route_library_warnings(handler: logging.Handler) -> None:
+    """Send Python warnings and the chatter of the imaging and PDF libraries to `handler`."""
+    logging.captureWarnings(True)
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if handler not in logger.handlers:
+            logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
 
 
 def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:

@@ -12,6 +12,7 @@ RULES_DIR = RESOURCES / "rules"
 FONTS_DIR = RESOURCES / "fonts"
 I18N_DIR = RESOURCES / "i18n"
 STATEMENTS_DIR = RESOURCES / "statements"
+PHRASES_DIR = RESOURCES / "phrases"
 GUIDANCE_DIR = RESOURCES / "guidance"
 # Droid Sans Fallback carries the Chinese glyphs but no Latin ones; DejaVu Sans carries Latin.
 # Text that mixes both must switch font per run (see export.fonts).

@@ -5,6 +5,7 @@ Every factory writes one file at `path`, returns `path`, and takes well under a 
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import zipfile
@@ -438,3 +439,89 @@ def real_bomb_png(path: Path, side: int = 20_000) -> Path:
     parts.append(comp.flush())
     Path(path).write_bytes(_png(side, side, 0, b"".join(parts)))
     return Path(path)
+
+
+# ---- formats that arrive as evidence: TIFF scans, Word files, videos, broken EXIF/APNG ---------
+
+def tiff_pages(path: Path, pages: int = 3, compression: str = "tiff_deflate") -> Path:
+    frames = [Image.new("L" if compression == "group4" else "RGB", (620, 877), 255 - 60 * i)
+              for i in range(pages)]
+    if compression == "group4":
+        frames = [fr.convert("1") for fr in frames]
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression=compression)
+    return path
+
+
+def docx(path: Path, text: str = "买家确认收到货物,同意撤销退款申请。") -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                    'package/2006/content-types"><Override PartName="/word/document.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.'
+                    'wordprocessingml.document.main+xml"/></Types>')
+        zf.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        zf.writestr("word/document.xml",
+                    '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.'
+                    f'org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t>'
+                    '</w:r></w:p></w:body></w:document>')
+    return path
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def iso_video(path: Path, major: bytes, compatible: tuple[bytes, ...] = (b"isom",)) -> Path:
+    """An ISO base media file laid out as phones write it: ftyp, a movie header, media data."""
+    ftyp = _box(b"ftyp", major + struct.pack(">I", 0x200) + b"".join(compatible))
+    mvhd = _box(b"mvhd", bytes(4) + struct.pack(">IIII", 0, 0, 600, 6000) + bytes(80))
+    path.write_bytes(ftyp + _box(b"moov", mvhd) + _box(b"mdat", bytes(4096)))
+    return path
+
+
+def avi(path: Path) -> Path:
+    body = b"AVI " + b"LIST" + struct.pack("<I", 4) + b"hdrl"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body + bytes(2048))
+    return path
+
+
+def mkv(path: Path, doctype: bytes = b"matroska") -> Path:
+    ebml = b"\x42\x82" + bytes([0x80 | len(doctype)]) + doctype
+    path.write_bytes(b"\x1a\x45\xdf\xa3" + bytes([0x80 | len(ebml)]) + ebml + bytes(2048))
+    return path
+
+
+def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    out, pos = [], 8
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        out.append((data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]))
+        pos += 12 + n
+    return out
+
+
+def apng(path: Path, frames_declared: int | None = None) -> Path:
+    frames = [Image.new("RGB", (120, 90), c) for c in ((255, 0, 0), (0, 200, 0), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "PNG", save_all=True, append_images=frames[1:], duration=120)
+    data = buf.getvalue()
+    out = data[:8]
+    for kind, payload in _chunks(data):
+        if kind == b"acTL" and frames_declared is not None:
+            payload = struct.pack(">II", frames_declared, 0)
+        out += struct.pack(">I", len(payload)) + kind + payload + struct.pack(
+            ">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    path.write_bytes(out)
+    return path
+
+
+def truncated_exif_jpeg(path: Path, keep: int) -> Path:
+    """A JPEG whose APP1 EXIF segment holds only its first `keep` bytes (lengths consistent)."""
+    good = photo(path.with_name("full-" + path.name), when=datetime(2024, 3, 5, 14, 30))
+    data = good.read_bytes()
+    at = data.index(b"Exif\x00\x00")
+    (seg_len,) = struct.unpack(">H", data[at - 2:at])
+    payload = data[at:at - 2 + seg_len][:keep]
+    path.write_bytes(data[:at - 2] + struct.pack(">H", len(payload) + 2) + payload
+                     + data[at - 2 + seg_len:])
+    return path

@@ -14,8 +14,8 @@ refund_window             logistics flow: refund requested before payment or aft
 no_refund_request         logistics flow: no refund requested yet (the dispute starts with one)
 off_platform_chat         a chat record from a known non-platform source, channel not agreed
                           (the source as filed, or else the chat app recognised in the picture)
-order_mismatch            an order screenshot's recognised order number is not the case's
-                          (dismissed by the item flag `order_ok`)
+order_mismatch            a file name carries an order number that is not the case's, or an
+                          order screenshot's recognised one is not (item flag `order_ok` dismisses)
 kind_suggestion           the recognised words say the item is of another kind than it is filed
                           as (dismissed by the item flag `kind_ok`)
 future_capture            captured later than today, or flagged so when the file was read
@@ -201,7 +201,10 @@ def evaluate(
         ))
     warnings += _statement_warnings(case, rules)
     warnings += _item_warnings(case, ordered, rules, today)
-    warnings += recognised_warnings(case, ordered, recognised, rules)
+    # An item whose file name already shows another order needs no second word on it.
+    named = {i for w in warnings if w.code == "order_mismatch" for i in w.item_ids}
+    warnings += [w for w in recognised_warnings(case, ordered, recognised, rules)
+                 if not (w.code == "order_mismatch" and set(w.item_ids) <= named)]
 
     unusable = _unusable_ids(case, ordered, rules)
     usable = [i for i in ordered if i.id not in unusable]
@@ -529,6 +532,8 @@ def _item_warnings(
             ids(exposed),
         ))
 
+    out += _order_mismatch(case, items)
+
     groups: dict[str, list[EvidenceInfo]] = {}
     for i in items:
         if i.sha256:
@@ -545,6 +550,54 @@ def _item_warnings(
             f"{_names(group, 'zh', lambda i: _kind_label(rules, i.kind, 'zh'))}。"
             "只计一次,请删除重复文件。",
             ids(group),
+        ))
+    return out
+
+
+# "order_2410762415855894_20241121100946.png", "订单号2410762415855894.jpg", "Order No 2410...":
+# an order number the name says it is.
+_NAMED_ORDER = re.compile(r"(?:(?<![a-z])order|订单)[\s_\-#:：.]*(?:no|number|id|号)?[\s_\-#:：.]*"
+                          r"(?<!\d)(\d{8,24})(?!\d)", re.IGNORECASE)
+# A bare run this long is an Alibaba.com order number (16 to 19 digits); shorter runs are dates,
+# epochs and counters.
+_BARE_ORDER = re.compile(r"(?<!\d)(\d{15,20})(?!\d)")
+_TIMESTAMP_PREFIX = re.compile(r"20\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d"
+                               r"[0-5]\d")
+
+
+def order_number_in_name(name: str) -> str | None:
+    """The order number a file name carries, as digits; None when it names none.
+
+    A run of digits that reads as a date and time with milliseconds (a screenshot's stamp) is
+    not an order number.
+    """
+    base = re.split(r"[\\/]", name)[-1]
+    runs = [m.group(1) for m in _NAMED_ORDER.finditer(base)] + _BARE_ORDER.findall(base)
+    return next((run for run in runs if not _looks_like_time(run)), None)
+
+
+def _looks_like_time(run: str) -> bool:
+    # YYYYMMDDHHMMSS, perhaps with milliseconds: "20241121100946", "20240205153628123".
+    return len(run) <= 17 and _TIMESTAMP_PREFIX.match(run) is not None
+
+
+def _order_mismatch(case: CaseInfo, items: Sequence[EvidenceInfo]) -> list[Warning]:
+    own = re.sub(r"\D", "", case.order_no or "")
+    if len(own) < 8:
+        return []  # not an order number a file name's could be compared with
+    out: list[Warning] = []
+    for i in items:
+        other = order_number_in_name(i.original_name)
+        if other is None or other == own or FLAG_ORDER_OK in i.flags:
+            continue
+        out.append(Warning(
+            "order_mismatch",
+            f"The file name '{_name(i)}' carries order number {other}, but this case is about "
+            f"order {case.order_no}: check that it belongs to this case, or move it to the "
+            "case of its order.",
+            f"文件名“{_name(i)}”中的订单号为 {other},而本案件的订单号是 {case.order_no}:"
+            "请确认它属于本案件,否则请移到对应订单的案件中。",
+            (i.id,),
         ))
     return out
 
@@ -571,10 +624,11 @@ def _statement_warnings(case: CaseInfo, rules: Rules) -> list[Warning]:
         ))
     gaps = _PLACEHOLDER.findall(text)
     if gaps:
+        named = ", ".join(dict.fromkeys(gaps))
         out.append(Warning(
             "statement_placeholder",
-            f"The English statement still has {len(gaps)} gap(s) to fill, such as {gaps[0]}.",
-            f"英文投诉说明中还有 {len(gaps)} 处待填写,例如 {gaps[0]}。",
+            f"The English statement still has {len(gaps)} gap(s) to fill: {named}.",
+            f"英文投诉说明中还有 {len(gaps)} 处待填写:{named}。",
         ))
     return out
 

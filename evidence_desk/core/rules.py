@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FILE_CATEGORIES = ("image", "pdf", "spreadsheet", "email", "text")
+FILE_CATEGORIES = ("image", "pdf", "spreadsheet", "email", "text", "document", "video")
 LEVELS = ("required", "any_of", "recommended")
 FLOWS = ("complaint", "logistics")
 

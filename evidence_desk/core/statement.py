@@ -5,6 +5,12 @@ Templates live in `resources/statements/<type_key>.toml` (an `[en]` and a `[zh]`
 (placeholders for missing facts, the exhibit list, date format). They are data so a seller can
 change the wording without touching code.
 
+Line N of a template's [en] text is the twin of line N of its [zh] text, so a statement is
+composed as a list of segments, each in both languages: frame lines from the template, the facts
+and the demand from the case's chosen phrases (core.phrases) or else its own reason and demand,
+and the exhibit list. The Chinese reading version is therefore always the English said in
+Chinese; a line the seller typed or edited is marked as theirs and not checked.
+
 The platform refuses complaint text with non-English characters, so English output is pure ASCII:
 user text that cannot be folded to ASCII (a Chinese buyer name or reason) is replaced by a visible
 "[please translate: ...]" marker, which the wording check flags, instead of being dropped silently.
@@ -12,18 +18,29 @@ user text that cannot be folded to ASCII (a Chinese buyer name or reason) is rep
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from string import Template
 
+from evidence_desk.core.phrase_choice import (
+    OWN_MARK_ZH,
+    PhraseWarning,
+    chosen_from_json,
+    render,
+)
+from evidence_desk.core.phrase_choice import warnings as phrase_warnings
+from evidence_desk.core.phrases import PhraseBank
 from evidence_desk.core.rules import Rules, RulesError, _Reader
+from evidence_desk.core.textfold import to_ascii
 from evidence_desk.core.types import CaseInfo, EvidenceInfo
+
+__all__ = ["to_ascii"]  # re-exported: callers fold text through the statement module
 
 LANGS = ("en", "zh")
 COMMON_FILE = "common.toml"
@@ -79,33 +96,6 @@ def exhibit_refs(items: Sequence[EvidenceInfo], rules: Rules) -> list[ExhibitRef
     numbers = exhibit_numbers(items, rules)
     refs = [ExhibitRef(numbers[e.id], e.kind, e.caption.strip()) for e in items]
     return sorted(refs, key=lambda r: _sort_key(r.number))
-
-
-# ASCII folding ---------------------------------------------------------------------------------
-
-# Characters NFKD does not take apart but that have a conventional ASCII spelling.
-_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u2026": "...", "\u00b7": " ", "\u30fb": " ",
-    "\u3001": ",", "\u3002": ".", "\u00df": "ss", "\u00e6": "ae", "\u00c6": "AE",
-    "\u0153": "oe", "\u0152": "OE", "\u00f8": "o", "\u00d8": "O", "\u0142": "l", "\u0141": "L",
-    "\u0111": "d", "\u0110": "D", "\u00fe": "th", "\u00de": "Th", "\u0131": "i",
-})
-
-
-def to_ascii(text: str) -> str | None:
-    """Fold text to ASCII when that keeps its meaning (full-width forms, accents, curly quotes).
-
-    Returns None when it cannot: Chinese, Cyrillic, Arabic ... need a person to translate, and
-    dropping those characters would silently change a name or a fact.
-    """
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    folded = "".join(
-        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
-    )
-    return folded if folded.isascii() else None
 
 
 # Templates -------------------------------------------------------------------------------------
@@ -270,17 +260,84 @@ def _exhibit_block(f: _Facts, exhibits: Sequence[ExhibitRef], rules: Rules) -> d
     return values
 
 
-def compose(
-    case: CaseInfo,
-    exhibits: Sequence[ExhibitRef],
-    rules: Rules,
-    lang: str,
-    templates_dir: Path,
-) -> str:
-    """The statement for `case` in `lang` ('en' or 'zh') from its type's template."""
-    text = load_template(templates_dir, case.type_key, lang, rules)
+@dataclass(frozen=True)
+class Segment:
+    """One line (or one block of the seller's own text) of the statement, in both languages.
+
+    `source` says where it came from: "frame" (the type's template), "phrase" (a vetted phrase:
+    the Chinese says what the English says), "own" (written by the seller; the Chinese only
+    marks it), "case_text" (the case's reason or demand field), "exhibits", "blank" or
+    "unknown" (a phrase the bank no longer has). `index` is the position among the chosen
+    phrases, for a sentence that is one.
+    """
+
+    en: str
+    zh: str
+    source: str
+    section: str = ""
+    index: int | None = None
+    phrase_id: str = ""
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A composed statement: its segments in order and the warnings about chosen phrases."""
+
+    segments: tuple[Segment, ...]
+    warnings: tuple[PhraseWarning, ...] = ()
+
+    def text(self, lang: str) -> str:
+        return _finish("\n".join(s.text(lang) for s in self.segments))
+
+    def section(self, section: str, lang: str) -> str:
+        """The facts (reason) or the demand as the statement states them, in `lang`."""
+        return "\n".join(s.text(lang) for s in self.segments if s.section == section).strip()
+
+    def reading(self, en_text: str) -> Composition:
+        """The composition as `en_text` (the English as stored, maybe edited) says it."""
+        return Composition(tuple(reading_version(en_text, self)), self.warnings)
+
+
+def _finish(text: str) -> str:
+    # Templates end with a newline in TOML multi-line strings, and lines citing evidence the
+    # case lacks are left out: trailing spaces and runs of blank lines are noise in the
+    # platform's text box.
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n"
+
+
+_BLOCKS = ("reason", "demand", "exhibits")
+_BARE_ITEM = re.compile(r"- [A-Z?]-\d+")
+_SEE = re.compile(r"\$\{see_([a-z0-9_]+)\}")
+
+
+def _paired_lines(templates_dir: Path, type_key: str, rules: Rules) -> list[tuple[str, str]]:
+    """The [en] and [zh] templates line by line: line N of one is the twin of line N of the
+    other, which is what lets the Chinese reading version follow the English exactly."""
+    en = load_template(templates_dir, type_key, "en", rules).strip("\n").split("\n")
+    zh = load_template(templates_dir, type_key, "zh", rules).strip("\n").split("\n")
+    if len(en) != len(zh):
+        r = _Reader(template_path(templates_dir, type_key))
+        raise r.fail(f"the [en] text has {len(en)} lines and the [zh] text {len(zh)}: each "
+                     "English line needs its Chinese twin on the same line", "[zh]")
+    for n, (a, b) in enumerate(zip(en, zh, strict=True), 1):
+        for block in _BLOCKS:
+            mark = "${" + block + "}"
+            if (a.strip() == mark) != (b.strip() == mark):
+                r = _Reader(template_path(templates_dir, type_key))
+                raise r.fail(f"line {n} of the texts: ${{{block}}} must stand alone on the same "
+                             "line of [en] and [zh]", mark)
+    return list(zip(en, zh, strict=True))
+
+
+def _values(case: CaseInfo, exhibits: Sequence[ExhibitRef], rules: Rules, lang: str,
+            common: _Common) -> tuple[_Facts, dict[str, str]]:
     ascii_only = rules.platform.statement_ascii_only
-    f = _Facts(_load_common(Path(templates_dir), lang, ascii_only), lang, ascii_only)
+    f = _Facts(common, lang, ascii_only)
     ctype = rules.types.get(case.type_key)
     platform = rules.platform.name_zh if lang == "zh" else rules.platform.name_en
     chat_tool = rules.platform.chat_tool_zh if lang == "zh" else rules.platform.chat_tool_en
@@ -299,10 +356,159 @@ def compose(
         **_buyer(f, case),
         **_exhibit_block(f, exhibits, rules),
     }
-    out = Template(text).substitute(values)
-    # Templates end with a newline in TOML multi-line strings; trailing blank lines are noise
-    # in the platform's text box.
-    return re.sub(r"[ \t]+\n", "\n", out).strip() + "\n"
+    return f, values
+
+
+def _case_text(section: str, case: CaseInfo, f_en: _Facts, f_zh: _Facts) -> Segment:
+    """The case's own reason or demand, when no phrase states it.
+
+    English the seller typed is theirs, not vetted: the Chinese reading version marks it. A
+    Chinese text stays a translate marker in English and is shown as written in Chinese.
+    """
+    raw = case.reason if section == "facts" else case.demand
+    field = "reason" if section == "facts" else "demand"
+    en = f_en.user(field, raw)
+    zh = f_zh.user(field, raw)
+    untranslated = en == f_en.c.t("translate", what=f_en.c.fields.get(field, field))
+    if not raw.strip() or untranslated or _has_cjk(raw):
+        return Segment(en, zh, "case_text", section)
+    marked = "\n".join(OWN_MARK_ZH + line if line.strip() else line for line in en.split("\n"))
+    return Segment(en, marked, "own", section)
+
+
+def _has_cjk(text: str) -> bool:
+    return bool(re.search(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]", text))
+
+
+def compose_parts(
+    case: CaseInfo,
+    exhibits: Sequence[ExhibitRef],
+    rules: Rules,
+    templates_dir: Path,
+    bank: PhraseBank | None = None,
+) -> Composition:
+    """The statement for `case` in both languages, segment by segment.
+
+    The facts and the demand come from the case's chosen phrases when it has some (each a
+    vetted sentence pair), else from its reason and demand fields. A template line citing a
+    kind of evidence the case does not have (`${see_return_record}` with no return record) is
+    left out in both languages, so the statement never claims evidence that is not attached.
+    """
+    ascii_only = rules.platform.statement_ascii_only
+    templates_dir = Path(templates_dir)
+    pairs = _paired_lines(templates_dir, case.type_key, rules)
+    f_en, v_en = _values(case, exhibits, rules, "en", _load_common(templates_dir, "en", ascii_only))
+    f_zh, v_zh = _values(case, exhibits, rules, "zh", _load_common(templates_dir, "zh", ascii_only))
+    chosen = chosen_from_json(case.statement_phrases)
+    empty = PhraseBank(phrases={}, carriers={})
+    sentences = render(chosen, bank or empty, exhibits, ascii_only)
+    have = {e.kind for e in exhibits}
+    segments: list[Segment] = []
+    for en_line, zh_line in pairs:
+        block = en_line.strip()
+        if block in ("${reason}", "${demand}"):
+            section = "facts" if block == "${reason}" else "demand"
+            mine = [s for s in sentences if s.section == section]
+            if not mine:
+                segments.append(_case_text(section, case, f_en, f_zh))
+            for s in mine:
+                segments.append(Segment(s.en, s.zh, s.source, section, s.index, s.phrase_id))
+            continue
+        if block == "${exhibits}":
+            en_rows = v_en["exhibits"].split("\n")
+            zh_rows = v_zh["exhibits"].split("\n")
+            if len(en_rows) == len(zh_rows):
+                # A caption the English had to leave out (not ASCII) is left out of the
+                # reading version too: it says what the English says.
+                segments += [Segment(a, a if _BARE_ITEM.fullmatch(a) else b, "exhibits")
+                             for a, b in zip(en_rows, zh_rows, strict=True)]
+            else:  # an edited common.toml may word the lists differently; keep both whole
+                segments.append(Segment(v_en["exhibits"], v_zh["exhibits"], "exhibits"))
+            continue
+        if not block and not zh_line.strip():
+            segments.append(Segment("", "", "blank"))
+            continue
+        cited = set(_SEE.findall(en_line)) | set(_SEE.findall(zh_line))
+        if any(k not in have for k in cited):
+            continue
+        segments.append(Segment(Template(en_line).substitute(v_en),
+                                Template(zh_line).substitute(v_zh), "frame"))
+    return Composition(tuple(segments), tuple(phrase_warnings(sentences, rules)))
+
+
+def compose(
+    case: CaseInfo,
+    exhibits: Sequence[ExhibitRef],
+    rules: Rules,
+    lang: str,
+    templates_dir: Path,
+    bank: PhraseBank | None = None,
+) -> str:
+    """The statement for `case` in `lang` ('en' or 'zh') from its type's template."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown statement language {lang!r} (use en or zh)")
+    return compose_parts(case, exhibits, rules, templates_dir, bank).text(lang)
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.split())
+
+
+def reading_version(en_text: str, comp: Composition) -> list[Segment]:
+    """The segments of `en_text`, an English statement that may have been edited by hand.
+
+    Lines the composition wrote keep their vetted Chinese twin (wherever the seller moved
+    them); every other line is the seller's own and is marked so in Chinese: the reader must
+    know the desk did not check it.
+    """
+    lines: list[str] = []
+    owners: list[int] = []
+    for i, seg in enumerate(comp.segments):
+        for line in seg.en.split("\n"):
+            lines.append(_norm(line))
+            owners.append(i)
+    edited = en_text.replace("\r\n", "\n").strip("\n").split("\n")
+    by_text = {_norm(seg.en): i for i, seg in enumerate(comp.segments)
+               if seg.en.strip() and "\n" not in seg.en}
+    matcher = difflib.SequenceMatcher(None, lines, [_norm(x) for x in edited], autojunk=False)
+    out: list[Segment] = []
+    used: set[int] = set()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(i1, i2):
+                if owners[k] not in used:
+                    used.add(owners[k])
+                    out.append(comp.segments[owners[k]])
+            continue
+        for line in edited[j1:j2]:
+            key = _norm(line)
+            if not key:
+                out.append(Segment("", "", "blank"))
+            elif key in by_text and by_text[key] not in used:
+                used.add(by_text[key])
+                out.append(comp.segments[by_text[key]])
+            else:
+                out.append(Segment(line, OWN_MARK_ZH + line, "own"))
+    return _own_sections(out)
+
+
+def _own_sections(segments: list[Segment]) -> list[Segment]:
+    """A typed line standing next to the facts or the demand (no blank line between) belongs to
+    that section, so the dossier's reason and demand include it."""
+    out = list(segments)
+    for i, seg in enumerate(out):
+        if seg.source != "own" or seg.section:
+            continue
+        before = out[i - 1].section if i > 0 else ""
+        after = segments[i + 1].section if i + 1 < len(segments) else ""
+        if before or after:
+            out[i] = replace(seg, section=before or after)
+    return out
+
+
+def reading_text(en_text: str, comp: Composition) -> str:
+    """The Chinese reading version of `en_text` (see reading_version)."""
+    return comp.reading(en_text).text("zh")
 
 
 # Tracking seller edits -------------------------------------------------------------------------
@@ -368,6 +574,7 @@ def refresh(saved_text: str, last_composed_hash: str, fresh: ComposeResult) -> R
 
 
 def compose_result(
-    case: CaseInfo, exhibits: Sequence[ExhibitRef], rules: Rules, lang: str, templates_dir: Path
+    case: CaseInfo, exhibits: Sequence[ExhibitRef], rules: Rules, lang: str, templates_dir: Path,
+    bank: PhraseBank | None = None,
 ) -> ComposeResult:
-    return ComposeResult.of(compose(case, exhibits, rules, lang, templates_dir))
+    return ComposeResult.of(compose(case, exhibits, rules, lang, templates_dir, bank))

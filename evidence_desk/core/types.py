@@ -43,6 +43,8 @@ class CaseInfo:
     statement_edited: bool = False
     # Hash of the English statement as the composer last wrote it (core.statement.text_hash).
     statement_composed_sha256: str = ""
+    # The phrases chosen for the statement, in order (core.phrases.Chosen.to_json each).
+    statement_phrases: tuple[dict, ...] = ()
     parent_id: int | None = None
     attempt_no: int = 1
     submitted_on: date | None = None
@@ -67,7 +69,7 @@ class EvidenceInfo:
     original_name: str
     caption: str = ""
     captured_at: datetime | None = None
-    # Where the capture time came from: "exif", "file", "clipboard" or "user".
+    # Where the capture time came from: "exif", "file_name", "file", "clipboard" or "user".
     captured_from: str = "file"
     source: str = ""
     position: int = 0
@@ -80,6 +82,11 @@ class EvidenceInfo:
     flags: tuple[str, ...] = ()
     # Redaction and annotation marks, stored as data; the original is never changed.
     marks: tuple[dict, ...] = field(default_factory=tuple)
+    # Quarter turns clockwise in degrees (0, 90, 180, 270) to apply whenever the item is shown.
+    rotation: int = 0
+    # Minutes east of UTC of the clock that wrote `captured_at`; None when not recorded.
+    # `captured_at` is always the wall time as taken, never shifted to the desk's zone.
+    captured_offset: int | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from evidence_desk.core.capture import format_offset
 from evidence_desk.export import dossier_fonts as dfonts
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import dossier_tables as dt
@@ -64,6 +65,7 @@ from evidence_desk.export.dossier_model import (
     Exhibit,
     ExportCancelled,
     ExportError,
+    StatementText,
 )
 from evidence_desk.export.dossier_pdfpages import rasterize_unembedded
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
@@ -452,7 +454,7 @@ class DossierRenderer:
         canv.line(self.margin, bottom + FOOTER_H - 4, w - self.margin, bottom + FOOTER_H - 4)
         page = canv.getPageNumber()
         prefix = self.page_prefix(page)
-        left = self._fit(case.title or case.order_no, w / 2, 8)
+        left = self._fit(case.order_no, w / 2, 8)
         dfonts.draw_string(canv, self.margin, bottom, left, 8)
         x = w - self.margin - dfonts.string_width(prefix + "000", 8)
         end = dfonts.draw_string(canv, x, bottom, prefix, 8)
@@ -549,8 +551,7 @@ class DossierRenderer:
         d, case, lang = self.data, self.data.case, self.lang
         out: list[Flowable] = [self.bookmark(self.L("cover"), 0), Spacer(1, 18 * mm)]
         out.append(self.para(escape(self.L("dossier_title")), "title", markup=True))
-        if case.title:
-            out.append(self.para(case.title, "subtitle", limit=300))
+        # The case title is the seller's own note ("for yourself"): never printed.
         rows: list[list[Any]] = []
 
         def row(key: str, value: str, limit: int = COVER_CHARS) -> None:
@@ -582,8 +583,10 @@ class DossierRenderer:
             days = getattr(cl, "days_left", None)
             extra = "" if days is None else f"  ({self.L('days_left')}: {days})"
             row("deadline", fmt_when(deadline) + extra)
-        if case.demand:
-            row("demand", case.demand)
+        st = self.statement_text()
+        demand = st.demand_en if lang == "en" else (st.demand_zh or case.demand)
+        if demand:
+            row("demand", demand)
         row("dossier_date", fmt_when(d.generated_at))
         row("exhibit_count", str(len(d.exhibits)))
         if case.attempt_no > 1:
@@ -607,18 +610,46 @@ class DossierRenderer:
         del lang
         return out
 
-    def statement(self) -> list[Flowable]:
+    def statement_text(self) -> StatementText:
+        """The statement to print; a dossier built without one reads it from the case."""
+        if self.data.statement is not None:
+            return self.data.statement
         case = self.data.case
+        # Only ASCII case text may stand as English (the platform refuses anything else).
+        return StatementText(
+            en=case.statement_en, reading_zh=case.statement_zh,
+            reason_en=case.reason if case.reason.isascii() else "",
+            demand_en=case.demand if case.demand.isascii() else "",
+            reason_zh=case.reason, demand_zh=case.demand)
+
+    def statement(self) -> list[Flowable]:
+        """The reason and demand, the English as submitted, and (in Chinese or both languages)
+        the Chinese reading version. The English dossier prints no Chinese: the reviewer reads
+        the English the phrases made, never the seller's raw Chinese."""
+        st = self.statement_text()
+        parts: list[tuple[str, str]]
+        if self.lang == "en":
+            parts = [("reason", st.reason_en), ("demand", st.demand_en),
+                     ("statement_en", st.en)]
+        elif self.lang == "zh":
+            parts = [("reason", st.reason_zh), ("demand", st.demand_zh),
+                     ("statement_en", st.en), ("statement_reading", st.reading_zh)]
+        else:
+            parts = [("reason", st.reason_zh), ("reason", st.reason_en),
+                     ("demand", st.demand_zh), ("demand", st.demand_en),
+                     ("statement_en", st.en), ("statement_reading", st.reading_zh)]
         out: list[Flowable] = [self.bookmark(self.L("statement"), 0),
                                self.para(escape(self.L("statement")), "h1", markup=True)]
-        for key, text in (("reason", case.reason), ("demand", case.demand),
-                          ("statement_en", case.statement_en),
-                          ("statement_zh", case.statement_zh)):
-            if not text:
+        shown: set[str] = set()
+        for key, text in parts:
+            if not text.strip() or text.strip() in shown:
                 continue
+            shown.add(text.strip())
+            # A heading never stays alone at the foot of a page.
+            out.append(CondPageBreak(25 * mm))
             out.append(self.para(escape(self.L(key)), "h2", markup=True))
             out += self.paras(text)
-        if not (case.reason or case.demand or case.statement_en):
+        if not any(text.strip() for _, text in parts):
             out.append(self.para(escape(self.L("none")), "note", markup=True))
         return out
 
@@ -737,7 +768,9 @@ class DossierRenderer:
         captured = fmt_when(info.captured_at)
         source = f"from_{info.captured_from}"
         if info.captured_at is not None and source in LABELS:
-            captured += f" ({self.L(source)})"
+            # The time as taken, with the zone the photo recorded: "12:55 (UTC+01:00, ...)".
+            zone = format_offset(getattr(info, "captured_offset", None))
+            captured += f" ({zone}, {self.L(source)})" if zone else f" ({self.L(source)})"
         lines.append(f"{escape(self.L('col_captured'))}: {escape(captured)}")
         lines.append(f"{escape(self.L('col_file'))}: {user_text(info.original_name, 300)}")
         if ex.derived_sha256:
@@ -863,7 +896,7 @@ class DossierRenderer:
         keywords = ", ".join(x for x in (case.order_no, self.type_en, self.type_zh,
                                          label("kw_complaint", self.lang)) if x)
         return {"title": title, "author": "Evidence Desk", "creator": "Evidence Desk",
-                "subject": f"{self.type_zh} / {self.type_en} – {case.title or case.order_no}",
+                "subject": f"{self.type_zh} / {self.type_en} – {case.order_no}",
                 "keywords": keywords}
 
     def render(self, out: Path) -> int:

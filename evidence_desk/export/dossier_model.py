@@ -51,6 +51,20 @@ class Exhibit:
 
 
 @dataclass(frozen=True)
+class StatementText:
+    """The statement as the dossier prints it: the English the platform receives, the reason and
+    demand in English (from the chosen phrases), and the Chinese reading version of the English."""
+
+    en: str
+    reading_zh: str
+    reason_en: str
+    demand_en: str
+    # The same reason and demand in Chinese (the phrases' twins, or the case's own text).
+    reason_zh: str = ""
+    demand_zh: str = ""
+
+
+@dataclass(frozen=True)
 class DossierData:
     case: CaseInfo
     exhibits: tuple[Exhibit, ...]
@@ -60,6 +74,8 @@ class DossierData:
     generated_at: datetime
     # Hash at the head of the case's audit chain when the dossier was made (printed on the cover).
     audit_head: str = ""
+    # The statement as it stands (library.workflow.current_statement); None: from the case.
+    statement: StatementText | None = None
     # Text recognised in the originals (OCR), by SHA-256: drawn invisibly over screenshots.
     recognised: Mapping[str, RecognisedText] = field(default_factory=dict)
 

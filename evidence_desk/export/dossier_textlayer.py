@@ -55,6 +55,10 @@ def layer_for(ex: Exhibit, recognised: Mapping[str, RecognisedText]) -> TextLaye
     rec = recognised.get(ex.info.sha256)
     if rec is None or not rec.lines or rec.width <= 0 or rec.height <= 0:
         return None
+    if getattr(ex.info, "rotation", 0):
+        # The boxes are in the unturned picture's space; text laid over a turned picture would
+        # select the wrong words, so it is left out rather than misplaced.
+        return None
     hidden = _redaction_boxes(ex.info.marks)
     lines = tuple((line.text, line.bbox) for line in rec.lines
                   if line.text.strip() and not any(_overlaps(line.bbox, b) for b in hidden))

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence_desk.core.statement import exhibit_numbers
-from evidence_desk.export.dossier_model import DossierData, DossierResult, Exhibit, ExportError
+from evidence_desk.export.dossier_model import (
+    DossierData,
+    DossierResult,
+    Exhibit,
+    ExportError,
+    StatementText,
+)
 from evidence_desk.library.blobstore import hash_file
 
 if TYPE_CHECKING:
@@ -57,8 +63,18 @@ def dossier_data(lib: Library, case_id: int, *, today: date | None = None,
     return DossierData(
         case=case, exhibits=tuple(exhibits), checklist=lib.check(case_id, today=today),
         timeline=tuple(lib.timeline(case_id)), rules=lib.rules, generated_at=datetime.now(),
-        audit_head=lib.audit_head(),
+        audit_head=lib.audit_head(), statement=_statement_text(lib, case_id),
         recognised=lib.recognised_texts(ex.info.sha256 for ex in exhibits))
+
+
+def _statement_text(lib: Library, case_id: int) -> StatementText:
+    from evidence_desk.library.workflow import current_statement
+
+    en, zh, comp = current_statement(lib, case_id)
+    return StatementText(en=en, reading_zh=zh, reason_en=comp.section("facts", "en"),
+                         demand_en=comp.section("demand", "en"),
+                         reason_zh=comp.section("facts", "zh"),
+                         demand_zh=comp.section("demand", "zh"))
 
 
 def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
@@ -86,11 +102,10 @@ def export_pack(lib: Library, case_id: int, out_dir: Path, *, zip_max_bytes: int
     # Both are checked again when writing; here so a wrong target fails before any work.
     check_parent(Path(out_dir))
     check_target(Path(out_dir))
-    case = lib.get_case(case_id)
-    statement = case.statement_en
-    if not statement.strip():
-        case, _ = lib.compose_statement(case_id)
-        statement = case.statement_en
+    from evidence_desk.library.workflow import current_statement
+
+    # The statement as it stands (composed from the current evidence; hand edits kept).
+    statement, _, _ = current_statement(lib, case_id)
     data = dossier_data(lib, case_id, cancel=cancel)
     result = build_pack(data, Path(out_dir), statement_en=statement, zip_max_bytes=zip_max_bytes,
                         progress=progress, cancel=cancel)

@@ -11,7 +11,15 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+from PIL import (
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    WebPImagePlugin,
+)
 
 from evidence_desk.ingest.sniff import sniff_path
 
@@ -53,6 +61,8 @@ _READERS = {
     "jpg": JpegImagePlugin.JpegImageFile,
     "gif": GifImagePlugin.GifImageFile,
     "webp": WebPImagePlugin.WebPImageFile,
+    "tif": TiffImagePlugin.TiffImageFile,
+    "bmp": BmpImagePlugin.BmpImageFile,
 }
 
 

@@ -25,7 +25,7 @@ class Clues:
     height: int | None = None
     camera: bool = False  # EXIF names a make or model
     has_exif: bool = False
-    content_text: str = ""  # spreadsheet headers or words found in a PDF
+    content_text: str = ""  # spreadsheet headers, words found in a PDF or a Word document
 
 
 def _words(*latin: str, cjk: str = "") -> re.Pattern[str]:
@@ -79,6 +79,9 @@ DEFAULT_BY_CATEGORY = {
     "text": "chat_record",
     "spreadsheet": "transaction_record",
     "pdf": "other",
+    "document": "other",
+    # An unboxing or inspection video is the classic video evidence.
+    "video": "product_photo",
 }
 
 
@@ -101,7 +104,7 @@ def _guesses(c: Clues) -> list[str]:
     stem = Path(c.name).stem
     found = [kind for kind, pattern in NAME_HINTS if pattern.search(stem)]
     category = c.filetype.category
-    if category in ("pdf", "spreadsheet") and c.content_text:
+    if category in ("pdf", "spreadsheet", "document") and c.content_text:
         found += [kind for kind, pattern in CONTENT_HINTS if pattern.search(c.content_text)]
     if category == "image":
         found.append(_image_guess(c))

@@ -7,6 +7,7 @@ decoded only when they are small and their format has no cheap end-of-file check
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import stat
@@ -18,7 +19,9 @@ from pathlib import Path
 from PIL import Image
 
 from evidence_desk.ingest import kinds as kinds_mod
+from evidence_desk.ingest.doc_text import docx_text
 from evidence_desk.ingest.imaging import Refused, open_image
+from evidence_desk.ingest.name_times import time_from_name
 from evidence_desk.ingest.sniff import (
     HEAD_BYTES,
     FileType,
@@ -34,6 +37,9 @@ FLAG_MESSAGES: dict[str, str] = {
     "future_capture": "The capture time lies in the future; check the camera or phone clock.",
     "animated": "Animated image: only the first frame appears in thumbnails and the dossier.",
     "no_exif_time": "No capture time inside the file; the file's modification time is used.",
+    "time_from_name": "No capture time inside the file; the time in its file name is used.",
+    "video_not_uploadable": "A video: kept as evidence, but the platform takes no video "
+                            "attachments, so it cannot be uploaded as it is.",
     "cmyk": "CMYK image (print colours); colours may shift slightly on screen.",
     "high_bit_depth": "More than 8 bits per channel; previews are reduced to 8 bits.",
     "has_gps": "The photo records a GPS location, which the other party would see.",
@@ -51,15 +57,19 @@ SMALL_FILE = 20 * 1024 * 1024
 # Cameras without a time zone write local time; a clock in another zone can run this far ahead.
 _FUTURE_SLACK = timedelta(hours=14)
 _IMAGE_EXTS = {"png", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "heic", "heif", "bmp",
-               "tif", "tiff"}
+               "dib", "tif", "tiff"}
+_VIDEO_EXTS = {"mp4", "m4v", "mov", "qt", "3gp", "3g2", "avi", "mkv", "webm", "wmv", "asf",
+               "flv", "mpg", "mpeg"}
 _DECLARED_CATEGORY = {
     **{e: "image" for e in _IMAGE_EXTS},
+    **{e: "video" for e in _VIDEO_EXTS},
     "pdf": "pdf", "xlsx": "spreadsheet", "xls": "spreadsheet", "msg": "email",
     "doc": "document", "docx": "document", "zip": "archive", "rar": "archive",
 }
 _TEXT_FAMILY = {"txt", "csv", "eml"}
 _NOUN = {"image": "an image", "pdf": "a PDF", "spreadsheet": "a spreadsheet",
-         "email": "an Outlook message", "document": "a Word document", "archive": "an archive"}
+         "email": "an Outlook message", "document": "a Word document", "archive": "an archive",
+         "video": "a video"}
 
 _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
@@ -80,15 +90,17 @@ class Probe:
     height: int | None
     # EXIF orientation 1-8 still to be applied to the stored pixels (HEIC decodes upright: 1).
     orientation: int
-    # Naive local time, like the camera's clock.
+    # Naive wall time as the camera, phone or file name recorded it (never shifted to a zone).
     captured_at: datetime | None
-    captured_from: str  # "exif" or "file"
+    captured_from: str  # "exif", "file_name" or "file"
     flags: tuple[str, ...]
     suggested_kind: str
     pages: int | None = None
     text_encoding: str | None = None
     size: int = 0
     camera: str = ""  # EXIF make and model, "" when none
+    # Minutes east of UTC at which `captured_at` was taken, when the EXIF records it.
+    captured_offset: int | None = None
 
 
 @dataclass
@@ -97,8 +109,10 @@ class _ImageFacts:
     height: int
     orientation: int = 1
     exif_time: datetime | None = None
+    exif_offset: int | None = None  # minutes east of UTC
     camera: str = ""
     has_exif: bool = False
+    frames: int = 1
 
 
 def probe(path: Path, *, now: datetime | None = None,
@@ -134,8 +148,14 @@ def probe(path: Path, *, now: datetime | None = None,
         raise Refused(f"cannot read the file ({exc.strerror or exc})") from None
     facts = found.image
 
-    captured_at, captured_from = _capture_time(facts, st)
-    if captured_at is not None and captured_at > now + _FUTURE_SLACK:
+    captured_at, captured_from = _capture_time(facts, st, name, now)
+    if captured_from == "file_name":
+        flags[:] = [f for f in flags if f != "no_exif_time"]
+        flags.append("time_from_name")
+    if filetype.category == "video":
+        flags.append("video_not_uploadable")
+    offset = facts.exif_offset if facts and captured_from == "exif" else None
+    if captured_at is not None and _as_local(captured_at, offset) > now + _FUTURE_SLACK:
         flags.append("future_capture")
     suggestion = kinds_mod.suggest_kind(kinds_mod.Clues(
         name=name, filetype=filetype,
@@ -156,6 +176,7 @@ def probe(path: Path, *, now: datetime | None = None,
         text_encoding=found.encoding,
         size=st.st_size,
         camera=facts.camera if facts else "",
+        captured_offset=offset,
     )
 
 
@@ -170,12 +191,16 @@ class _Found:
 def _inspect(path: Path, name: str, filetype: FileType, head: bytes, size: int,
              flags: list[str]) -> _Found:
     if filetype.category == "image":
-        return _Found(image=_probe_image(path, filetype, size, flags))
+        facts = _probe_image(path, filetype, size, flags)
+        # A multi-page TIFF (a fax, a scanned contract) is several exhibit pages.
+        return _Found(image=facts, pages=facts.frames if filetype.ext == "tif" else None)
     if filetype.category == "pdf":
         pages, words = _probe_pdf(path, size, flags)
         return _Found(pages=pages, content_text=words)
     if filetype.ext == "xlsx":
         return _Found(content_text=_xlsx_strings(path))
+    if filetype.ext == "docx":
+        return _Found(content_text=docx_text(path))
     if filetype.ext in _TEXT_FAMILY:
         encoding = sniff_text(head, name)[1]
         headers = _first_line(head, encoding) if filetype.ext == "csv" else ""
@@ -213,6 +238,14 @@ def _local_naive(moment: datetime) -> datetime:
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
+def _as_local(wall: datetime, offset: int | None) -> datetime:
+    """The desk's local time at the moment a clock `offset` minutes east of UTC showed `wall`."""
+    if offset is None:
+        return wall
+    return wall.replace(tzinfo=timezone(timedelta(minutes=offset))).astimezone().replace(
+        tzinfo=None)
+
+
 def _check_extension(name: str, filetype: FileType, flags: list[str]) -> None:
     """Refuse text posing as a binary format; merely flag one binary format named as another."""
     ext = ext_of(name)
@@ -229,8 +262,8 @@ def _check_extension(name: str, filetype: FileType, flags: list[str]) -> None:
 
 
 def _same_ext(filetype: FileType) -> set[str]:
-    return {"jpg": {"jpg", "jpeg", "jpe", "jfif"}, "heic": {"heic", "heif"}}.get(
-        filetype.ext, {filetype.ext})
+    return {"jpg": {"jpg", "jpeg", "jpe", "jfif"}, "heic": {"heic", "heif"},
+            "tif": {"tif", "tiff"}, "bmp": {"bmp", "dib"}}.get(filetype.ext, {filetype.ext})
 
 
 # ---- images --------------------------------------------------------------------------------
@@ -256,21 +289,50 @@ def _exif_of(im: Image.Image) -> Image.Exif | None:
     exif = Image.Exif()
     try:
         exif.load(raw)
-    except (SyntaxError, ValueError, OSError, KeyError, TypeError):
+    except Exception:  # noqa: BLE001 - a broken EXIF block loses the EXIF, never the file
         return None
     return exif
 
 
+def _exif_for(im: Image.Image, filetype: FileType) -> Image.Exif | None:
+    if filetype.ext == "tif":
+        # TIFF tags are the EXIF; reading them decodes no pixels.
+        try:
+            exif = im.getexif()
+        except Exception:  # noqa: BLE001
+            return None
+        return exif if len(exif) else None
+    return _exif_of(im)
+
+
 def _image_facts(im: Image.Image, filetype: FileType) -> _ImageFacts:
     width, height = im.size
-    exif = _exif_of(im)
-    facts = _ImageFacts(width=width, height=height)
+    # Counting frames walks a GIF's whole data; only a TIFF's pages matter here.
+    facts = _ImageFacts(width=width, height=height,
+                        frames=_frame_count(im) if filetype.ext == "tif" else 1)
+    exif = _exif_for(im, filetype)
     if exif is None:
         return facts
+    # Truncated or malformed EXIF loses the EXIF (what was read before the fault), never the file.
+    with contextlib.suppress(Exception):
+        _read_exif(exif, filetype, facts)
+    return facts
+
+
+def _frame_count(im: Image.Image) -> int:
+    try:
+        return max(1, int(getattr(im, "n_frames", 1)))
+    except Exception:  # noqa: BLE001 - a broken page chain: the first page is what there is
+        return 1
+
+
+def _read_exif(exif: Image.Exif, filetype: FileType, facts: _ImageFacts) -> None:
+    width, height = facts.width, facts.height
     facts.has_exif = True
     orientation = exif.get(_TAG_ORIENTATION, 1)
-    # pillow-heif already turns HEIC pixels upright and resets the tag.
-    if filetype.ext != "heic" and isinstance(orientation, int) and 1 <= orientation <= 8:
+    # pillow-heif already turns HEIC pixels upright and resets the tag; a scanner's TIFF tag is
+    # not applied by the previews either, so neither is recorded as still to apply.
+    if filetype.ext not in ("heic", "tif") and isinstance(orientation, int) and 1 <= orientation <= 8:
         facts.orientation = orientation
     if facts.orientation in (5, 6, 7, 8):
         facts.width, facts.height = height, width
@@ -278,8 +340,7 @@ def _image_facts(im: Image.Image, filetype: FileType) -> _ImageFacts:
     model = _clean(exif.get(_TAG_MODEL))
     facts.camera = model if make and model.lower().startswith(make.lower()) else \
         " ".join(p for p in (make, model) if p)
-    facts.exif_time = _exif_time(exif)
-    return facts
+    facts.exif_time, facts.exif_offset = _exif_time(exif)
 
 
 def _clean(value: object) -> str:
@@ -292,30 +353,40 @@ _EXIF_TIME = re.compile(r"(\d{4})[:\-](\d\d)[:\-](\d\d)[ T](\d\d):(\d\d):(\d\d)"
 _OFFSET = re.compile(r"([+-])(\d\d):(\d\d)")
 
 
-def _exif_time(exif: Image.Exif) -> datetime | None:
+def _exif_time(exif: Image.Exif) -> tuple[datetime | None, int | None]:
+    """The time the photo was taken, as its clock showed it, and that clock's UTC offset.
+
+    The wall time is kept as taken: an iPhone photo from 12:55 in Paris stays 12:55, with
+    +60 minutes beside it, wherever the desk is.
+    """
     sub = exif.get_ifd(_EXIF_IFD)
     for value, offset in ((sub.get(_TAG_DATETIME_ORIGINAL), sub.get(_TAG_OFFSET_ORIGINAL)),
                           (exif.get(_TAG_DATETIME), sub.get(_TAG_OFFSET))):
-        moment = _parse_exif_time(_clean(value), _clean(offset))
+        moment = _parse_exif_time(_clean(value))
         if moment is not None:
-            return moment
-    return None
+            return moment, parse_offset(_clean(offset))
+    return None, None
 
 
-def _parse_exif_time(value: str, offset: str) -> datetime | None:
+def _parse_exif_time(value: str) -> datetime | None:
     match = _EXIF_TIME.match(value)
     if not match:
         return None  # includes the "0000:00:00 00:00:00" some cameras write when unset
     try:
-        moment = datetime(*(int(g) for g in match.groups()))
+        return datetime(*(int(g) for g in match.groups()))
     except ValueError:
         return None
-    off = _OFFSET.fullmatch(offset)
-    if off:
-        sign = 1 if off.group(1) == "+" else -1
-        tz = timezone(sign * timedelta(hours=int(off.group(2)), minutes=int(off.group(3))))
-        moment = moment.replace(tzinfo=tz).astimezone().replace(tzinfo=None)
-    return moment
+
+
+def parse_offset(text: str) -> int | None:
+    """Minutes east of UTC from an EXIF offset such as "+01:00" or "-05:30"; None if invalid."""
+    off = _OFFSET.fullmatch(text)
+    if not off:
+        return None
+    minutes = int(off.group(2)) * 60 + int(off.group(3))
+    if int(off.group(3)) >= 60 or minutes > 14 * 60:
+        return None
+    return minutes if off.group(1) == "+" else -minutes
 
 
 def _image_flags(im: Image.Image, path: Path, filetype: FileType, size: int,
@@ -324,13 +395,36 @@ def _image_flags(im: Image.Image, path: Path, filetype: FileType, size: int,
         flags.append("cmyk")
     if _high_bit_depth(im, path, filetype):
         flags.append("high_bit_depth")
-    if getattr(im, "is_animated", False):
+    # A TIFF's frames are pages, shown one by one, not an animation.
+    if getattr(im, "is_animated", False) and filetype.ext != "tif":
         flags.append("animated")
-    exif = _exif_of(im)
-    if exif is not None and exif.get_ifd(_GPS_IFD):
-        flags.append("has_gps")
-    if _looks_damaged(im, path, filetype, size):
+    exif = _exif_for(im, filetype)
+    try:
+        if exif is not None and exif.get_ifd(_GPS_IFD):
+            flags.append("has_gps")
+    except Exception:  # noqa: BLE001 - an unreadable GPS block is no GPS block
+        pass
+    if _looks_damaged(im, path, filetype, size) or (
+            filetype.ext == "png" and _apng_broken(im, path, size)):
         flags.append("damaged_image")
+
+
+def _tiff_data_present(im: Image.Image, size: int) -> bool:
+    """Every strip or tile of a TIFF's first page lies inside the file (a scan cut short
+    fails this), read from its tags without decoding a 600-dpi page."""
+    tags = getattr(im, "tag_v2", None)
+    if tags is None:
+        return False
+    for offsets_tag, counts_tag in ((273, 279), (324, 325)):  # strips, tiles
+        offsets, counts = tags.get(offsets_tag), tags.get(counts_tag)
+        if offsets is None or counts is None:
+            continue
+        offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+        counts = counts if isinstance(counts, tuple) else (counts,)
+        return len(offsets) == len(counts) > 0 and all(
+            isinstance(o, int) and isinstance(c, int) and o > 0 and o + c <= size
+            for o, c in zip(offsets, counts, strict=True))
+    return False
 
 
 def _high_bit_depth(im: Image.Image, path: Path, filetype: FileType) -> bool:
@@ -354,6 +448,7 @@ def _looks_damaged(im: Image.Image, path: Path, filetype: FileType, size: int) -
         "gif": tail.endswith(b"\x3b"),
         # RIFF states its own length: a shorter file lost its end.
         "webp": int.from_bytes(_read(path, 4, 4), "little") + 8 <= size,
+        "tif": _tiff_data_present(im, size),
     }.get(filetype.ext, False)
     if intact_end:
         return False
@@ -363,6 +458,33 @@ def _looks_damaged(im: Image.Image, path: Path, filetype: FileType, size: int) -
         return marker is not None and marker not in tail
     try:
         im.load()
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return True
+    return False
+
+
+_ACTL = re.compile(rb"acTL(....)", re.DOTALL)
+
+
+def _apng_broken(im: Image.Image, path: Path, size: int) -> bool:
+    """An APNG whose animation cannot be played: no frames declared, or a frame that fails.
+
+    Pillow quietly falls back to the still image for such files, so without this check they
+    would go in with no word; the dossier and viewers cannot rely on them.
+    """
+    head = _read(path, 0, 4096)
+    found = _ACTL.search(head)
+    if found is None:
+        return False
+    if int.from_bytes(found.group(1), "big") == 0 or not getattr(im, "is_animated", False):
+        return True
+    if size >= SMALL_FILE:
+        return False
+    try:
+        for frame in range(im.n_frames):
+            im.seek(frame)
+            im.load()
+        im.seek(0)
     except (OSError, SyntaxError, ValueError, EOFError):
         return True
     return False
@@ -449,8 +571,12 @@ def _xlsx_strings(path: Path) -> str:
     return " ".join(texts)[:20000]
 
 
-def _capture_time(facts: _ImageFacts | None,
-                  st: os.stat_result) -> tuple[datetime | None, str]:
+def _capture_time(facts: _ImageFacts | None, st: os.stat_result, name: str,
+                  now: datetime) -> tuple[datetime | None, str]:
+    """EXIF first, then a time the file name records, then the file's modification time."""
     if facts is not None and facts.exif_time is not None:
         return facts.exif_time, "exif"
+    from_name = time_from_name(name, now)
+    if from_name is not None:
+        return from_name, "file_name"
     return datetime.fromtimestamp(st.st_mtime), "file"

@@ -45,11 +45,38 @@ CSV = FileType("text/csv", "spreadsheet", "csv")
 EML = FileType("message/rfc822", "email", "eml")
 MSG = FileType("application/vnd.ms-outlook", "email", "msg")
 TEXT = FileType("text/plain", "text", "txt")
+TIFF = FileType("image/tiff", "image", "tif")
+BMP = FileType("image/bmp", "image", "bmp")
+DOCX = FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "document", "docx")
+DOC = FileType("application/msword", "document", "doc")
+XLS = FileType("application/vnd.ms-excel", "spreadsheet", "xls")
+MP4 = FileType("video/mp4", "video", "mp4")
+MOV = FileType("video/quicktime", "video", "mov")
+M4V = FileType("video/x-m4v", "video", "m4v")
+THREE_GP = FileType("video/3gpp", "video", "3gp")
+AVI = FileType("video/x-msvideo", "video", "avi")
+MKV = FileType("video/x-matroska", "video", "mkv")
+WEBM = FileType("video/webm", "video", "webm")
+WMV = FileType("video/x-ms-wmv", "video", "wmv")
+FLV = FileType("video/x-flv", "video", "flv")
+MPEG = FileType("video/mpeg", "video", "mpg")
 
 _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
 _HEIF_BRANDS = {b"mif1", b"msf1"}
 # mif1 is also the base brand of AVIF, which Pillow here does not promise to decode.
 _AVIF_BRANDS = {b"avif", b"avis"}
+# ISO base media brands of video files (MP4, QuickTime, 3GPP); checked after the image brands.
+_VIDEO_BRANDS = {
+    b"qt  ": MOV, b"M4V ": M4V, b"M4VH": M4V, b"M4VP": M4V,
+    **{b: THREE_GP for b in (b"3gp4", b"3gp5", b"3gp6", b"3gp7", b"3gs7", b"3ge6", b"3ge7",
+                             b"3gg6", b"3g2a", b"3g2b", b"3g2c")},
+    **{b: MP4 for b in (b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
+                        b"avc1", b"dash", b"MSNV", b"NDAS", b"mmp4", b"f4v ", b"XAVC",
+                        b"MP4 ")},
+}
+_ASF_MAGIC = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C")
+_EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 _CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -117,14 +144,46 @@ def _sniff_binary(head: bytes, read_at: Callable[[int, int], bytes],
         return WEBP
     if head[4:8] == b"ftyp":
         return _sniff_ftyp(head) or False
+    if head[:1] == b"\x00" and head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
+        return MOV  # QuickTime files from older cameras start without an ftyp box
+    if _is_tiff(head):
+        return TIFF
+    if _is_bmp(head):
+        return BMP
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return AVI
+    if head.startswith(_EBML_MAGIC):
+        return WEBM if b"webm" in head[:64] else MKV
+    if head.startswith(_ASF_MAGIC):
+        return WMV
+    if head.startswith(b"FLV\x01"):
+        return FLV
+    if head.startswith(b"\x00\x00\x01\xba"):
+        return MPEG
     # Some PDF writers put a little junk before the header; readers accept it within 1 KB.
     if b"%PDF-" in head[:1024]:
         return PDF
     if head.startswith(_ZIP_MAGIC):
-        return XLSX if _zip_is_xlsx(head, path) else False
+        return _sniff_zip(head, path) or False
     if head.startswith(_CFB_MAGIC):
-        return MSG if _cfb_is_msg(read_at) else False
+        return _sniff_cfb(read_at) or False
     return None
+
+
+def _is_tiff(head: bytes) -> bool:
+    if head[:4] not in (b"II*\x00", b"MM\x00*") or len(head) < 16:
+        return False
+    order = "<" if head[:2] == b"II" else ">"
+    (first_ifd,) = struct.unpack(order + "I", head[4:8])
+    return first_ifd >= 8
+
+
+def _is_bmp(head: bytes) -> bool:
+    """BM, then a DIB header size one of the known ones: "BM" alone starts plenty of text."""
+    if not head.startswith(b"BM") or len(head) < 26:
+        return False
+    (dib_size,) = struct.unpack("<I", head[14:18])
+    return dib_size in (12, 40, 52, 56, 64, 108, 124)
 
 
 def _sniff_ftyp(head: bytes) -> FileType | None:
@@ -137,14 +196,25 @@ def _sniff_ftyp(head: bytes) -> FileType | None:
         return HEIC
     if brands & _HEIF_BRANDS:
         return HEIF
+    # The major brand decides; a compatible brand list often names several.
+    for brand in [head[8:12], *sorted(brands)]:
+        if brand in _VIDEO_BRANDS:
+            return _VIDEO_BRANDS[brand]
     return None
 
 
-def _zip_is_xlsx(head: bytes, path: Path | None) -> bool:
+def _sniff_zip(head: bytes, path: Path | None) -> FileType | None:
+    """XLSX or DOCX (Office Open XML packages); any other zip is an archive, not evidence."""
     names = _zip_names_from_directory(path) if path is not None else None
     if names is None:
         names = _zip_names_from_local_headers(head)
-    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(n.startswith("xl/") for n in names):
+        return XLSX
+    if any(n.startswith("word/") for n in names):
+        return DOCX
+    return None
 
 
 def _zip_names_from_directory(path: Path) -> list[str] | None:
@@ -181,18 +251,30 @@ def _zip_names_from_local_headers(head: bytes) -> list[str]:
     return names
 
 
-def _cfb_is_msg(read_at: Callable[[int, int], bytes]) -> bool:
-    """An OLE compound file is an Outlook message when its directory holds `__substg1.0_` streams.
+def _sniff_cfb(read_at: Callable[[int, int], bytes]) -> FileType | None:
+    """An OLE compound file is told by its streams: an Outlook message holds `__substg1.0_`
+    streams, a Word document `WordDocument`, an Excel workbook `Workbook` (or `Book`)."""
+    names = _cfb_stream_names(read_at)
+    if any(n.startswith("__substg1.0_") or n == "__properties_version1.0" for n in names):
+        return MSG
+    if "WordDocument" in names:
+        return DOC
+    if "Workbook" in names or "Book" in names:
+        return XLS
+    return None
 
-    Word .doc and Excel .xls share the container, so the directory has to be read; the chain is
-    followed through the FAT sectors listed in the header, bounded.
+
+def _cfb_stream_names(read_at: Callable[[int, int], bytes]) -> list[str]:
+    """The names in an OLE compound file's directory.
+
+    The directory chain is followed through the FAT sectors listed in the header, bounded.
     """
     header = read_at(0, 512)
     if len(header) < 512:
-        return False
+        return []
     shift = struct.unpack("<H", header[0x1E:0x20])[0]
     if shift not in (9, 12):
-        return False
+        return []
     sector = 1 << shift
     fat_sectors = [s for s in struct.unpack("<109I", header[0x4C:0x200]) if s < 0xFFFFFFFA]
 
@@ -209,6 +291,7 @@ def _cfb_is_msg(read_at: Callable[[int, int], bytes]) -> bool:
             return 0xFFFFFFFE
         return struct.unpack("<I", data[slot * 4:slot * 4 + 4])[0]
 
+    names: list[str] = []
     current = struct.unpack("<I", header[0x30:0x34])[0]
     for _ in range(_CFB_MAX_DIRECTORY_SECTORS):
         if current >= 0xFFFFFFFA:
@@ -217,10 +300,10 @@ def _cfb_is_msg(read_at: Callable[[int, int], bytes]) -> bool:
         for off in range(0, len(data) - 127, 128):
             name_len = struct.unpack("<H", data[off + 64:off + 66])[0]
             name = data[off:off + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
-            if name.startswith("__substg1.0_") or name == "__properties_version1.0":
-                return True
+            if name:
+                names.append(name)
         current = next_sector(current)
-    return False
+    return names
 
 
 # ---- text family ---------------------------------------------------------------------------
@@ -328,12 +411,13 @@ def describe_unrecognised(head: bytes) -> str:
     if not head:
         return "empty file"
     if head.startswith(_ZIP_MAGIC):
-        return ("a ZIP archive that is not an XLSX spreadsheet (add the files inside it "
+        return ("a ZIP archive that is not a Word or Excel document (add the files inside it "
                 "instead)")
     if head.startswith(_CFB_MAGIC):
-        return "an old Microsoft Office document that is not an Outlook .msg message"
+        return ("an old Microsoft Office file that is not a Word document, an Excel workbook "
+                "or an Outlook message")
     if head[4:8] == b"ftyp":
-        return "a video or AVIF file, not a supported image"
+        return "an AVIF image or a kind of video this desk does not know"
     if head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf"):
         return "an archive (add the files inside it instead)"
     return "not a recognised evidence file (looks like binary data)"

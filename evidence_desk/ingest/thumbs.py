@@ -45,6 +45,8 @@ def open_upright_reduced(src: Path, max_side: int, *, keep_alpha: bool = False,
         filetype = sniff_path(src)
     except OSError as exc:
         raise ThumbnailUnavailable(f"cannot read the file ({exc})") from None
+    if filetype is not None and filetype.category == "video":
+        return _video_poster(src, max_side)
     if filetype is None or filetype.category != "image":
         raise ThumbnailUnavailable(f"{filetype.ext if filetype else 'this file'} has no picture")
     try:
@@ -64,6 +66,17 @@ def open_upright_reduced(src: Path, max_side: int, *, keep_alpha: bool = False,
         decoded = _transpose(decoded, exif)
     decoded.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return decoded if keep_alpha else to_8bit(decoded)
+
+
+def _video_poster(src: Path, max_side: int) -> Image.Image:
+    from evidence_desk.ingest.video_poster import PosterUnavailable, poster_frame
+
+    try:
+        frame = poster_frame(src, max_side)
+    except PosterUnavailable as exc:
+        raise ThumbnailUnavailable(str(exc)) from None
+    frame.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return frame
 
 
 def _decode_reduced(im: Image.Image, src: Path, ext: str, max_side: int) -> Image.Image:
@@ -103,8 +116,8 @@ def _transpose(decoded: Image.Image, exif: bytes) -> Image.Image:
     decoded.info["exif"] = exif
     try:
         return ImageOps.exif_transpose(decoded)
-    except (SyntaxError, ValueError, OSError, KeyError, TypeError):
-        return decoded  # unreadable EXIF: show the pixels as stored
+    except Exception:  # noqa: BLE001 - unreadable EXIF: show the pixels as stored
+        return decoded
 
 
 def to_8bit(im: Image.Image, *, keep_alpha: bool = False) -> Image.Image:

@@ -47,10 +47,16 @@ STAGING = "staging"
 # Formats that are compressed already: deflating them again costs time and saves nothing.
 _STORED_MIMES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                  "image/heif", "application/pdf",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "video/mp4", "video/quicktime", "video/x-m4v", "video/3gpp", "video/x-msvideo",
+                 "video/x-matroska", "video/webm", "video/x-ms-wmv", "video/x-flv",
+                 "video/mpeg"}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_CAPTURED_FROM = {"exif", "file", "clipboard", "user"}
+_CAPTURED_FROM = {"exif", "file_name", "file", "clipboard", "user"}
+# Evidence fields newer than the first bundles: an older bundle without them gets these values.
+_EVIDENCE_DEFAULTS: dict[str, Any] = {"rotation": 0, "captured_offset": None}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -106,7 +112,8 @@ def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
             "captured_from": e.captured_from, "source": e.source,
             "original_name": e.original_name, "position": e.position, "flags": list(e.flags),
             "marks": list(e.marks), "sha256": e.sha256, "size": e.size, "mime": e.mime,
-            "added_at": _plain(e.added_at),
+            "added_at": _plain(e.added_at), "rotation": e.rotation,
+            "captured_offset": e.captured_offset,
         } for e in items],
     }
     if recognised:
@@ -282,11 +289,41 @@ def _case_checks(rules: Rules) -> dict[str, Check]:
         "notes": long, "state": _key, "state_reason": long,
         "other_channel_agreed": _bool, "carrier_changed": _bool,
         "statement_en": long, "statement_zh": long,
-        "statement_composed_sha256": _sha_or_empty, "attempt_no": _int(1, 1000),
+        "statement_composed_sha256": _sha_or_empty, "statement_phrases": _phrases,
+        "attempt_no": _int(1, 1000),
         "submitted_on": _optional(_date), "submitted_dossier_sha256": _sha_or_empty,
         "submitted_pack_sha256": _sha_or_empty, "result_on": _optional(_date),
         "archived": _bool, "created_at": _optional(_datetime),
     }
+
+
+def _phrases(where: str, value: Any) -> list[dict[str, Any]]:
+    """Chosen phrases: ids and short slot values, or the seller's own sentences."""
+    if not isinstance(value, list) or len(value) > 200:
+        raise _fail(where, "must be a list of at most 200 chosen phrases")
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(value):
+        at = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(at, "must be an object")
+        if set(item) == {"own", "section"}:
+            out.append({"own": _text(TEXT_MAX)(f"{at}.own", item["own"]),
+                        "section": _one_of(("facts", "demand"), "section")(
+                            f"{at}.section", item["section"])})
+            continue
+        if set(item) != {"phrase", "section", "slots"}:
+            raise _fail(at, "must hold phrase, section and slots, or own and section")
+        slots = item["slots"]
+        if not isinstance(slots, dict) or len(slots) > 20:
+            raise _fail(f"{at}.slots", "must be an object of at most 20 values")
+        out.append({
+            "phrase": _text(100, required=True)(f"{at}.phrase", item["phrase"]),
+            "section": _one_of(("facts", "demand"), "section")(f"{at}.section",
+                                                             item["section"]),
+            "slots": {_text(40, required=True)(f"{at}.slots", k): _text(100)(f"{at}.slots.{k}", v)
+                      for k, v in slots.items()},
+        })
+    return out
 
 
 _BUYER_CHECKS: dict[str, Check] = {
@@ -320,7 +357,14 @@ def _evidence_checks(rules: Rules, limits: BundleLimits) -> dict[str, Check]:
         "flags": _flags, "marks": _marks,
         "sha256": _one_of_hex, "size": _int(0, limits.max_member_bytes),
         "mime": _text(100, required=True), "added_at": _optional(_datetime),
+        "rotation": _rotation, "captured_offset": _optional(_int(-14 * 60, 14 * 60)),
     }
+
+
+def _rotation(where: str, value: Any) -> int:
+    if isinstance(value, bool) or value not in (0, 90, 180, 270):
+        raise _fail(where, "must be 0, 90, 180 or 270")
+    return int(value)
 
 
 def _one_of_hex(where: str, value: Any) -> str:
@@ -384,6 +428,9 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
         datetime.fromisoformat(created)
     except ValueError:
         raise _fail("created_at", "is not a real date and time") from None
+    if isinstance(data["case"], dict):
+        # Bundles made before phrases were stored carry none.
+        data["case"].setdefault("statement_phrases", [])
     case = _record("case", data["case"], _case_checks(rules))
     buyer = None if data["buyer"] is None else _record("buyer", data["buyer"], _BUYER_CHECKS)
     evidence = data["evidence"]
@@ -393,6 +440,8 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
     items: list[dict[str, Any]] = []
     files: dict[str, tuple[int, str]] = {}
     for i, raw_item in enumerate(evidence):
+        if isinstance(raw_item, dict):
+            raw_item = {**_EVIDENCE_DEFAULTS, **raw_item}
         item = _record(f"evidence[{i}]", raw_item, checks)
         sha = item["sha256"]
         if any(x["sha256"] == sha for x in items):

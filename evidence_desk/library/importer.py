@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence_desk.ingest.probe import Probe, Refused, probe
-from evidence_desk.ingest.thumbs import make_thumbnail
+from evidence_desk.ingest.thumbs import ThumbnailUnavailable, make_thumbnail
 from evidence_desk.library.blobstore import BlobStore, Staged
 from evidence_desk.logs import log_failure
 
@@ -76,6 +76,14 @@ def prepare_one(src: Path, store: BlobStore, thumbs_root: Path) -> Prepared | Re
             ensure_thumbnail(staged.tmp_path, thumbs_root, staged.sha256)
         except Exception as exc:  # no thumbnail is a cosmetic loss; the original is kept
             log_failure(log, "thumbnail failed for an imported image", exc)
+    elif facts.filetype.category == "video":
+        # A poster frame only where a decoder is at hand; without one the card shows its type.
+        try:
+            ensure_thumbnail(staged.tmp_path, thumbs_root, staged.sha256)
+        except ThumbnailUnavailable:
+            pass
+        except Exception as exc:
+            log_failure(log, "poster frame failed for an imported video", exc)
     return Prepared(src, staged, facts)
 
 

@@ -75,6 +75,8 @@ class Case(Base):
     statement_zh: Mapped[str] = mapped_column(Text, default="")
     # Hash of the English text as last composed: tells a seller's edit from composer output.
     statement_composed_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # The phrases chosen for the statement, in order (core.phrases.Chosen.to_json each).
+    statement_phrases: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     attempt_no: Mapped[int] = mapped_column(Integer, default=1)
     submitted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -119,11 +121,15 @@ class Evidence(Base):
     caption: Mapped[str] = mapped_column(Text, default="")
     captured_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     captured_from: Mapped[str] = mapped_column(String(20), default="file")
+    # Minutes east of UTC of the clock that wrote `captured_at` (EXIF OffsetTimeOriginal).
+    captured_offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
     source: Mapped[str] = mapped_column(String(40), default="")
     original_name: Mapped[str] = mapped_column(String(1000), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     marks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Quarter turns clockwise in degrees (0, 90, 180, 270), applied when the item is shown.
+    rotation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     added_at: Mapped[datetime] = mapped_column(DateTime)
     # Removal is soft so it can be undone; the row and its file stay until purged.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

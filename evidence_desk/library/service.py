@@ -168,10 +168,11 @@ CASE_FIELDS = {
     "other_channel_agreed", "carrier_changed", "statement_en", "statement_zh", "archived",
 }
 EVIDENCE_FIELDS = {"kind", "caption", "captured_at", "captured_from", "source", "marks",
-                   "position", "flags"}
+                   "position", "flags", "rotation", "captured_offset"}
+ROTATIONS = (0, 90, 180, 270)
 # What a case bundle carries besides the editable fields: everything that is data, not identity.
 CASE_RECORD_FIELDS = CASE_FIELDS | {
-    "state", "statement_composed_sha256", "attempt_no", "submitted_on",
+    "state", "statement_composed_sha256", "statement_phrases", "attempt_no", "submitted_on",
     "submitted_dossier_sha256", "submitted_pack_sha256", "result_on", "created_at",
 }
 BUYER_RECORD_FIELDS = ("name", "company", "country", "member_id", "credit_level", "notes")
@@ -206,6 +207,7 @@ def _case_info(c: Case) -> CaseInfo:
         statement_zh=c.statement_zh,
         statement_edited=is_edited(c.statement_en, c.statement_composed_sha256),
         statement_composed_sha256=c.statement_composed_sha256,
+        statement_phrases=tuple(c.statement_phrases or ()),
         parent_id=c.parent_id, attempt_no=c.attempt_no, submitted_on=c.submitted_on,
         submitted_dossier_sha256=c.submitted_dossier_sha256,
         submitted_pack_sha256=c.submitted_pack_sha256, result_on=c.result_on,
@@ -241,6 +243,7 @@ def _evidence_info(e: Evidence) -> EvidenceInfo:
         width=s.width, height=s.height, orientation=s.orientation, pages=s.pages,
         added_at=e.added_at,
         flags=tuple(e.flags or ()), marks=tuple(e.marks or ()),
+        rotation=e.rotation or 0, captured_offset=e.captured_offset,
     )
 
 
@@ -541,6 +544,19 @@ class Library:
             return _case_info(case)
 
     @_writes
+    def set_statement_phrases(self, case_id: int, phrases: Sequence[dict[str, Any]]) -> CaseInfo:
+        """Store the chosen phrases (core.phrases.chosen_to_json); the caller recomposes."""
+        with self._session() as s:
+            case = self._case_row(s, case_id)
+            before = len(case.statement_phrases or [])
+            case.statement_phrases = [dict(p) for p in phrases]
+            case.updated_at = _now()
+            self._audit(s, "case.phrases", case_id, before=before, after=len(phrases))
+            s.flush()
+            s.refresh(case)
+            return _case_info(case)
+
+    @_writes
     def set_state(self, case_id: int, state: str, *, reason: str = "",
                   **dates: date | str | None) -> CaseInfo:
         """Record a state the caller has already validated against the case's flow."""
@@ -574,6 +590,7 @@ class Library:
                 else "complaint"
             copy = Case(created_at=now, updated_at=now, state=initial_state(flow),
                         buyer_id=src.buyer_id, **values)
+            copy.statement_phrases = list(src.statement_phrases or [])
             if as_attempt:
                 copy.parent_id = src.id
                 copy.attempt_no = src.attempt_no + 1
@@ -586,7 +603,8 @@ class Library:
                                captured_at=e.captured_at, captured_from=e.captured_from,
                                source=e.source, original_name=e.original_name,
                                position=e.position, flags=list(e.flags or []),
-                               marks=list(e.marks or []), added_at=now))
+                               marks=list(e.marks or []), rotation=e.rotation or 0,
+                               captured_offset=e.captured_offset, added_at=now))
             self._audit(s, "case.resubmit" if as_attempt else "case.duplicate", copy.id,
                         source_case=src.id)
             s.flush()
@@ -746,7 +764,8 @@ class Library:
         e, f = Evidence, StoredFile
         q = (select(e.id, e.case_id, e.kind, e.sha256, f.size, f.mime, e.original_name,
                     e.caption, e.captured_at, e.captured_from, e.source, e.position, f.width,
-                    f.height, f.orientation, f.pages, e.added_at, e.flags, e.marks)
+                    f.height, f.orientation, f.pages, e.added_at, e.flags, e.marks,
+                    e.rotation, e.captured_offset)
              .join(f, f.sha256 == e.sha256).where(e.case_id == case_id))
         if not include_removed:
             q = q.where(e.removed_at.is_(None))
@@ -757,7 +776,8 @@ class Library:
             original_name=r.original_name, caption=r.caption, captured_at=r.captured_at,
             captured_from=r.captured_from, source=r.source, position=r.position, width=r.width,
             height=r.height, orientation=r.orientation, pages=r.pages, added_at=r.added_at,
-            flags=tuple(r.flags or ()), marks=tuple(r.marks or ())) for r in rows]
+            flags=tuple(r.flags or ()), marks=tuple(r.marks or ()), rotation=r.rotation or 0,
+            captured_offset=r.captured_offset) for r in rows]
 
     def get_evidence(self, item_id: int) -> EvidenceInfo:
         with self._session() as s:
@@ -874,7 +894,7 @@ class Library:
                 positions[k] = pos
                 item = Evidence(case_id=case_id, sha256=sha, kind=k, caption=caption,
                                 captured_at=f.captured_at, captured_from=f.captured_from,
-                                source=source, original_name=_readable_name(p.source.name),
+                                captured_offset=f.captured_offset, source=source, original_name=_readable_name(p.source.name),
                                 position=pos,
                                 flags=list(f.flags), marks=[], added_at=now)
                 s.add(item)
@@ -899,6 +919,9 @@ class Library:
             raise LibraryError(f"Unknown evidence field(s): {', '.join(sorted(unknown))}.")
         if "kind" in changes:
             self._check_kind(changes["kind"])
+        if "rotation" in changes and changes["rotation"] not in ROTATIONS:
+            raise LibraryError(f"A rotation is one of {', '.join(map(str, ROTATIONS))} degrees, "
+                               f"not {changes['rotation']!r}.")
         with self._session() as s:
             item = self._evidence_row(s, item_id)
             for key, seen in (expected or {}).items():
@@ -914,12 +937,55 @@ class Library:
                 setattr(item, k, list(v) if k == "marks" else v)
             if "captured_at" in changes and "captured_from" not in changes:
                 item.captured_from = "user"
+                # A time the seller types is the desk's wall time; the photo's zone no longer
+                # describes it.
+                if "captured_offset" not in changes:
+                    item.captured_offset = None
             self._audit(s, "evidence.update", item.case_id, item_id=item_id, before=before,
                         after={k: _change_value(v) for k, v in changes.items()})
             s.flush()
             info = _evidence_info(item)
         self._sync(info.case_id)
         return info
+
+    @_writes
+    def rotate_evidence(self, item_id: int, degrees: int) -> EvidenceInfo:
+        """Turn how the item is shown by `degrees` clockwise (a multiple of 90; negative turns
+        anticlockwise). Stored as data like marks: the original never changes."""
+        if degrees % 90:
+            raise LibraryError(f"Items turn in quarter turns (90, 180 or 270 degrees), "
+                               f"not {degrees}.")
+        current = self.get_evidence(item_id)
+        return self.update_evidence(item_id, expected={"rotation": current.rotation},
+                                    rotation=(current.rotation + degrees) % 360)
+
+    @_writes
+    def set_capture_times(self, item_ids: Sequence[int],
+                          captured_at: datetime | None) -> list[EvidenceInfo]:
+        """Give several items one capture time, set by the seller, in one transaction.
+
+        Unknown ids refuse the whole change, so a typo leaves nothing half-done.
+        """
+        ids = list(dict.fromkeys(item_ids))
+        if not ids:
+            raise LibraryError("Choose at least one evidence item.")
+        infos: list[EvidenceInfo] = []
+        with self._session() as s:
+            rows = [self._evidence_row(s, i) for i in ids]
+            for item in rows:
+                before = {"captured_at": _change_value(item.captured_at),
+                          "captured_from": item.captured_from}
+                item.captured_at = captured_at
+                item.captured_from = "user"
+                item.captured_offset = None
+                self._audit(s, "evidence.update", item.case_id, item_id=item.id, before=before,
+                            after={"captured_at": _change_value(captured_at),
+                                   "captured_from": "user"})
+            s.flush()
+            infos = [_evidence_info(item) for item in rows]
+        for case_id in sorted({i.case_id for i in infos}):
+            self._sync(case_id)
+        return infos
 
     @_writes
     def move_evidence(self, item_id: int, kind: str, index: int) -> EvidenceInfo:
@@ -980,7 +1046,10 @@ class Library:
         case = self.get_case(case_id)
         items = self.list_evidence(case_id)
         recognised = self.recognised_texts(i.sha256 for i in items)
-        return evaluate(case, items, self.rules, today or date.today(), recognised)
+        # Judged on the statement as it stands now, with the chosen phrases' warnings.
+        case, extra = workflow.case_for_check(self, case, items)
+        checklist = evaluate(case, items, self.rules, today or date.today(), recognised)
+        return replace(checklist, warnings=checklist.warnings + tuple(extra))
 
     # ---- recognised text (OCR) ----------------------------------------------------------
     def ocr_pending(self, case_id: int | None = None) -> list[ocr_store.OcrTask]:

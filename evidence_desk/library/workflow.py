@@ -6,17 +6,32 @@ The rules of each flow live in core.states; this module records the moves and wh
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from evidence_desk.core import states
-from evidence_desk.core.statement import compose_result, exhibit_refs, refresh
+from evidence_desk.core.checklist import Warning
+from evidence_desk.core.phrases import PhraseBank, load_bank
+from evidence_desk.core.rules import RulesError
+from evidence_desk.core.statement import (
+    ComposeResult,
+    Composition,
+    compose_parts,
+    exhibit_refs,
+    is_edited,
+    refresh,
+)
 from evidence_desk.core.states import TransitionRefused
-from evidence_desk.core.types import CaseInfo
-from evidence_desk.paths import STATEMENTS_DIR
+from evidence_desk.core.types import CaseInfo, EvidenceInfo
+from evidence_desk.paths import PHRASES_DIR, STATEMENTS_DIR
 
 if TYPE_CHECKING:
     from evidence_desk.library.service import Library
+
+log = logging.getLogger(__name__)
 
 # States that close a case, by flow: reaching one records the result date.
 RESULTS = {"complaint": ("upheld", "rejected", "withdrawn"),
@@ -110,21 +125,82 @@ def resubmit(lib: Library, case_id: int) -> CaseInfo:
     return sync_readiness(lib, attempt.id)
 
 
+_BANKS: dict[tuple[int, tuple], PhraseBank] = {}
+
+
+def phrase_bank(lib: Library) -> PhraseBank:
+    """The phrase bank, checked against the library's rules; re-read when a file changes."""
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in PHRASES_DIR.glob("*.toml")))
+    key = (id(lib.rules), stamp)
+    bank = _BANKS.get(key)
+    if bank is None:
+        bank = load_bank(PHRASES_DIR, lib.rules)
+        if len(_BANKS) > 8:
+            _BANKS.clear()
+        _BANKS[key] = bank
+    return bank
+
+
+def composition(lib: Library, case_id: int, case: CaseInfo | None = None,
+                items: Sequence[EvidenceInfo] | None = None) -> Composition:
+    """The statement the case's facts, evidence and chosen phrases make now (nothing stored)."""
+    case = case or lib.get_case(case_id)
+    items = lib.list_evidence(case_id) if items is None else items
+    refs = exhibit_refs(items, lib.rules)
+    return compose_parts(case, refs, lib.rules, STATEMENTS_DIR, phrase_bank(lib))
+
+
+def case_for_check(lib: Library, case: CaseInfo,
+                   items: Sequence[EvidenceInfo]) -> tuple[CaseInfo, list[Warning]]:
+    """The case as the pre-export check must see it: with the statement as it stands now (not
+    a stale stored text) and the demand its phrases state; plus the phrase warnings."""
+    try:
+        comp = composition(lib, case.id, case, items)
+    except RulesError as exc:  # a broken template is reported where it is composed
+        log.warning("statement not composed for the check: %s", exc)
+        return case, []
+    edited = is_edited(case.statement_en, case.statement_composed_sha256)
+    en = case.statement_en if edited else comp.text("en")
+    demand = case.demand
+    if not demand.strip():
+        demand = comp.section("demand", "en") if any(
+            s.section == "demand" and s.source in ("phrase", "own") for s in comp.segments) else ""
+    extra = [Warning(w.code, w.message, w.message_zh) for w in comp.warnings]
+    return replace(case, statement_en=en, demand=demand), extra
+
+
+def current_statement(lib: Library, case_id: int) -> tuple[str, str, Composition]:
+    """The English and Chinese statement as they stand, without writing anything.
+
+    Unedited text is what the composer makes of the case now (so it never lags behind the
+    evidence); text the seller edited is kept, with its Chinese reading version rebuilt from it.
+    """
+    case = lib.get_case(case_id)
+    comp = composition(lib, case_id, case)
+    if is_edited(case.statement_en, case.statement_composed_sha256):
+        reading = comp.reading(case.statement_en)
+        return case.statement_en, reading.text("zh"), reading
+    return comp.text("en"), comp.text("zh"), comp
+
+
 def compose_statement(lib: Library, case_id: int, *, force: bool = False) -> tuple[CaseInfo, str]:
     """Compose the English and Chinese statements; a seller's edits are never overwritten silently.
 
     Returns the case and what happened: "replaced", "unchanged", "kept_edits" or "outdated".
-    `force` takes the fresh composition even over edits (the seller asked for it).
+    `force` takes the fresh composition even over edits (the seller asked for it). The Chinese
+    text stored is always the reading version of the English stored.
     """
     case = lib.get_case(case_id)
-    refs = exhibit_refs(lib.list_evidence(case_id), lib.rules)
-    en = compose_result(case, refs, lib.rules, "en", STATEMENTS_DIR)
-    zh = compose_result(case, refs, lib.rules, "zh", STATEMENTS_DIR)
+    comp = composition(lib, case_id, case)
+    en = ComposeResult.of(comp.text("en"))
+    zh = comp.text("zh")
     if force:
-        return lib.set_statement(case_id, en.text, zh.text, composed=True), "replaced"
+        return lib.set_statement(case_id, en.text, zh, composed=True), "replaced"
     decision = refresh(case.statement_en, case.statement_composed_sha256, en)
     if decision.action == "replaced":
-        return lib.set_statement(case_id, en.text, zh.text, composed=True), decision.action
-    if decision.action == "unchanged" and case.statement_zh != zh.text:
-        return lib.set_statement(case_id, case.statement_en, zh.text, composed=False), "unchanged"
+        return lib.set_statement(case_id, en.text, zh, composed=True), decision.action
+    if decision.action != "unchanged" or case.statement_en != en.text:
+        zh = comp.reading(case.statement_en).text("zh")
+    if case.statement_zh != zh:
+        return lib.set_statement(case_id, case.statement_en, zh, composed=False), decision.action
     return case, decision.action

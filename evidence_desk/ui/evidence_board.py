@@ -77,7 +77,7 @@ from evidence_desk.ui.evidence_commands import (
     RemoveEvidenceCommand,
     plan_moves,
 )
-from evidence_desk.ui.evidence_delegate import CELL, THUMB_BOX, EvidenceDelegate
+from evidence_desk.ui.evidence_delegate import CELL, THUMB_BOX, EvidenceDelegate, rotated
 from evidence_desk.ui.evidence_details import EvidenceDetails
 from evidence_desk.ui.evidence_model import EvidenceListModel, InfoRole, decode_ids
 from evidence_desk.ui.import_dialog import (
@@ -593,7 +593,8 @@ class EvidenceBoard(QWidget):
     def _update_details(self) -> None:
         chosen = self.selected_items()
         thumb = self.thumbs.peek(chosen[0].sha256) if len(chosen) == 1 else None
-        self.details.show_items(chosen, pixmap=thumb.pixmap if thumb else None)
+        pixmap = rotated(thumb.pixmap, chosen[0].rotation) if thumb and thumb.pixmap else None
+        self.details.show_items(chosen, pixmap=pixmap)
 
     def _thumb_ready(self, sha: str) -> None:
         current = self.details.current_id()
@@ -602,7 +603,8 @@ class EvidenceBoard(QWidget):
         chosen = self.selected_items()
         if len(chosen) == 1 and chosen[0].sha256 == sha:
             thumb = self.thumbs.peek(sha)
-            self.details.set_preview(thumb.pixmap if thumb else None)
+            self.details.set_preview(rotated(thumb.pixmap, chosen[0].rotation)
+                                     if thumb and thumb.pixmap else None)
 
     # ---- commands ---------------------------------------------------------------------
     def _after(self, case_id: int, _counts_change: bool) -> None:
@@ -648,6 +650,35 @@ class EvidenceBoard(QWidget):
         if changes_kind:
             self.show_message(tr("Moved {count} to {kind}.", count=len(moving), kind=label))
         return True
+
+    def ask_capture_time(self, items: Sequence[EvidenceInfo]) -> None:
+        from evidence_desk.ui.capture_time_dialog import CaptureTimeDialog
+
+        dialog = CaptureTimeDialog(len(items), items[0].captured_at if items else None, self)
+        if dialog.exec() == CaptureTimeDialog.DialogCode.Accepted:
+            self.set_capture_time(items, dialog.when())
+
+    def set_capture_time(self, items: Sequence[EvidenceInfo], when: datetime | None) -> None:
+        """Give all `items` one capture time, as one undo step."""
+        if not items or self._case_id is None:
+            return
+        from evidence_desk.ui.evidence_commands import SetCaptureTimesCommand
+
+        command = SetCaptureTimesCommand(self.library, self._case_id, items, when, self._after)
+        self.undo_stack.push(command)
+        if command.refusal:
+            self.show_message(command.refusal)
+
+    def rotate_items(self, ids: Sequence[int], degrees: int) -> None:
+        """Turn how the items are shown (stored as data; the originals never change)."""
+        if not ids or self._case_id is None:
+            return
+        from evidence_desk.ui.evidence_commands import RotateEvidenceCommand
+
+        command = RotateEvidenceCommand(self.library, self._case_id, ids, degrees, self._after)
+        self.undo_stack.push(command)
+        if command.refusal:
+            self.show_message(command.refusal)
 
     def remove_selected(self) -> None:
         ids = self.selected_ids()
@@ -932,6 +963,15 @@ class EvidenceBoard(QWidget):
             act.setObjectName("actionRedactEvidence")
             act.setEnabled(can_mark(first))
             act.triggered.connect(lambda: self.open_mark_editor(first.id))
+            act = menu.addAction(tr("Set capture time…"))
+            act.setObjectName("actionSetCaptureTime")
+            act.triggered.connect(lambda: self.ask_capture_time(chosen))
+            for name, text, degrees in (("actionRotateRight", tr("Rotate right"), 90),
+                                        ("actionRotateLeft", tr("Rotate left"), -90)):
+                act = menu.addAction(text)
+                act.setObjectName(name)
+                act.triggered.connect(
+                    lambda _=False, d=degrees: self.rotate_items([i.id for i in chosen], d))
             move = menu.addMenu(tr("Move to"))
             move.setObjectName("menuMoveTo")
             for key, kind in self.library.rules.kinds.items():

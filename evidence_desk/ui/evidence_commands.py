@@ -153,3 +153,46 @@ class EditEvidenceCommand(_EvidenceCommand):
 
     def undo(self) -> None:
         self._set(self.old, self.new)
+
+
+class SetCaptureTimesCommand(_EvidenceCommand):
+    """One capture time for several items; undo gives each back its own time and origin."""
+
+    counts_change = False
+
+    def __init__(self, library: Any, case_id: int, items: Sequence[Any], when: Any,
+                 after: After) -> None:
+        super().__init__(library, case_id, after,
+                         tr("Set the capture time of {count} items", count=len(items))
+                         if len(items) != 1 else tr("Edit capture time"))
+        self.when = when
+        self.before = [(i.id, i.captured_at, i.captured_from, i.captured_offset) for i in items]
+
+    def redo(self) -> None:
+        self._run(lambda: self.library.set_capture_times([b[0] for b in self.before],
+                                                         self.when))
+
+    def undo(self) -> None:
+        self._run(lambda: [self.library.update_evidence(
+            item_id, captured_at=at, captured_from=origin, captured_offset=offset)
+            for item_id, at, origin, offset in self.before])
+
+
+class RotateEvidenceCommand(_EvidenceCommand):
+    """Turn how items are shown by a quarter turn (data only); undo turns them back."""
+
+    counts_change = False
+
+    def __init__(self, library: Any, case_id: int, item_ids: Sequence[int], degrees: int,
+                 after: After) -> None:
+        super().__init__(library, case_id, after,
+                         tr("Rotate right") if degrees > 0 else tr("Rotate left"))
+        self.item_ids = list(item_ids)
+        self.degrees = degrees
+
+    def redo(self) -> None:
+        self._run(lambda: [self.library.rotate_evidence(i, self.degrees) for i in self.item_ids])
+
+    def undo(self) -> None:
+        self._run(lambda: [self.library.rotate_evidence(i, -self.degrees)
+                           for i in self.item_ids])

@@ -6,7 +6,17 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from evidence_desk.core.types import EvidenceInfo
@@ -50,6 +60,14 @@ def type_label(info: EvidenceInfo) -> str:
 
 def type_colour(label: str) -> QColor:
     return QColor(_TYPE_COLOUR.get(label, "#5f6368"))
+
+
+def rotated(pixmap: QPixmap, degrees: int) -> QPixmap:
+    """The picture as the seller turned it (EvidenceInfo.rotation); thumbnails stay upright."""
+    if not degrees % 360:
+        return pixmap
+    return pixmap.transformed(QTransform().rotate(degrees),
+                              Qt.TransformationMode.SmoothTransformation)
 
 
 def is_picture(info: EvidenceInfo) -> bool:
@@ -146,7 +164,7 @@ class EvidenceDelegate(QStyledItemDelegate):
                     int(card.top()) + 8, THUMB_BOX.width(), THUMB_BOX.height())
         label = type_label(info)
         if thumb is not None and thumb.pixmap is not None:
-            pm = thumb.pixmap
+            pm = rotated(thumb.pixmap, info.rotation)
             size = pm.deviceIndependentSize().toSize().scaled(
                 box.size(), Qt.AspectRatioMode.KeepAspectRatio)
             if size.width() > pm.width() or size.height() > pm.height():

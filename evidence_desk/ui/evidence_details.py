@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from evidence_desk.core.capture import format_offset
 from evidence_desk.core.rules import Rules
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import current_language, tr
@@ -35,6 +36,7 @@ _NO_TIME = QDateTime.fromString("2000-01-01T00:00:00", Qt.DateFormat.ISODate)
 
 _FROM = {
     "exif": "from the photo's EXIF data",
+    "file_name": "from the file name",
     "file": "from the file's modification time",
     "clipboard": "when it was pasted",
     "user": "set by you",
@@ -191,8 +193,11 @@ class EvidenceDetails(QWidget):
         if not self.caption.hasFocus() or self.caption.text() != one.caption:
             self.caption.setText(one.caption)
         self.captured.setDateTime(QDateTime(one.captured_at) if one.captured_at else _NO_TIME)
-        self.captured_from.setText(tr(_FROM.get(one.captured_from, "")) if one.captured_at
-                                   else "")
+        origin = tr(_FROM[one.captured_from]) if one.captured_from in _FROM else ""
+        zone = format_offset(one.captured_offset)
+        # The time is shown as taken; its zone, when the photo recorded one, goes beside it.
+        self.captured_from.setText((f"{zone}, {origin}" if zone and origin else zone or origin)
+                                   if one.captured_at else "")
         self._select(self.source, one.source)
 
     def set_preview(self, pixmap: QPixmap | None) -> None:

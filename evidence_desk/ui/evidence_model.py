@@ -63,8 +63,9 @@ def format_time(moment: datetime | None) -> str:
 
 
 def has_thumbnail(info: EvidenceInfo) -> bool:
-    """Pictures and PDFs get a thumbnail; other files show their type instead."""
-    return info.mime.startswith("image/") or info.mime == "application/pdf"
+    """Pictures, PDFs and videos (a poster frame, where one can be had) get a thumbnail; other
+    files show their type instead."""
+    return info.mime.startswith(("image/", "video/")) or info.mime == "application/pdf"
 
 
 def title_of(info: EvidenceInfo) -> str:

@@ -72,7 +72,8 @@ def render_pdf_page(path: Path, max_side: int) -> QImage | None:
 
 def make_thumb_image(library: object, req: ThumbRequest, box: QSize) -> tuple[QImage | None, bool]:
     """Worker-side: the picture for one request, scaled to fit `box`, and its animation flag."""
-    if req.mime.startswith("image/"):
+    if req.mime.startswith(("image/", "video/")):
+        # A video has a poster frame only where a decoder is installed; else None.
         thumb = library.thumbnail(req.sha256)  # type: ignore[attr-defined]
         if thumb is None:
             return None, False

@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QPixmap,
     QResizeEvent,
     QShortcut,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -137,7 +138,16 @@ def _read_text(path: Path) -> str:
 
 
 def load_preview(path: Path, info: EvidenceInfo) -> Preview:
-    """Worker-side: what the viewer shows for one stored file."""
+    """Worker-side: what the viewer shows for one stored item, turned as the seller turned it."""
+    preview = _load_stored(path, info)
+    if preview.image is not None and info.rotation % 360:
+        preview.image = preview.image.transformed(QTransform().rotate(info.rotation),
+                                                  Qt.TransformationMode.SmoothTransformation)
+    return preview
+
+
+def _load_stored(path: Path, info: EvidenceInfo) -> Preview:
+    """What the stored file itself shows, before the item's rotation."""
     if info.mime.startswith("image/"):
         return load_image(path, info)
     if info.mime == "application/pdf":

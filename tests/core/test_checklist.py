@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from evidence_desk.core.checklist import Checklist, RequirementStatus, Warning, evaluate
+from evidence_desk.core.checklist import (
+    Checklist,
+    RequirementStatus,
+    Warning,
+    evaluate,
+    order_number_in_name,
+)
 from evidence_desk.core.rules import Requirement, Rules, load_rules
 from evidence_desk.core.types import CaseInfo, EvidenceInfo
 from evidence_desk.paths import RULES_DIR
@@ -505,3 +511,54 @@ def test_evaluate_is_deterministic_and_order_independent(rules: Rules) -> None:
     backward = evaluate(make_case(), list(reversed(items)), rules, TODAY)
     assert forward == backward
     assert forward.to_json() == backward.to_json()
+
+
+# ---- order_mismatch: a file whose name carries another order's number ----------------------
+
+@pytest.mark.parametrize(("name", "number"), [
+    ("order_2410762415855894_20241121100946.png", "2410762415855894"),
+    ("Order No. 2410762415855894.pdf", "2410762415855894"),
+    ("订单号2410762415855894.jpg", "2410762415855894"),
+    ("订单:2410762415855894 截图.png", "2410762415855894"),
+    ("2410762415855894.png", "2410762415855894"),          # a bare Alibaba.com order number
+    ("Screenshot_2410762415855894123.png", "2410762415855894123"),
+    ("order_20241121100946.png", None),                     # only a time stamp
+    ("Screenshot_20240205153628123.png", None),             # a time stamp with milliseconds
+    ("mmexport1707118588000.jpg", None),                    # WeChat's epoch milliseconds
+    ("IMG_20240205_153628.jpg", None),
+    ("border_123.png", None),
+    ("chat.png", None),
+])
+def test_order_number_in_name(name: str, number: str | None) -> None:
+    assert order_number_in_name(name) == number
+
+
+def test_another_orders_screenshot_is_named(rules: Rules) -> None:
+    case = make_case(order_no="2410762415855000")
+    items = [order(1, original_name="order_2410762415855894_20241121100946.png"),
+             order(3, original_name="order_2410762415855000_20241121100946.png"), chat(2)]
+    found = warning(evaluate(case, items, rules, TODAY), "order_mismatch")
+    assert "order_2410762415855894_20241121100946.png" in found.message
+    assert "2410762415855894" in found.message and "2410762415855000" in found.message
+    assert "order_2410762415855894_20241121100946.png" in found.message_zh
+    assert found.item_ids == (1,)
+
+
+def test_the_case_order_written_with_dashes_still_matches(rules: Rules) -> None:
+    case = make_case(order_no="2410-7624-1585-5894")
+    items = [order(1, original_name="order_2410762415855894_20241121100946.png"), chat(2)]
+    assert "order_mismatch" not in codes(evaluate(case, items, rules, TODAY))
+
+
+def test_one_warning_per_mismatched_file(rules: Rules) -> None:
+    case = make_case(order_no="2410762415855000")
+    items = [order(1, original_name="订单号2410762415855894.png"),
+             order(3, original_name="2410762415859999.png"), chat(2)]
+    found = [w for w in evaluate(case, items, rules, TODAY).warnings if w.code == "order_mismatch"]
+    assert [w.item_ids for w in found] == [(1,), (3,)]
+
+
+def test_no_case_order_number_no_warning(rules: Rules) -> None:
+    case = make_case(order_no="")
+    items = [order(1, original_name="order_2410762415855894_20241121100946.png"), chat(2)]
+    assert "order_mismatch" not in codes(evaluate(case, items, rules, TODAY))

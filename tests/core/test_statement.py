@@ -148,8 +148,9 @@ def test_citations_point_at_the_right_kind(rules: Rules) -> None:
     text = compose(_case("quality_dispute"), refs, rules, "en", STATEMENTS)
     assert "as shipped (see Exhibits C-1, C-2)" in text
     assert "logistics record (see Exhibit D-1)" in text
-    # No return record: the sentence stays whole, without an empty citation.
-    assert "return and exchange record shows" in text
+    # No return record: the statement does not claim one (the template line is left out).
+    assert "return and exchange record" not in text
+    assert "\n\n\n" not in text
     zh = compose(_case("quality_dispute"), refs, rules, "zh", STATEMENTS)
     assert "(见证据 C-1、C-2)" in zh
 
@@ -182,9 +183,11 @@ def test_chinese_user_text_becomes_translate_markers_in_english(rules: Rules) ->
     assert all(en[f.start:f.end].startswith("[please translate:")
                for f in flags if f.code == "placeholder")
     assert "non_english" not in {f.code for f in flags}
-    # The Chinese statement keeps the seller's own words.
+    # The Chinese statement keeps the seller's own words where the English marks them for
+    # translation; a caption the English left out is left out of the reading version too.
     zh = compose(case, refs, rules, "zh", STATEMENTS)
-    assert "王小明" in zh and case.reason in zh and "订单详情页" in zh
+    assert "王小明" in zh and case.reason in zh
+    assert "订单详情页" not in zh and "- A-1\n" in zh and "- B-1:Chat on 2 May" in zh
 
 
 def test_folding_keeps_meaning_where_ascii_can(rules: Rules) -> None:

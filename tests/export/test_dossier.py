@@ -150,7 +150,9 @@ def test_markup_and_huge_reason_print_literally(tmp_path) -> None:
     files = [(factories.photo(tmp_path / "p.jpg"), "product_photo", evil)]
     data = case_builder.make_case(tmp_path, files=files, reason=reason, demand=evil)
     out = tmp_path / "d.pdf"
-    result = build_dossier(data, out, lang="en")
+    # The Chinese dossier prints the seller's own reason (the English one never prints
+    # Chinese text, so it would not show this one).
+    result = build_dossier(data, out, lang="zh")
     text = pdftotext(out)
     assert "<b>bold</b> &" in text
     assert '<img src="/etc/passwd"/>' in text

@@ -400,3 +400,100 @@ def test_redact_from_the_context_menu_and_the_viewer(qtbot, board, library, case
     assert isinstance(editor, MarkEditor) and editor.item_id == item_id
     qtbot.waitUntil(lambda: editor.loaded, timeout=10_000)
     editor.close()  # it deletes itself on close, as in the app
+
+
+def _named_screens(folder: Path) -> list[Path]:
+    out = []
+    for i, name in enumerate(("Screenshot_20240205-153628_Alibaba.png",
+                              "IMG_20240206_101500.jpg")):
+        path = folder / name
+        Image.new("RGB", (480, 300), (40 * i, 90, 160)).save(path)
+        out.append(path)
+    return out
+
+
+def test_set_capture_time_of_several_selected_items_is_one_undo_step(
+        qtbot, board, library, case_id, tmp_path, stack):
+    from datetime import datetime
+
+    from PySide6.QtCore import QDateTime, QTimer
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    ids = add_now(library, case_id, board, *_named_screens(tmp_path), kind="chat_record")
+    section = board.section("chat_record")
+    board.select_ids(ids)
+    pos = section.view.visualRect(section.model.index(0)).center()
+    menu = board.context_menu_for(section, pos)
+    assert sorted(board.selected_ids()) == sorted(ids)
+    action = menu.findChild(type(menu.actions()[0]), "actionSetCaptureTime")
+    assert action is not None and action.isEnabled()
+    when = datetime(2024, 2, 4, 20, 15)
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.findChild(QDateTimeEdit, "captureTimeEdit").setDateTime(QDateTime(when))
+        dialog.accept()
+
+    QTimer.singleShot(50, answer)
+    with qtbot.waitSignal(board.evidence_changed):
+        action.trigger()
+    menu.deleteLater()
+    got = [library.get_evidence(i) for i in ids]
+    assert [(i.captured_at, i.captured_from) for i in got] == [(when, "user")] * 2
+    assert stack.count() == 1
+    with qtbot.waitSignal(board.evidence_changed):
+        stack.undo()
+    got = [library.get_evidence(i) for i in ids]
+    assert [(i.captured_at, i.captured_from) for i in got] == [
+        (datetime(2024, 2, 5, 15, 36, 28), "file_name"),
+        (datetime(2024, 2, 6, 10, 15), "file_name")]
+
+
+def test_rotate_from_the_context_menu_is_data_and_undoable(qtbot, board, library, case_id,
+                                                          tmp_path, stack):
+    from evidence_desk.ui.evidence_delegate import rotated
+    from evidence_desk.ui.viewer import load_preview
+
+    (item_id,) = add_now(library, case_id, board, photo(tmp_path / "p.jpg"),
+                         kind="product_photo")
+    before = library.blob_path(library.get_evidence(item_id).sha256).read_bytes()
+    section = board.section("product_photo")
+    pos = section.view.visualRect(section.model.index(0)).center()
+    menu = board.context_menu_for(section, pos)
+    action = menu.findChild(type(menu.actions()[0]), "actionRotateRight")
+    with qtbot.waitSignal(board.evidence_changed):
+        action.trigger()
+    menu.deleteLater()
+    info = library.get_evidence(item_id)
+    assert info.rotation == 90
+    assert library.blob_path(info.sha256).read_bytes() == before
+    # The viewer and the card show it turned: a landscape photo stands upright.
+    shown = load_preview(library.blob_path(info.sha256), info).image
+    assert shown is not None and shown.height() > shown.width()
+    qtbot.waitUntil(lambda: board.thumbs.peek(info.sha256) is not None, timeout=5000)
+    pixmap = board.thumbs.peek(info.sha256).pixmap
+    turned = rotated(pixmap, info.rotation)
+    assert (turned.width(), turned.height()) == (pixmap.height(), pixmap.width())
+    with qtbot.waitSignal(board.evidence_changed):
+        stack.undo()
+    assert library.get_evidence(item_id).rotation == 0
+
+
+def test_details_say_where_the_time_came_from_and_its_zone(qtbot, board, library, case_id,
+                                                          tmp_path):
+    from datetime import datetime
+
+    from evidence_desk.ui.i18n_qt import apply_language
+
+    iphone = photo(tmp_path / "IMG_0001.JPG", when=datetime(2026, 3, 1, 12, 55), make="Apple",
+                   offset="+01:00")
+    ids = add_now(library, case_id, board, iphone, *_named_screens(tmp_path)[:1],
+                  kind="product_photo")
+    shown = []
+    for item_id in ids:
+        board.details.show_items([library.get_evidence(item_id)])
+        shown.append(board.details.captured_from.text())
+    assert shown == ["UTC+01:00, from the photo's EXIF data", "from the file name"]
+    apply_language("zh")
+    board.details.show_items([library.get_evidence(ids[1])])
+    assert board.details.captured_from.text() == "取自文件名"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import factories as f
@@ -73,7 +73,12 @@ def test_undecodable_image_is_refused(tmp_path: Path) -> None:
 
 def test_zip_and_old_office_files(tmp_path: Path) -> None:
     assert "ZIP archive" in _refusal(f.plain_zip(tmp_path / "x.zip"))
-    assert "not an Outlook .msg" in _refusal(f.legacy_xls(tmp_path / "x.xls"))
+    # An old Excel workbook is an attachment the platform takes.
+    found = probe(f.legacy_xls(tmp_path / "x.xls"))
+    assert (found.filetype.ext, found.filetype.category) == ("xls", "spreadsheet")
+    other = tmp_path / "x.ppt"
+    other.write_bytes(f._cfb(["PowerPoint Document"]))
+    assert "not a Word document" in _refusal(other)
 
 
 def test_missing_link_fifo_and_folder(tmp_path: Path) -> None:
@@ -95,10 +100,21 @@ def test_exif_date_time_original(tmp_path: Path) -> None:
     assert found.camera == "Canon EOS 90D"
 
 
-def test_exif_offset_is_turned_into_local_time(tmp_path: Path) -> None:
+def test_exif_offset_keeps_the_time_as_taken(tmp_path: Path) -> None:
+    # Not shifted to the desk's zone: the photo was taken at 14:30 where it was taken.
     found = probe(f.photo(tmp_path / "p.jpg", when=WHEN, offset="+08:00"))
-    expected = WHEN.replace(tzinfo=timezone(timedelta(hours=8))).astimezone()
-    assert found.captured_at == expected.replace(tzinfo=None)
+    assert (found.captured_at, found.captured_offset) == (WHEN, 8 * 60)
+    west = probe(f.photo(tmp_path / "w.jpg", when=WHEN, offset="-05:30"))
+    assert (west.captured_at, west.captured_offset) == (WHEN, -(5 * 60 + 30))
+    assert probe(f.photo(tmp_path / "n.jpg", when=WHEN)).captured_offset is None
+
+
+def test_future_check_uses_the_offset(tmp_path: Path) -> None:
+    # 12:00 at UTC+14 is 22:00 the day before in UTC: not in the future for a UTC desk at 23:00.
+    path = f.photo(tmp_path / "p.jpg", when=datetime(2030, 1, 2, 12, 0), offset="+14:00")
+    now = datetime(2030, 1, 1, 22, 30, tzinfo=UTC)
+    assert "future_capture" not in probe(path, now=now - timedelta(hours=0)).flags
+    assert "future_capture" in probe(path, now=now - timedelta(days=2)).flags
 
 
 def test_ifd0_datetime_when_no_original(tmp_path: Path) -> None:

@@ -62,10 +62,19 @@ def test_heif_brands(head: bytes, mime: str) -> None:
     assert found is not None and (found.mime, found.ext) == (mime, "heic")
 
 
-@pytest.mark.parametrize("head", [_ftyp(b"avif", b"mif1", b"miaf"), _ftyp(b"mif1", b"avif"),
-                                  _ftyp(b"isom", b"mp41")])
-def test_avif_and_video_are_not_heic(head: bytes) -> None:
+@pytest.mark.parametrize("head", [_ftyp(b"avif", b"mif1", b"miaf"), _ftyp(b"mif1", b"avif")])
+def test_avif_is_not_heic(head: bytes) -> None:
     assert sniff(head) is None
+
+
+@pytest.mark.parametrize(("head", "ext"), [
+    (_ftyp(b"isom", b"mp41"), "mp4"), (_ftyp(b"mp42", b"isom"), "mp4"),
+    (_ftyp(b"qt  ", b"qt  "), "mov"), (_ftyp(b"3gp4", b"3gp4"), "3gp"),
+    (_ftyp(b"M4V ", b"M4V "), "m4v"),
+])
+def test_video_brands_are_video_not_heic(head: bytes, ext: str) -> None:
+    found = sniff(head)
+    assert found is not None and (found.category, found.ext) == ("video", ext)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
@@ -109,6 +118,8 @@ def test_refused_kinds_of_bytes(tmp_path: Path) -> None:
     assert sniff(b"") is None
     assert sniff_path(f.binary_junk(tmp_path / "a.jpg")) is None
     assert sniff_path(f.plain_zip(tmp_path / "b.xlsx")) is None
-    assert sniff_path(f.legacy_xls(tmp_path / "c.msg")) is None
+    # An OLE file that is neither a message, a Word document nor a workbook.
+    (tmp_path / "c.msg").write_bytes(f._cfb(["PowerPoint Document"]))
+    assert sniff_path(tmp_path / "c.msg") is None
     assert sniff(b"\x00\x01\x02\x03" * 100) is None
     assert sniff(b"MZ\x90\x00" + bytes(range(256)) * 4) is None
