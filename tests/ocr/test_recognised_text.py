@@ -253,3 +253,15 @@ def test_dossier_text_layer_is_searchable_and_respects_redaction(lib: Library,
                           check=True).stdout
     assert "明天顺丰寄出" in text
     assert "13800138000" not in text  # under the redaction box
+
+
+def test_one_order_mismatch_per_item_whether_name_or_picture_says_it(rules) -> None:  # type: ignore[no-untyped-def]
+    page = rec([("订单号 Order No.: 999888777666", 100)])
+    named = EvidenceInfo(id=1, case_id=1, kind="order_screenshot", sha256=SHA_A, size=10,
+                         mime="image/png", position=1,
+                         original_name="order_999888777666_20241121100946.png")
+    result = evaluate(case(), [named], rules, TODAY, {SHA_A: page})
+    assert [w.code for w in result.warnings].count("order_mismatch") == 1
+    checked = EvidenceInfo(**{**named.__dict__, "flags": ("order_ok",)})
+    assert "order_mismatch" not in evaluate(case(), [checked], rules, TODAY,
+                                            {SHA_A: page}).warning_codes()
