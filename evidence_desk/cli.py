@@ -254,6 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true")
     chk.add_argument("--today", type=_parse_date, help=argparse.SUPPRESS)
 
+    ocr = sub.add_parser("ocr", help="read the text in pending screenshots (needs the [ocr] "
+                         "extra)")
+    ocr.add_argument("case_id", type=_case_id, nargs="?", metavar="CASE_ID")
+    ocr.add_argument("--limit", type=int, default=None, metavar="N",
+                     help="read at most N pictures this time")
+    srch = sub.add_parser("search", help="cases and items whose fields or recognised text match")
+    srch.add_argument("text", metavar="TEXT")
+    srch.add_argument("--json", action="store_true")
+
     exp = sub.add_parser("export", help="write the complaint dossier (PDF)")
     exp.add_argument("case_id", type=_case_id, metavar="ID")
     exp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
@@ -595,7 +604,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     check = lib.check(args.case_id, today=args.today)
     if args.json:
-        _print_json(check.to_json())
+        data = check.to_json()
+        data["suggestions"] = [asdict(s) for s in lib.suggestions(args.case_id)]
+        _print_json(data)
     else:
         case = lib.get_case(args.case_id)
         ctype = lib.rules.types[case.type_key]
@@ -610,6 +621,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                   f"{'' if req.required else ' (recommended)'}")
         for w in check.warnings:
             print(f"  warning: {w.message}")
+        for s in lib.suggestions(args.case_id):
+            if s.field:
+                print(f"  suggestion: {s.field} = {s.value} (read in item {s.item_id})")
     return EXIT_OK if check.ready else EXIT_FAIL
 
 
@@ -620,6 +634,58 @@ def _warn_if_log_broken(lib: Any) -> None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         print(f"evidence-desk: warning: this library's audit log does not check out: "
               f"{problems[0]}{more}; run evidence-desk verify", file=sys.stderr)
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    from evidence_desk.ocr import install_hint, ocr_available
+    from evidence_desk.ocr.worker import OcrError, OcrProgress, run_pending
+
+    if not ocr_available():
+        raise CliError(install_hint("both"))
+    lib = _open_library(args)
+    if args.case_id is not None:
+        lib.get_case(args.case_id)
+    total = len(lib.ocr_pending(args.case_id))
+    if not total:
+        print("nothing to read: every screenshot has its text already")
+        return EXIT_OK
+
+    def progress(p: OcrProgress) -> None:
+        shown = p.name.encode("utf-8", "backslashreplace").decode("utf-8")
+        outcome = f"{p.lines} line(s)" if p.ok else f"not read: {p.reason}"
+        print(f"ocr {p.done}/{p.total}  {shown}: {outcome}", flush=True)
+
+    try:
+        report = run_pending(lib, args.case_id, progress=progress, limit=args.limit)
+    except OcrError as exc:
+        raise CliError(str(exc)) from None
+    left = len(lib.ocr_pending(args.case_id))
+    print(f"read {report.read}, not readable {report.failed}, still pending {left}")
+    return EXIT_OK if not report.failed else EXIT_REJECTED
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    results = lib.search(args.text)
+    if args.json:
+        _print_json({"text": results.text, "cases": [asdict(c) for c in results.cases],
+                     "items": [asdict(i) for i in results.items]})
+        return EXIT_OK
+    if not results.cases and not results.items:
+        print(f"nothing matches {results.text!r}")
+        return EXIT_FAIL
+    items_by_case: dict[int, list[Any]] = {}
+    for item in results.items:
+        items_by_case.setdefault(item.case_id, []).append(item)
+    for c in results.cases:
+        where = ", ".join(c.fields) or "evidence"
+        print(f"case {c.case_id:>5}  {c.order_no:<22} {c.title}  ({where})")
+        for item in items_by_case.get(c.case_id, []):
+            print(f"  item #{item.item_id:<5} {item.kind:<20} {item.original_name}  "
+                  f"({', '.join(item.fields)})")
+            for line in item.lines[:3]:
+                print(f"      \u201c{line['text']}\u201d")
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -786,6 +852,7 @@ def cmd_item(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rules": cmd_rules, "case": cmd_case, "add": cmd_add, "check": cmd_check,
+    "ocr": cmd_ocr, "search": cmd_search,
     "export": cmd_export, "pack": cmd_pack, "phrases": cmd_phrases,
     "verify": cmd_verify, "bundle": cmd_bundle, "backup": cmd_backup, "demo": cmd_demo,
     "library": cmd_library, "item": cmd_item,

@@ -13,12 +13,16 @@ no_payment_date           logistics flow: no payment date, so the refund window 
 refund_window             logistics flow: refund requested before payment or after acceptance
 no_refund_request         logistics flow: no refund requested yet (the dispute starts with one)
 off_platform_chat         a chat record from a known non-platform source, channel not agreed
+                          (the source as filed, or else the chat app recognised in the picture)
+order_mismatch            a file name carries an order number that is not the case's, or an
+                          order screenshot's recognised one is not (item flag `order_ok` dismisses)
+kind_suggestion           the recognised words say the item is of another kind than it is filed
+                          as (dismissed by the item flag `kind_ok`)
 future_capture            captured later than today, or flagged so when the file was read
 captured_after_complaint  captured after the case was submitted
 damaged_image             the file was flagged as a damaged image
 deceptive_name            the file name holds bidirectional controls that can disguise its type
 duplicate_content         two or more items share the same SHA-256 (one warning per group)
-order_mismatch            a file name carries an order number that is not the case's
 no_demand                 the case states no demand
 unknown_type              the case's complaint type is not in the rules (not ready)
 unredacted_personal_data  an identity document or transaction record carries no redaction box,
@@ -32,8 +36,8 @@ does not accept the first as evidence and cannot read the second. Identical file
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -44,6 +48,13 @@ from evidence_desk.core.deadlines import (
     local_naive,
 )
 from evidence_desk.core.marks import has_redaction
+from evidence_desk.core.recognised import (
+    RecognisedText,
+    chat_channel,
+    order_key,
+    order_numbers,
+    suggested_kind,
+)
 from evidence_desk.core.rules import ComplaintType, Requirement, Rules
 from evidence_desk.core.types import CaseInfo, EvidenceInfo
 
@@ -56,6 +67,12 @@ FLAG_PRIVACY_OK = "privacy_ok"
 # Kinds full of personal data (ID numbers, phones, addresses, card numbers) that the platform
 # shows to the other party.
 PERSONAL_DATA_KINDS = ("identity_document", "transaction_record")
+# Set by the seller on an item whose recognised order number is right after all (an older
+# order of the same buyer, a misread); dismisses order_mismatch for it.
+FLAG_ORDER_OK = "order_ok"
+# Set by the seller on an item filed under the kind they mean; dismisses kind_suggestion.
+FLAG_KIND_OK = "kind_ok"
+ORDER_KIND = "order_screenshot"
 
 # Names listed in one message before "and N more": enough to find them, short enough to read.
 _MAX_NAMES = 5
@@ -146,10 +163,16 @@ class Checklist:
 
 
 def evaluate(
-    case: CaseInfo, items: Sequence[EvidenceInfo], rules: Rules, today: date
+    case: CaseInfo, items: Sequence[EvidenceInfo], rules: Rules, today: date,
+    recognised: Mapping[str, RecognisedText] | None = None,
 ) -> Checklist:
-    """The checklist of `case` with its evidence `items` under `rules`, as seen on `today`."""
-    ordered = sorted(items, key=lambda i: (i.position, i.id))
+    """The checklist of `case` with its evidence `items` under `rules`, as seen on `today`.
+
+    `recognised` maps an original's SHA-256 to the text read in it (OCR), when there is any.
+    """
+    recognised = recognised or {}
+    ordered = with_recognised_channels(
+        sorted(items, key=lambda i: (i.position, i.id)), recognised, rules)
     ctype = rules.types.get(case.type_key)
     warnings: list[Warning] = []
     if ctype is None:
@@ -178,6 +201,10 @@ def evaluate(
         ))
     warnings += _statement_warnings(case, rules)
     warnings += _item_warnings(case, ordered, rules, today)
+    # An item whose file name already shows another order needs no second word on it.
+    named = {i for w in warnings if w.code == "order_mismatch" for i in w.item_ids}
+    warnings += [w for w in recognised_warnings(case, ordered, recognised, rules)
+                 if not (w.code == "order_mismatch" and set(w.item_ids) <= named)]
 
     unusable = _unusable_ids(case, ordered, rules)
     usable = [i for i in ordered if i.id not in unusable]
@@ -561,7 +588,7 @@ def _order_mismatch(case: CaseInfo, items: Sequence[EvidenceInfo]) -> list[Warni
     out: list[Warning] = []
     for i in items:
         other = order_number_in_name(i.original_name)
-        if other is None or other == own:
+        if other is None or other == own or FLAG_ORDER_OK in i.flags:
             continue
         out.append(Warning(
             "order_mismatch",
@@ -603,4 +630,64 @@ def _statement_warnings(case: CaseInfo, rules: Rules) -> list[Warning]:
             f"The English statement still has {len(gaps)} gap(s) to fill: {named}.",
             f"英文投诉说明中还有 {len(gaps)} 处待填写:{named}。",
         ))
+    return out
+
+
+# --- what the screenshots say (OCR) -------------------------------------------------------------
+
+
+def with_recognised_channels(
+    items: Sequence[EvidenceInfo], recognised: Mapping[str, RecognisedText], rules: Rules
+) -> list[EvidenceInfo]:
+    """The items, each chat record with no source given taking the chat app recognised in its
+    picture as its source (for this evaluation only; the stored item is not changed). A source
+    the seller chose always wins, so naming the platform's chat dismisses the finding."""
+    out: list[EvidenceInfo] = []
+    for item in items:
+        rec = recognised.get(item.sha256)
+        if item.kind == CHAT_KIND and not item.source and rec is not None:
+            channel = chat_channel(rec)
+            if channel in rules.sources:
+                item = replace(item, source=channel)
+        out.append(item)
+    return out
+
+
+def recognised_warnings(
+    case: CaseInfo, items: Sequence[EvidenceInfo], recognised: Mapping[str, RecognisedText],
+    rules: Rules,
+) -> list[Warning]:
+    """order_mismatch and kind_suggestion, from the text read in the items' pictures."""
+    out: list[Warning] = []
+    wanted = order_key(case.order_no)
+    for item in items:
+        rec = recognised.get(item.sha256)
+        if rec is None:
+            continue
+        guess = suggested_kind(rec)
+        is_order_page = item.kind == ORDER_KIND or (item.kind == "other" and guess == ORDER_KIND)
+        if wanted and is_order_page and FLAG_ORDER_OK not in item.flags:
+            shown = order_numbers(rec.text)
+            if shown and wanted not in shown:
+                numbers = ", ".join(shown[:3])
+                out.append(Warning(
+                    "order_mismatch",
+                    f"'{_name(item)}' shows order number {numbers}, not the case's order "
+                    f"{case.order_no}: check that it is the screenshot of this order, or mark "
+                    "it as checked.",
+                    f"“{_name(item)}”显示的订单号为 {numbers},与本案订单号 {case.order_no} "
+                    "不一致:请确认这是本订单的截图,或将其标记为已核对。",
+                    (item.id,),
+                ))
+        if (guess and guess != item.kind and guess in rules.kinds
+                and FLAG_KIND_OK not in item.flags):
+            out.append(Warning(
+                "kind_suggestion",
+                f"'{_name(item)}' is filed as {_kind_label(rules, item.kind, 'en')} but its text "
+                f"reads like {_kind_label(rules, guess, 'en')}: change its kind, or keep it "
+                "and mark it as checked.",
+                f"“{_name(item)}”归为{_kind_label(rules, item.kind, 'zh')},但识别出的文字更像"
+                f"{_kind_label(rules, guess, 'zh')}:可更改其类型,或保留并标记为已核对。",
+                (item.id,),
+            ))
     return out

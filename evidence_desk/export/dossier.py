@@ -80,6 +80,7 @@ from evidence_desk.export.dossier_model import (
     StatementText,
 )
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
+from evidence_desk.export.dossier_textlayer import TextLayer, draw_text_layer, layer_for
 from evidence_desk.export.pdf_guard import PdfGuard, PdfJob
 from evidence_desk.export.quiet import quiet_worker
 from evidence_desk.export.redact import RedactError, marked_exhibit, strip_jpeg
@@ -227,9 +228,10 @@ class ImageSlice(Flowable):
     """An upright image shown `width` wide; only the band [top, top+height) of it, in points."""
 
     def __init__(self, ref: ImageRef, width: float, top: float = 0.0,
-                 height: float | None = None) -> None:
+                 height: float | None = None, text_layer: TextLayer | None = None) -> None:
         super().__init__()
         self.ref = ref
+        self.text_layer = text_layer
         self.full_w = width
         self.full_h = width * ref.upright[1] / ref.upright[0]
         self.top = top
@@ -253,6 +255,9 @@ class ImageSlice(Flowable):
         canv.transform(*_ORIENT.get(self.ref.orientation, _ORIENT[1]))
         canv.drawImage(name, 0, 0, 1, 1)
         canv.restoreState()
+        if self.text_layer is not None:
+            draw_text_layer(canv, self.text_layer, self.full_w, self.full_h, self.top,
+                            self.height)
         canv.setStrokeColor(colors.HexColor("#B0B0B0"))
         canv.setLineWidth(0.4)
         canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
@@ -932,8 +937,10 @@ class DossierRenderer:
         fit = min(fw / uw, avail / uh)
         shown_w = uw * fit
         tall = uh / uw > avail / fw
+        layer = layer_for(ex, self.data.recognised)
         if not (tall and shown_w < MIN_WHOLE_WIDTH):
-            return [heading(), ImageSlice(ref, shown_w), *self.caption_block(ex)]
+            return [heading(), ImageSlice(ref, shown_w, text_layer=layer),
+                    *self.caption_block(ex)]
         width = min(fw, SLICE_WIDTH)
         full_h = width * uh / uw
         slice_h = avail
@@ -945,7 +952,7 @@ class DossierRenderer:
             if i:
                 out.append(PageBreak())
             out.append(heading(self.L("part", i=i + 1, n=n)))
-            out.append(ImageSlice(ref, width, top=i * step, height=slice_h))
+            out.append(ImageSlice(ref, width, top=i * step, height=slice_h, text_layer=layer))
             out += self.caption_block(ex, 400 if i < n - 1 else None)
         return out
 

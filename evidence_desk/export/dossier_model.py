@@ -6,11 +6,13 @@ widget, so it can run in a worker thread or a test without either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evidence_desk.core.recognised import RecognisedText
 from evidence_desk.core.rules import Rules
 from evidence_desk.core.types import CaseInfo, EvidenceInfo
 
@@ -74,6 +76,8 @@ class DossierData:
     audit_head: str = ""
     # The statement as it stands (library.workflow.current_statement); None: from the case.
     statement: StatementText | None = None
+    # Text recognised in the originals (OCR), by SHA-256: drawn invisibly over screenshots.
+    recognised: Mapping[str, RecognisedText] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def dossier_data(lib: Library, case_id: int, *, today: date | None = None,
     return DossierData(
         case=case, exhibits=tuple(exhibits), checklist=lib.check(case_id, today=today),
         timeline=tuple(lib.timeline(case_id)), rules=lib.rules, generated_at=datetime.now(),
-        audit_head=lib.audit_head(), statement=_statement_text(lib, case_id))
+        audit_head=lib.audit_head(), statement=_statement_text(lib, case_id),
+        recognised=lib.recognised_texts(ex.info.sha256 for ex in exhibits))
 
 
 def _statement_text(lib: Library, case_id: int) -> StatementText:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from evidence_desk import __version__, stale
 from evidence_desk.core import limits
 from evidence_desk.core.rules import Rules
+from evidence_desk.library import bundle_recognised
 from evidence_desk.library.blobstore import Staged, fsync_dir, hash_file
 from evidence_desk.library.errors import LibraryError
 from evidence_desk.library.safezip import SafeZip, UnsafeZip, ZipLimits
@@ -102,7 +103,8 @@ def _plain(value: Any) -> Any:
 def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
     record = lib.case_record(case_id)
     items = lib.list_evidence(case_id)
-    return {
+    recognised = bundle_recognised.manifest_entry(lib, {e.sha256 for e in items})
+    manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -118,6 +120,9 @@ def build_manifest(lib: Library, case_id: int) -> dict[str, Any]:
             "captured_offset": e.captured_offset,
         } for e in items],
     }
+    if recognised:
+        manifest[bundle_recognised.FIELD] = recognised
+    return manifest
 
 
 def export_bundle(lib: Library, case_id: int, out: Path) -> BundleResult:
@@ -438,6 +443,8 @@ class Plan:
     items: list[dict[str, Any]]
     files: dict[str, tuple[int, str]] = field(default_factory=dict)  # sha -> (size, mime)
     manifest_created_at: str = ""
+    # Text recognised in the files (bundle_recognised), checked like the rest.
+    recognised: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
@@ -460,7 +467,7 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
         raise BundleError(f"The bundle has format version {json.dumps(version)[:20]}; this app "
                           f"reads version {FORMAT_VERSION}. Update Evidence Desk to open it.")
     top = {"format", "format_version", "created_at", "app_version", "case", "buyer", "evidence"}
-    unknown = sorted(set(data) - top)
+    unknown = sorted(set(data) - top - {bundle_recognised.FIELD})
     if unknown:
         raise _fail("the manifest", f"has unknown field {unknown[0][:40]!r}")
     missing = sorted(top - set(data))
@@ -496,7 +503,11 @@ def parse_manifest(raw: bytes, rules: Rules, limits: BundleLimits) -> Plan:
     total = sum(size for size, _ in files.values())
     if total > limits.max_total_bytes:
         raise _fail("evidence", f"declares {total} bytes of files (over the limit)")
-    return Plan(case, buyer, items, files, created)
+    try:
+        recognised = bundle_recognised.parse(data.get(bundle_recognised.FIELD, []), files)
+    except bundle_recognised.RecognisedInvalid as exc:
+        raise _fail(exc.where, exc.what) from None
+    return Plan(case, buyer, items, files, created, recognised)
 
 
 # ---- import ----------------------------------------------------------------------------------
@@ -683,10 +694,12 @@ def import_bundle(lib: Library, path: Path, limits: BundleLimits | None = None) 
         # The submission record is the sender's word; the log says so.
         claims = {k: plan.case[k] for k in ("submitted_dossier_sha256", "submitted_pack_sha256")
                   if plan.case[k]}
-        return lib.import_case_record(
+        case_id = lib.import_case_record(
             plan.case, plan.buyer, items, records,
             {"bundle_sha256": bundle_sha, "bundle_created_at": plan.manifest_created_at,
              **({"submission_as_stated_by_bundle": claims} if claims else {})})
+        bundle_recognised.import_records(lib, plan.recognised)
+        return case_id
     except BaseException:
         # Originals this import put in the store and no record uses would only be orphans.
         with contextlib.suppress(Exception):

@@ -182,3 +182,26 @@ class BlobChunk(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RecognisedTextRow(Base):
+    """The text OCR read in one original, by its SHA-256 (shared by every item using it).
+
+    A row with status "failed" records that the file could not be read, so it is not retried on
+    every run; deleting the row makes it pending again.
+    """
+
+    __tablename__ = "recognised_text"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="done")
+    engine: Mapped[str] = mapped_column(String(100), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    # core.recognised.normalise(text): what search matches against.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # [{"text", "box": [[x, y] * 4], "score"}], boxes in upright full-resolution pixels.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)

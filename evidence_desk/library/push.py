@@ -47,6 +47,7 @@ from evidence_desk.library.models import (
     Case,
     Evidence,
     LibraryMeta,
+    RecognisedTextRow,
     StoredFile,
 )
 from evidence_desk.library.service import LibraryError
@@ -57,7 +58,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 # Parents before children, so every foreign key finds its row.
 TABLES: tuple[Table, ...] = (Buyer.__table__, Case.__table__, StoredFile.__table__,  # type: ignore[assignment]
-                             Evidence.__table__, AuditLog.__table__)
+                             Evidence.__table__, AuditLog.__table__,
+                             RecognisedTextRow.__table__)
 BATCH = 500
 
 

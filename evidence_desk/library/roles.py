@@ -28,6 +28,7 @@ EDITOR_GRANTS = {
     "evidence": "SELECT, INSERT, UPDATE, DELETE",
     "stored_files": "SELECT, INSERT, UPDATE, DELETE",
     "blob_chunks": "SELECT, INSERT, DELETE",
+    "recognised_text": "SELECT, INSERT, UPDATE, DELETE",
     "audit_log": "SELECT, INSERT",
     # Whoever may append to the log keeps its head current.
     "audit_head": "SELECT, INSERT, UPDATE",

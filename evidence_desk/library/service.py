@@ -31,6 +31,7 @@ from evidence_desk.core.limits import (
     check_datetime,
     check_text,
 )
+from evidence_desk.core.recognised import RecognisedText, Suggestion, field_suggestions
 from evidence_desk.core.rules import Rules
 from evidence_desk.core.statement import is_edited, text_hash
 from evidence_desk.core.states import initial_state
@@ -38,7 +39,7 @@ from evidence_desk.core.timeline import TimelineEvent, build_timeline
 from evidence_desk.core.types import AuditEntry, BuyerInfo, CaseInfo, EvidenceInfo
 from evidence_desk.ingest.probe import Refused, probe
 from evidence_desk.ingest.walk import Candidate, Skipped, expand_paths
-from evidence_desk.library import audit, workflow
+from evidence_desk.library import audit, ocr_store, workflow
 from evidence_desk.library.blobs_db import DbBlobStore
 from evidence_desk.library.blobstore import BlobStore
 from evidence_desk.library.credentials import with_password
@@ -72,6 +73,7 @@ from evidence_desk.library.models import (
     LibraryMeta,
     StoredFile,
 )
+from evidence_desk.library.search import SearchResults, recognised_case_ids, search
 from evidence_desk.logs import log_failure
 from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir
 from evidence_desk.rules_source import rules_for
@@ -706,6 +708,7 @@ class Library:
             unused = self._unused_hashes(s, hashes)
             for sha in unused:
                 s.delete(s.get(StoredFile, sha))
+            ocr_store.forget(s, unused)
             self._audit(s, "case.purge", case_id, removed_files=sorted(unused))
         for sha in unused:
             self.blobs.remove(sha)
@@ -774,7 +777,8 @@ class Library:
                                 func.lower(Case.title).like(like),
                                 func.lower(Buyer.name).like(like),
                                 func.lower(Buyer.company).like(like),
-                                Case.id.in_(captions)))
+                                Case.id.in_(captions),
+                                Case.id.in_(recognised_case_ids(text))))
             return list(s.scalars(q.order_by(Case.id)))
 
     def case_summaries(self, ids: Sequence[int], today: date | None = None) -> list[CaseSummary]:
@@ -1112,10 +1116,59 @@ class Library:
     def check(self, case_id: int, today: date | None = None) -> Checklist:
         case = self.get_case(case_id)
         items = self.list_evidence(case_id)
+        recognised = self.recognised_texts(i.sha256 for i in items)
         # Judged on the statement as it stands now, with the chosen phrases' warnings.
         case, extra = workflow.case_for_check(self, case, items)
-        checklist = evaluate(case, items, self.rules, today or date.today())
+        checklist = evaluate(case, items, self.rules, today or date.today(), recognised)
         return replace(checklist, warnings=checklist.warnings + tuple(extra))
+
+    # ---- recognised text (OCR) ----------------------------------------------------------
+    def ocr_pending(self, case_id: int | None = None) -> list[ocr_store.OcrTask]:
+        """Originals of screenshots and document photos not read yet (all cases, or one)."""
+        with self._session() as s:
+            return ocr_store.pending(s, case_id)
+
+    def ocr_status(self, case_id: int | None = None) -> ocr_store.OcrStatus:
+        with self._session() as s:
+            return ocr_store.status(s, case_id)
+
+    @_writes
+    def save_recognised(self, sha256: str, *, lines: Sequence[dict[str, Any]] = (),
+                        width: int | None = None, height: int | None = None, engine: str = "",
+                        error: str = "", replace: bool = True) -> bool:
+        """Store what OCR read in an original (or, with `error`, that it could not), then bring
+        the readiness of the cases using it up to date (an outside chat stops counting)."""
+        with self._session() as s:
+            if s.get(StoredFile, sha256) is None:
+                raise NotFound(f"There is no original {sha256[:12]}… in the library.")
+            saved = ocr_store.save(s, sha256, lines=lines, width=width, height=height,
+                                   engine=engine, error=error, replace=replace)
+            case_ids = sorted(set(s.scalars(select(Evidence.case_id).where(
+                Evidence.sha256 == sha256, Evidence.removed_at.is_(None)))))
+        if saved and not error:
+            for cid in case_ids:
+                self._sync(cid)
+        return saved
+
+    def recognised_texts(self, hashes: Iterable[str]) -> dict[str, RecognisedText]:
+        """The text read in each of these originals that has been read."""
+        with self._session() as s:
+            return ocr_store.load(s, hashes)
+
+    def recognised_records(self, hashes: Iterable[str]) -> list[dict[str, Any]]:
+        with self._session() as s:
+            return ocr_store.records(s, hashes)
+
+    def search(self, text: str, *, include_archived: bool = True) -> SearchResults:
+        """Cases and items whose fields, captions, file names or recognised text hold `text`."""
+        with self._session() as s:
+            return search(s, text, include_archived=include_archived)
+
+    def suggestions(self, case_id: int) -> list[Suggestion]:
+        """Values the case's screenshots show that could fill its empty fields (to offer)."""
+        case = self.get_case(case_id)
+        items = self.list_evidence(case_id)
+        return field_suggestions(case, items, self.recognised_texts(i.sha256 for i in items))
 
     def timeline(self, case_id: int) -> list[TimelineEvent]:
         return build_timeline(self.get_case(case_id), self.list_evidence(case_id), self.rules)

@@ -363,7 +363,7 @@ def test_off_platform_chat_counts_when_the_channel_was_agreed(rules: Rules) -> N
     assert result.ready
 
 
-@pytest.mark.parametrize("source", ["alibaba_chat", "", "telegram"])
+@pytest.mark.parametrize("source", ["alibaba_chat", "", "pigeon_post"])
 def test_platform_empty_or_unknown_source_chat_is_not_flagged(rules: Rules, source: str) -> None:
     result = evaluate(make_case(), [order(), chat(2, source=source)], rules, TODAY)
     assert "off_platform_chat" not in codes(result)
