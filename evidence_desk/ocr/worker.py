@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from evidence_desk.ocr import install_hint, ocr_available
@@ -93,10 +94,26 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _child_main(conn: Any, threads: int, memory_limit_mb: int | None) -> None:
+def _use_scratch(scratch: str | None) -> None:
+    """onnxruntime leaves a session file in the temporary folder; keep it in the library's
+    cache, not in the system's."""
+    if not scratch:
+        return
+    with contextlib.suppress(OSError):
+        os.makedirs(scratch, exist_ok=True)
+        for key in ("TMPDIR", "TEMP", "TMP"):
+            os.environ[key] = scratch
+        import tempfile
+
+        tempfile.tempdir = scratch
+
+
+def _child_main(conn: Any, threads: int, memory_limit_mb: int | None,
+                scratch: str | None = None) -> None:
     """The worker: load the engine once, then answer ("read", path) requests until told to stop
     or the pipe closes. Errors go back as ("error", message); nothing reaches the console."""
     _limit_resources(memory_limit_mb)
+    _use_scratch(scratch)
     # onnxruntime and OpenCV may write to the console; the seller must not see it.
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -151,8 +168,11 @@ class OcrWorker:
     """A running worker process; `read(path)` blocks (checking `cancel`) until it answers."""
 
     def __init__(self, threads: int | None = None,
-                 memory_limit_mb: int | None = MEMORY_LIMIT_MB) -> None:
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB,
+                 scratch: Path | None = None) -> None:
         from evidence_desk.ocr.engine import default_threads  # light: no engine import
+
+        self.scratch = scratch
 
         self.threads = threads or default_threads()
         self.memory_limit_mb = memory_limit_mb
@@ -165,7 +185,9 @@ class OcrWorker:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_child_main, name="evidence-desk-ocr",
-                                 args=(child, self.threads, self.memory_limit_mb), daemon=True)
+                                 args=(child, self.threads, self.memory_limit_mb,
+                                       str(self.scratch) if self.scratch else None),
+                                 daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent
@@ -289,7 +311,7 @@ def run_pending(lib: Any, case_id: int | None = None, *,
     if not tasks:
         return report
     own = worker is None
-    worker = worker or OcrWorker()
+    worker = worker or OcrWorker(scratch=Path(lib.folder) / "cache" / "ocr")
     try:
         for n, task in enumerate(tasks, 1):
             while yield_to is not None and yield_to():

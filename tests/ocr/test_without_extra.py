@@ -22,7 +22,11 @@ def env(tmp_path: Path) -> dict[str, str]:
     if os.environ.get(INNER):
         pytest.skip("already running without the OCR extra")
     site = site_dir(tmp_path / "site", NO_OCR_SITE)
-    return {**os.environ, INNER: "1",
+    # The inner run's own temporary folder (its pytest folders and whatever it checks), inside
+    # this test's, so the outer run's check of the temporary folder sees none of it.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    return {**os.environ, INNER: "1", "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp),
             "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
 
 
