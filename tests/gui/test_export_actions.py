@@ -105,6 +105,7 @@ def test_cancelling_a_slow_export_keeps_the_earlier_file(
     assert exports.error_box is None
 
 
+@pytest.mark.folder_blobs
 def test_an_altered_original_stops_the_export_with_a_message(
         qtbot: QtBot, window, library: Library, make_case: Callable[..., int],
         tmp_path: Path) -> None:
