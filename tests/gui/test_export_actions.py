@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import factories
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QPushButton
