@@ -5,6 +5,7 @@ slots. It only shows and asks; the panel makes the changes (off the GUI thread, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +31,12 @@ from evidence_desk.ui.common import labels
 from evidence_desk.ui.statement.slot_inputs import SlotInput
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
+_SLOT_REF = re.compile(r"\{[^{}]*\}")
+
+
+def blanks(text: str) -> str:
+    """A bank sentence as the picker shows it: its slots as blanks to fill in."""
+    return _SLOT_REF.sub("___", text)
 
 
 def _section_title(section: str) -> str:
@@ -65,6 +72,11 @@ class PhraseComposer(QWidget):
         self.picker.itemDoubleClicked.connect(lambda item, _c: self._add(item))
         self.picker.itemActivated.connect(lambda item, _c: self._add(item))
         self.picker.currentItemChanged.connect(lambda *_a: self._picker_buttons())
+        # The English twin of the phrase under the cursor (the list shows the Chinese).
+        self.preview = QLabel(objectName="phrasePreview")
+        self.preview.setWordWrap(True)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview.setStyleSheet("color: palette(mid);")
         self.add_button = QPushButton(objectName="addPhraseButton")
         self.add_button.clicked.connect(lambda: self._add(self.picker.currentItem()))
         self.bank_caption = QLabel()
@@ -76,6 +88,7 @@ class PhraseComposer(QWidget):
         ll.addWidget(self.bank_caption)
         ll.addWidget(self.filter)
         ll.addWidget(self.picker, 1)
+        ll.addWidget(self.preview)
         ll.addWidget(self.add_button)
 
         self.chosen_caption = QLabel()
@@ -149,9 +162,9 @@ class PhraseComposer(QWidget):
             top.setFont(0, font)
             self.picker.addTopLevelItem(top)
             for p in phrases:
-                item = QTreeWidgetItem([f"{p.zh}\n{p.en}"])
+                item = QTreeWidgetItem([blanks(p.zh)])
                 item.setData(0, ID_ROLE, p.id)
-                item.setToolTip(0, f"{p.zh}\n{p.en}\n[{p.id}]")
+                item.setToolTip(0, f"{blanks(p.zh)}\n{blanks(p.en)}\n[{p.id}]")
                 top.addChild(item)
                 if p.id == keep:
                     self.picker.setCurrentItem(item)
@@ -190,6 +203,8 @@ class PhraseComposer(QWidget):
 
     def _picker_buttons(self) -> None:
         item = self.picker.currentItem()
+        phrase = self.bank.get(item.data(0, ID_ROLE)) if item and self.bank else None
+        self.preview.setText(blanks(phrase.en) if phrase else "")
         self.add_button.setEnabled(item is not None and bool(item.data(0, ID_ROLE))
                                    and self.isEnabled())
 

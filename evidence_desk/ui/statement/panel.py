@@ -233,6 +233,7 @@ class StatementPanel(QWidget):
         self.flags_caption = QLabel(objectName="wordingCaption")
         self.flag_list = QListWidget(objectName="wordingFlags")
         self.flag_list.setWordWrap(True)
+        self.flag_list.setMinimumHeight(28)
         self.flag_list.itemClicked.connect(self._flag_clicked)
         self.flag_list.itemActivated.connect(self._flag_clicked)
         flags_box = QWidget()
@@ -253,10 +254,10 @@ class StatementPanel(QWidget):
         self.split.addWidget(self.composer)
         self.split.addWidget(self.texts)
         self.split.addWidget(flags_box)
-        self.split.setStretchFactor(0, 4)
+        self.split.setStretchFactor(0, 5)
         self.split.setStretchFactor(1, 4)
         self.split.setStretchFactor(2, 1)
-        self.split.setSizes([330, 260, 70])
+        self._sized = False
         self.split.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -298,6 +299,18 @@ class StatementPanel(QWidget):
         if self.case is not None:
             # Kind names and the Chinese of the chosen sentences follow the language.
             self.load_phrases()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            QTimer.singleShot(0, self._first_sizes)
+
+    def _first_sizes(self) -> None:
+        # Once the tab has its height: phrases and texts share it, the wording flags keep a
+        # strip (the seller drags the handles from there on).
+        h = max(self.split.height(), 300)
+        self.split.setSizes([int(h * 0.50), int(h * 0.38), int(h * 0.12)])
 
     # ---- loading -----------------------------------------------------------------------
     def set_case(self, case: CaseInfo | None) -> None:
@@ -396,6 +409,11 @@ class StatementPanel(QWidget):
         text = self.english.toPlainText()
         self._reading_generation += 1
         generation = self._reading_generation
+        if not text.strip():
+            # No English yet: nothing to read either (composing writes both).
+            self._reading = (text, "")
+            self.chinese.setPlainText("")
+            return
 
         def job(_p: Any, _c: Any) -> str:
             return phrasing.reading(lib, cid, text).zh
