@@ -66,6 +66,8 @@ def test_pick_fill_edit_copy_undo(qtbot: QtBot, window: MainWindow,
                     timeout=WAIT)
     qtbot.waitUntil(lambda: "2024年5月3日" in panel.chinese.toPlainText(), timeout=WAIT)
     assert "2024-05-03" in lib.get_case(cid).statement_en
+    n = len(panel.english.toPlainText())
+    assert panel.char_count.text() == f"{n} characters"
 
     # A placeholder is left (cancelled on): Copy English warns and names it, copies nothing.
     QGuiApplication.clipboard().setText("before")
