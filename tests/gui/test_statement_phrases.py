@@ -119,6 +119,15 @@ def test_pick_fill_edit_copy_undo(qtbot: QtBot, window: MainWindow,
     assert box is not None and "U+FFE5" in box.informativeText()
     box.reject()
 
+    # A phrase added over the seller's own edit never replaces it silently: the bar offers it.
+    _pick(qtbot, panel, "fake.demand_close_order")
+    assert panel.outdated_bar.isVisible()
+    assert "We kept the goods ready for 30 days." in panel.english.toPlainText()
+    assert "close order" not in panel.english.toPlainText()
+    with qtbot.waitSignal(panel.composed, timeout=WAIT):
+        panel.replace_button.click()
+    assert "We ask the platform to close order 230512345678" in panel.english.toPlainText()
+
 
 def test_phrase_citing_missing_evidence_is_flagged(qtbot: QtBot, window: MainWindow,
                                                    make_case) -> None:  # noqa: ANN001

@@ -58,6 +58,8 @@ class PhraseComposer(QWidget):
         self.warnings: list[PhraseWarning] = []
         self.exhibits: list[tuple[str, str]] = []
         self.slot_inputs: dict[str, SlotInput] = {}
+        # What the slot inputs were built for: kept (and the focus with them) while it holds.
+        self._slots_for: tuple[object, ...] = ()
         self._build()
 
     def _build(self) -> None:
@@ -263,9 +265,6 @@ class PhraseComposer(QWidget):
 
     def _show_slots(self, row: int) -> None:
         self._chosen_buttons()
-        while self.slots_form.rowCount():
-            self.slots_form.removeRow(0)
-        self.slot_inputs = {}
         lang = current_language()
         item = self.chosen[row] if 0 <= row < len(self.chosen) else None
         phrase = self.bank.get(item.phrase_id) if item and self.bank else None
@@ -286,14 +285,29 @@ class PhraseComposer(QWidget):
         else:
             self.slot_note.setStyleSheet("")
         if phrase is None or item is None or self.bank is None:
+            self._clear_slots()
             return
         values = item.values
+        key = (row, phrase.id, tuple(self.exhibits), lang)
+        if key == self._slots_for and self.slot_inputs:
+            for name, box in self.slot_inputs.items():
+                box.show_value(values.get(name, ""))
+            return
+        self._clear_slots()
+        self._slots_for = key
         for slot in phrase.slots:
             box = SlotInput(slot, values.get(slot.name, ""), carriers=self.bank.carriers,
                             exhibits=self.exhibits)
             box.committed.connect(lambda name, value, i=row: self.slot_set.emit(i, name, value))
             self.slot_inputs[slot.name] = box
             self.slots_form.addRow(slot_label(slot.name, slot.type), box)
+
+
+    def _clear_slots(self) -> None:
+        while self.slots_form.rowCount():
+            self.slots_form.removeRow(0)
+        self.slot_inputs = {}
+        self._slots_for = ()
 
 
 def slot_label(name: str, type_: str) -> str:

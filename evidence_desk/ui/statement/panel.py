@@ -453,6 +453,9 @@ class StatementPanel(QWidget):
                 self._set_texts(case)
                 self.run_check()
                 self.load_phrases(select)
+                if case.statement_edited:
+                    # The seller's own edit is kept: offer the text with the new phrase.
+                    self._show_action("outdated")
 
         def failed(exc: Exception) -> None:
             self.composer.setEnabled(True)

@@ -127,6 +127,32 @@ class SlotInput(QWidget):
             return str(self.combo.currentData() or "")
         return self.line.text().strip()
 
+    def show_value(self, value: str) -> None:
+        """Show a stored value (after an undo, say) without committing it again."""
+        if value == self._last:
+            return
+        self._last = value
+        t = self.slot.type
+        widgets = [w for w in self.findChildren(QWidget)]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            if t == "date":
+                self.date.setDate(QDate.fromString(value, "yyyy-MM-dd") if value else BLANK_DATE)
+            elif t == "amount":
+                cur, _, num = value.partition(" ")
+                self.currency.setCurrentText(cur or "USD")
+                self.amount.setValue(float(num.replace(",", "")) if num else 0)
+            elif t in ("count", "days"):
+                self.spin.setValue(int(value) if value else self.spin.minimum())
+            elif t in ("carrier", "exhibit"):
+                self.combo.setCurrentIndex(max(0, self.combo.findData(value)))
+            else:
+                self.line.setText(value)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
     def set_date(self, day: date) -> None:
         """Set a date slot as if picked from the calendar (what a click there does)."""
         self.date.setDate(QDate(day.year, day.month, day.day))
