@@ -156,3 +156,26 @@ def preview(lib: Library, case_id: int, phrase_id: str,
         raise PhraseRefused(str(exc), exc.message_zh) from None
     [s] = ph.render([item], b, refs, lib.rules.platform.statement_ascii_only)
     return s.en, s.zh
+
+
+def reading(lib: Library, case_id: int, en_text: str) -> StatementView:
+    """The statement as the English `en_text` (typed, not yet stored) says it: lines that are the
+    phrases' English keep their Chinese twins, every other line is marked as the seller's own.
+    Empty text reads as the statement composed now. Nothing is written."""
+    case = lib.get_case(case_id)
+    comp = workflow.composition(lib, case_id, case)
+    if en_text.strip():
+        comp = comp.reading(en_text)
+        en = en_text
+    else:
+        en = comp.text("en")
+    return StatementView(en=en, zh=comp.text("zh"), segments=comp.segments,
+                         warnings=comp.warnings,
+                         chosen=tuple(ph.chosen_from_json(case.statement_phrases)),
+                         edited=case.statement_edited, reason_en=comp.section("facts", "en"),
+                         demand_en=comp.section("demand", "en"))
+
+
+def exhibits(lib: Library, case_id: int) -> list:
+    """The case's exhibits as a statement cites them (number and kind), in order."""
+    return _refs(lib, case_id)

@@ -5,6 +5,10 @@ The platform refuses complaint text with non-English characters while most selle
 first, so the English is the one that is edited and checked, and the Chinese says what it means.
 The composer never overwrites the seller's edits silently: when the facts changed since an edit,
 a bar offers the new text and only a click replaces it (and Undo brings the edit back).
+
+Above the texts, the phrase composer: the seller picks Chinese sentences with vetted English twins
+and fills their slots, so the English needs no translation. Every phrase change is made off the
+GUI thread and is one undo step; a line typed by hand reads in Chinese as the seller's own.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoCommand
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -29,14 +34,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from evidence_desk.core import phrase_choice
+from evidence_desk.core.phrase_choice import Chosen, PhraseWarning, Sentence
 from evidence_desk.core.statement import exhibit_numbers
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.core.wording import Flag, check_wording
 from evidence_desk.i18n import current_language, tr
+from evidence_desk.library import phrasing
+from evidence_desk.library.phrasing import PhraseRefused
 from evidence_desk.library.service import Library, LibraryError
 from evidence_desk.ui.common import labels
-from evidence_desk.ui.common.context import FIELDS, STATE, STATEMENT, DeskContext
+from evidence_desk.ui.common.context import EVIDENCE, FIELDS, STATE, STATEMENT, DeskContext
 from evidence_desk.ui.common.undo import CaseEdits
+from evidence_desk.ui.statement.commands import PhraseCommand, PhraseState
+from evidence_desk.ui.statement.composer import PhraseComposer
+from evidence_desk.ui.statement.leftovers import char_name, find_leftovers
 
 # Typing pauses: the check follows quickly, the save a little later (as in the case editor).
 CHECK_PAUSE_MS = 300
@@ -133,6 +145,12 @@ class StatementPanel(QWidget):
         self.case: CaseInfo | None = None
         self.exhibits: set[str] = set()
         self.flags: list[Flag] = []
+        self.copy_warning: QMessageBox | None = None
+        self._reading_generation = 0
+        self._phrases_generation = 0
+        self._bank_type = ""
+        self._reading: tuple[str, str] = ("", "")
+        self.phrase_warnings: list[PhraseWarning] = []
         self.last_action = ""
         self._fresh_pending = False
         self._epoch = 0
@@ -147,8 +165,13 @@ class StatementPanel(QWidget):
     def _build(self) -> None:
         self.compose_button = QPushButton(objectName="composeButton")
         self.compose_button.clicked.connect(lambda: self.compose())
+        self.copy_action = QAction(self, objectName="actionCopyEnglish")
+        self.copy_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.copy_action.triggered.connect(self.copy_english)
+        self.addAction(self.copy_action)
         self.copy_button = QPushButton(objectName="copyStatementButton")
-        self.copy_button.clicked.connect(self.copy_english)
+        self.copy_button.clicked.connect(self.copy_action.trigger)
         self.state_label = QLabel(objectName="statementState")
         self.state_label.setWordWrap(True)
         top = QHBoxLayout()
@@ -185,11 +208,16 @@ class StatementPanel(QWidget):
         self.zh_caption = QLabel()
         for cap in (self.en_caption, self.zh_caption):
             labels.emphasize(cap)
+        self.char_count = QLabel(objectName="statementCharCount")
+        self.char_count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        en_head = QHBoxLayout()
+        en_head.addWidget(self.en_caption, 1)
+        en_head.addWidget(self.char_count)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(2)
-        ll.addWidget(self.en_caption)
+        ll.addLayout(en_head)
         ll.addWidget(self.english, 1)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -205,6 +233,7 @@ class StatementPanel(QWidget):
         self.flags_caption = QLabel(objectName="wordingCaption")
         self.flag_list = QListWidget(objectName="wordingFlags")
         self.flag_list.setWordWrap(True)
+        self.flag_list.setMinimumHeight(28)
         self.flag_list.itemClicked.connect(self._flag_clicked)
         self.flag_list.itemActivated.connect(self._flag_clicked)
         flags_box = QWidget()
@@ -214,11 +243,21 @@ class StatementPanel(QWidget):
         fl.addWidget(self.flags_caption)
         fl.addWidget(self.flag_list, 1)
 
+        self.composer = PhraseComposer()
+        self.composer.add_requested.connect(self.add_phrase)
+        self.composer.remove_requested.connect(self.remove_phrase)
+        self.composer.move_requested.connect(self.move_phrase)
+        self.composer.slot_set.connect(self.set_slot)
+        self.picker = self.composer.picker
+
         self.split = QSplitter(Qt.Orientation.Vertical, objectName="statementVSplitter")
+        self.split.addWidget(self.composer)
         self.split.addWidget(self.texts)
         self.split.addWidget(flags_box)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 1)
+        self.split.setStretchFactor(0, 5)
+        self.split.setStretchFactor(1, 4)
+        self.split.setStretchFactor(2, 1)
+        self._sized = False
         self.split.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -240,7 +279,10 @@ class StatementPanel(QWidget):
                                           "without asking"))
         self.copy_button.setText(tr("Copy English text"))
         self.copy_button.setToolTip(tr("Copy the English statement to paste into the "
-                                       "platform's complaint form"))
+                                       "platform's complaint form (Ctrl+Shift+C)"))
+        self.copy_action.setText(tr("Copy the English statement"))
+        self.copy_action.setStatusTip(tr("Copy the English statement to paste into the "
+                                         "platform's complaint form"))
         self.en_caption.setText(tr("English (submitted to the platform)"))
         self.zh_caption.setText(tr("Chinese (for you to read; not submitted)"))
         self.english.setPlaceholderText(tr("Press “Compose from the case” to write the "
@@ -252,6 +294,23 @@ class StatementPanel(QWidget):
         self.keep_button.setText(tr("Keep my edits"))
         self._show_action(self.last_action)
         self._fill_flags()
+        self._count()
+        self.composer.retranslate()
+        if self.case is not None:
+            # Kind names and the Chinese of the chosen sentences follow the language.
+            self.load_phrases()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            QTimer.singleShot(0, self._first_sizes)
+
+    def _first_sizes(self) -> None:
+        # Once the tab has its height: phrases and texts share it, the wording flags keep a
+        # strip (the seller drags the handles from there on).
+        h = max(self.split.height(), 300)
+        self.split.setSizes([int(h * 0.50), int(h * 0.38), int(h * 0.12)])
 
     # ---- loading -----------------------------------------------------------------------
     def set_case(self, case: CaseInfo | None) -> None:
@@ -267,8 +326,13 @@ class StatementPanel(QWidget):
         self._show_action("")
         self.exhibits = set()
         self.run_check()
-        if case is not None:
+        if case is None:
+            self.composer.set_bank(None, {})
+            self.composer.set_chosen([], [], [], [])
+            self._bank_type = ""
+        else:
             self.load_exhibits()
+            self.load_phrases()
 
     def load_exhibits(self) -> None:
         """Which exhibit numbers the case has (for 'cites a missing exhibit'), off the GUI thread."""
@@ -290,6 +354,137 @@ class StatementPanel(QWidget):
 
         self.runner.run(job, group="statement", on_done=done, on_error=self._failed)
 
+    def load_phrases(self, select: int | None = None) -> None:
+        """The bank for the case's type, its chosen sentences rendered and their warnings, and
+        the exhibits a slot may cite: read off the GUI thread."""
+        if self.case is None:
+            return
+        cid = self.case.id
+        lib = self.library
+        lang = current_language()
+        need_bank = self._bank_type != self.case.type_key
+        self._phrases_generation += 1
+        generation = self._phrases_generation
+
+        def job(_p: Any, _c: Any) -> tuple[Any, ...]:
+            case = lib.get_case(cid)
+            refs = phrasing.exhibits(lib, cid)
+            bank = phrasing.bank(lib)
+            groups = phrasing.phrases_for(lib, case.type_key) if need_bank else None
+            items = phrasing.chosen(lib, cid)
+            sentences = phrase_choice.render(items, bank, refs,
+                                             lib.rules.platform.statement_ascii_only)
+            warns = phrase_choice.warnings(sentences, lib.rules)
+            kinds = lib.rules.kinds
+            shown = [(r.number, (kinds[r.kind].zh if lang == "zh" else kinds[r.kind].en)
+                      if r.kind in kinds else r.kind) for r in refs]
+            return case.type_key, bank, groups, items, sentences, warns, shown
+
+        def done(result: tuple[Any, ...]) -> None:
+            if generation != self._phrases_generation or self.case is None \
+                    or self.case.id != cid:
+                return
+            type_key, bank, groups, items, sentences, warns, shown = result
+            if groups is not None:
+                self._bank_type = type_key
+                self.composer.set_bank(bank, groups)
+            self._show_chosen(items, sentences, warns, shown, select)
+
+        self.runner.run(job, group="statement", on_done=done, on_error=self._failed,
+                        context=self)
+
+    def _show_chosen(self, items: list[Chosen], sentences: list[Sentence],
+                     warns: list[PhraseWarning], shown: list[tuple[str, str]],
+                     select: int | None) -> None:
+        self.composer.set_chosen(items, sentences, warns, shown, select)
+        self.phrase_warnings = warns
+
+    def refresh_reading(self) -> None:
+        """The Chinese reading version of the English as it stands in the editor (typed lines
+        are marked as the seller's own), computed off the GUI thread."""
+        if self.case is None:
+            return
+        cid = self.case.id
+        lib = self.library
+        text = self.english.toPlainText()
+        self._reading_generation += 1
+        generation = self._reading_generation
+        if not text.strip():
+            # No English yet: nothing to read either (composing writes both).
+            self._reading = (text, "")
+            self.chinese.setPlainText("")
+            return
+
+        def job(_p: Any, _c: Any) -> str:
+            return phrasing.reading(lib, cid, text).zh
+
+        def done(zh: str) -> None:
+            if generation != self._reading_generation or self.case is None \
+                    or self.case.id != cid or self.english.toPlainText() != text:
+                return
+            self._reading = (text, zh)
+            if self.chinese.toPlainText() != zh:
+                self.chinese.setPlainText(zh)
+
+        self.runner.run(job, group="statement", on_done=done, on_error=self._failed,
+                        context=self)
+
+    # ---- phrase changes (off the GUI thread, one undo step each) -------------------------
+    def _phrase_change(self, change: Callable[[Library, int], CaseInfo], text: str,
+                       select: int | None = None) -> None:
+        if self.case is None:
+            return
+        self.save()
+        cid = self.case.id
+        lib = self.library
+        self.composer.setEnabled(False)
+
+        def job(_p: Any, _c: Any) -> tuple[PhraseState, CaseInfo]:
+            before = PhraseState.of(lib.get_case(cid))
+            return before, change(lib, cid)
+
+        def done(result: tuple[PhraseState, CaseInfo]) -> None:
+            self.composer.setEnabled(True)
+            before, case = result
+            self.undo.push_for(cid, PhraseCommand(lib, self.edits, cid, before,
+                                                  PhraseState.of(case), text, already=case))
+            if self.case is not None and self.case.id == cid:
+                self.case = case
+                self._set_texts(case)
+                self.run_check()
+                self.load_phrases(select)
+                if case.statement_edited:
+                    # The seller's own edit is kept: offer the text with the new phrase.
+                    self._show_action("outdated")
+
+        def failed(exc: Exception) -> None:
+            self.composer.setEnabled(True)
+            if isinstance(exc, PhraseRefused):
+                msg = exc.message_zh if current_language() == "zh" else str(exc)
+                self.status_message.emit(msg, 10000)
+                self.load_phrases()
+                return
+            self._failed(exc)
+
+        self.runner.run(job, group="phrases", on_done=done, on_error=failed, context=self)
+
+    def add_phrase(self, phrase_id: str) -> None:
+        at = len(self.composer.chosen)
+        self._phrase_change(lambda lib, cid: phrasing.add_phrase(lib, cid, phrase_id),
+                            tr("Add a phrase"), select=at)
+
+    def remove_phrase(self, index: int) -> None:
+        self._phrase_change(lambda lib, cid: phrasing.remove_phrase(lib, cid, index),
+                            tr("Remove a phrase"), select=max(0, index - 1))
+
+    def move_phrase(self, index: int, to: int) -> None:
+        self._phrase_change(lambda lib, cid: phrasing.move_phrase(lib, cid, index, to),
+                            tr("Move a phrase"), select=to)
+
+    def set_slot(self, index: int, name: str, value: str) -> None:
+        self._phrase_change(lambda lib, cid: phrasing.set_slot(lib, cid, index, name, value),
+                            tr("Fill in a phrase"), select=index)
+
     def _set_texts(self, case: CaseInfo | None) -> None:
         en = case.statement_en if case else ""
         zh = case.statement_zh if case else ""
@@ -299,13 +494,26 @@ class StatementPanel(QWidget):
             self.english.blockSignals(False)
         if self.chinese.toPlainText() != zh:
             self.chinese.setPlainText(zh)
+        self._count()
+        if case is not None:
+            self.refresh_reading()
+
+    def _count(self) -> None:
+        n = len(self.english.toPlainText())
+        self.char_count.setText(tr("{n} characters", n=n))
 
     def _changed(self, ids: frozenset[int] | None, aspects: frozenset[str],
                  _origin: object) -> None:
         if self.case is None or (ids is not None and self.case.id not in ids):
             return
-        if not aspects & {FIELDS, STATEMENT, STATE}:
+        if not aspects & {FIELDS, STATEMENT, STATE, EVIDENCE}:
             return
+        if EVIDENCE in aspects:
+            # Exhibit numbers and "relies on evidence the case lacks" follow the board.
+            self.load_exhibits()
+            self.load_phrases()
+            if not aspects & {FIELDS, STATEMENT, STATE}:
+                return
         case = self.ctx.case_info(self.case.id)
         demand_changed = case.demand != self.case.demand
         self.case = case
@@ -314,10 +522,13 @@ class StatementPanel(QWidget):
             self._set_texts(case)
         if demand_changed or not self._save_timer.isActive():
             self._check_timer.start()
+        if STATEMENT in aspects:
+            self.load_phrases()
 
     # ---- editing -----------------------------------------------------------------------
     def _typed(self) -> None:
         self._check_timer.start()
+        self._count()
         if self.case is not None:
             self._save_timer.start()
 
@@ -337,18 +548,52 @@ class StatementPanel(QWidget):
         if text == case.statement_en:
             return
         before = (case.statement_en, case.statement_zh, not case.statement_edited)
-        after = (text, case.statement_zh, False)
+        # The reading version of exactly this text, when it has been worked out already.
+        zh = self._reading[1] if self._reading[0] == text else case.statement_zh
+        after = (text, zh, False)
         self.undo.push_for(case.id, SetStatementCommand(
             self.library, self.edits, case.id, before, after, tr("Edit the statement"),
             merge=self._epoch))
 
     def copy_english(self) -> None:
-        from evidence_desk.ui.flow.help_dialogs import copy_text
-
+        """Copy the English; placeholders or non-ASCII characters left are named first, and
+        only "Copy anyway" copies them (the platform refuses such text)."""
         text = self.english.toPlainText()
         if not text.strip():
             self.status_message.emit(tr("There is no statement yet: compose it first."), 6000)
             return
+        left = find_leftovers(text)
+        if not left:
+            self._copy(text)
+            return
+        parts = []
+        if left.placeholders:
+            parts.append(tr("Still to fill in: {items}",
+                            items="; ".join(left.placeholders[:8])))
+        if left.non_ascii:
+            parts.append(tr("Characters the platform does not accept: {items}",
+                            items=", ".join(char_name(c) for c in left.non_ascii[:12])))
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("The English statement is not finished"),
+                          tr("The platform refuses complaint text with placeholders or "
+                             "non-English characters."), parent=self)
+        box.setObjectName("copyEnglishWarning")
+        box.setInformativeText("\n".join(parts))
+        anyway = box.addButton(tr("Copy anyway"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+
+        def finished(_r: int) -> None:
+            if box.clickedButton() is anyway:
+                self._copy(text)
+            self.copy_warning = None
+            box.deleteLater()
+
+        box.finished.connect(finished)
+        self.copy_warning = box
+        box.open()
+
+    def _copy(self, text: str) -> None:
+        from evidence_desk.ui.flow.help_dialogs import copy_text
+
         copy_text(text)
         self.status_message.emit(tr("English statement copied to the clipboard."), 6000)
 
@@ -426,6 +671,7 @@ class StatementPanel(QWidget):
         self._highlight(text)
         self._fill_flags()
         self.checked.emit(len(self.flags))
+        self.refresh_reading()
 
     def _highlight(self, text: str) -> None:
         pos = utf16_offsets(text)
