@@ -246,30 +246,6 @@ class CaseService(ServiceBase):
             return _case_info(case)
 
     @_writes
-    def set_state(self, case_id: int, state: str, *, reason: str = "",
-                  **dates: date | str | None) -> CaseInfo:
-        """Record a state the caller has already validated against the case's flow."""
-        allowed = {"submitted_on", "result_on", "submitted_dossier_sha256",
-                   "submitted_pack_sha256"}
-        if set(dates) - allowed:
-            raise LibraryError(f"Unknown field(s): {', '.join(sorted(set(dates) - allowed))}.")
-        _checked_texts(state_reason=reason)
-        _checked_case_values({k: v for k, v in dates.items() if k.endswith("_on")})
-        with self._session() as s:
-            case = self._case_row(s, case_id)
-            before = case.state
-            case.state = state
-            case.state_reason = reason
-            for k, v in dates.items():
-                setattr(case, k, v)
-            case.updated_at = _now()
-            self._audit(s, "case.state", case_id, before=before, after=state, reason=reason,
-                        **{k: _change_value(v) for k, v in dates.items()})
-            s.flush()
-            s.refresh(case)
-            return _case_info(case)
-
-    @_writes
     def duplicate_case(self, case_id: int, *, as_attempt: bool = False) -> CaseInfo:
         """A copy of the case with the same evidence; as an attempt it links back to it."""
         now = _now()
