@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from evidence_desk.core.rules import Rules
+from evidence_desk.i18n import Message
 from evidence_desk.library import audit
 from evidence_desk.library.blobs_db import DbBlobStore
 from evidence_desk.library.blobstore import BlobStore
@@ -228,8 +229,8 @@ class Library(CaseService, EvidenceService, FlowService, ChecksService, RecordsS
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
-            raise ReadOnly("This desk is read-only (reviewer role): it can open, check and "
-                           "export cases, but not change them.")
+            raise ReadOnly(Message("This desk is read-only (reviewer role): it can open, check "
+                                   "and export cases, but not change them."))
 
     # ---- demo ---------------------------------------------------------------------------
     def is_empty(self) -> bool:

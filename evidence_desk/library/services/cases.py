@@ -18,6 +18,7 @@ from evidence_desk.core.limits import (
 from evidence_desk.core.statement import text_hash
 from evidence_desk.core.states import initial_state
 from evidence_desk.core.types import BuyerInfo, CaseInfo
+from evidence_desk.i18n import Message
 from evidence_desk.library import audit, ocr_store
 from evidence_desk.library.errors import LibraryError, NotFound, StaleEdit
 from evidence_desk.library.models import (
@@ -73,7 +74,7 @@ class CaseService(ServiceBase):
     @_writes
     def save_buyer(self, buyer: BuyerInfo) -> BuyerInfo:
         if not buyer.name.strip():
-            raise LibraryError("A buyer needs a name.")
+            raise LibraryError(Message("A buyer needs a name."))
         _checked_texts(name=buyer.name, company=buyer.company, country=buyer.country,
                        member_id=buyer.member_id, credit_level=buyer.credit_level,
                        notes=buyer.notes)
@@ -87,7 +88,7 @@ class CaseService(ServiceBase):
             else:
                 row = s.get(Buyer, buyer.id)
                 if row is None:
-                    raise NotFound(f"There is no buyer {buyer.id}.")
+                    raise NotFound(Message("There is no buyer {id}.", id=buyer.id))
                 for k, v in values.items():
                     setattr(row, k, v)
                 self._audit(s, "buyer.update", None, buyer_id=row.id)
@@ -124,7 +125,8 @@ class CaseService(ServiceBase):
     def _check_type(self, type_key: str) -> None:
         if type_key not in self.rules.types:
             known = ", ".join(self.rules.types)
-            raise LibraryError(f"Unknown complaint type {type_key!r}; use one of: {known}.")
+            raise LibraryError(Message("Unknown complaint type {type!r}; use one of: {known}.",
+                                       type=type_key, known=known))
 
     @_writes
     def create_case(self, type_key: str, order_no: str, *, buyer_name: str | None = None,
@@ -133,7 +135,7 @@ class CaseService(ServiceBase):
         _checked_texts(order_no=order_no, buyer=buyer_name)
         order_no = order_no.strip()
         if not order_no:
-            raise LibraryError("A case needs the order number it is about.")
+            raise LibraryError(Message("A case needs the order number it is about."))
         unknown = set(values) - CASE_FIELDS
         if unknown:
             raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
@@ -161,7 +163,7 @@ class CaseService(ServiceBase):
         # An id no database column can hold would overflow the query; it names no case either.
         row = s.get(Case, case_id) if 1 <= case_id <= ID_MAX else None
         if row is None:
-            raise NotFound(f"There is no case {case_id}.")
+            raise NotFound(Message("There is no case {id}.", id=case_id))
         return row
 
     def list_cases(self, *, include_archived: bool = True,
@@ -183,14 +185,14 @@ class CaseService(ServiceBase):
         if "type_key" in changes:
             self._check_type(changes["type_key"])
         if "order_no" in changes and not str(changes["order_no"]).strip():
-            raise LibraryError("A case needs the order number it is about.")
+            raise LibraryError(Message("A case needs the order number it is about."))
         changes = _checked_case_values(changes)
         try:
             with self._session() as s:
                 case = self._case_row(s, case_id)
                 if expected_version is not None and case.version != expected_version:
-                    raise StaleEdit("This case was changed elsewhere since you opened it; "
-                                    "it has been reloaded.")
+                    raise StaleEdit(Message("This case was changed elsewhere since you opened it; "
+                                            "it has been reloaded."))
                 before = {k: _change_value(getattr(case, k)) for k in changes}
                 if buyer_id is not ...:
                     before["buyer_id"] = case.buyer_id
@@ -303,7 +305,7 @@ class CaseService(ServiceBase):
         with self._session() as s:
             case = self._case_row(s, case_id)
             if case.deleted_at is None:
-                raise LibraryError("Only a case in the trash can be deleted for good.")
+                raise LibraryError(Message("Only a case in the trash can be deleted for good."))
             hashes = set(s.scalars(select(Evidence.sha256).where(Evidence.case_id == case_id)))
             for e in s.scalars(select(Evidence).where(Evidence.case_id == case_id)).all():
                 s.delete(e)

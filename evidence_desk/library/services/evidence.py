@@ -17,6 +17,7 @@ from evidence_desk.core.limits import (
     check_datetime,
 )
 from evidence_desk.core.types import EvidenceInfo
+from evidence_desk.i18n import Message
 from evidence_desk.ingest.probe import Refused, probe
 from evidence_desk.ingest.walk import Candidate, Skipped, expand_paths
 from evidence_desk.library.errors import LibraryError, NotFound, StaleEdit
@@ -92,13 +93,13 @@ class EvidenceService(ServiceBase):
     def _evidence_row(self, s: Session, item_id: int) -> Evidence:
         row = s.get(Evidence, item_id) if 1 <= item_id <= ID_MAX else None
         if row is None:
-            raise NotFound(f"There is no evidence item {item_id}.")
+            raise NotFound(Message("There is no evidence item {id}.", id=item_id))
         return row
 
     def _check_kind(self, kind: str) -> None:
         if kind not in self.rules.kinds:
-            raise LibraryError(f"Unknown evidence kind {kind!r}; use one of: "
-                               f"{', '.join(self.rules.kinds)}.")
+            raise LibraryError(Message("Unknown evidence kind {kind!r}; use one of: {known}.",
+                                       kind=kind, known=", ".join(self.rules.kinds)))
 
     @_writes
     def add_paths(self, case_id: int, paths: Iterable[Path | str], *, kind: str | None = None,
@@ -150,7 +151,7 @@ class EvidenceService(ServiceBase):
             facts = probe(staged.tmp_path, name=name, kinds=self.rules.kinds)
         except Refused as exc:
             self.blobs.discard(staged)
-            return AddResult(name, "rejected", str(exc))
+            return AddResult(name, "rejected", exc.args[0] if exc.args else str(exc))
         if facts.filetype.category == "image":
             with contextlib.suppress(Exception):
                 ensure_thumbnail(staged.tmp_path, self.thumbs, staged.sha256)
@@ -181,14 +182,15 @@ class EvidenceService(ServiceBase):
                 if kind is not None and category not in self.rules.kinds[kind].accepts:
                     self.blobs.discard(p.staged)
                     k = self.rules.kinds[kind]
-                    results.append(AddResult(str(p.source), "rejected",
-                                             f"a {category} file is not accepted as {k.en} "
-                                             f"({k.zh}); it takes {', '.join(k.accepts)}"))
+                    results.append(AddResult(str(p.source), "rejected", Message(
+                        "a {category} file is not accepted as {kind_en} ({kind_zh}); it takes "
+                        "{accepts}", category=category, kind_en=k.en, kind_zh=k.zh,
+                        accepts=", ".join(k.accepts))))
                     continue
                 if sha in existing:
                     self.blobs.discard(p.staged)
                     results.append(AddResult(str(p.source), "duplicate",
-                                             "the same content is already in this case"))
+                                             Message("the same content is already in this case")))
                     continue
                 self.blobs.commit(p.staged, s)
                 f = p.facts
@@ -239,8 +241,8 @@ class EvidenceService(ServiceBase):
             item = self._evidence_row(s, item_id)
             for key, seen in (expected or {}).items():
                 if _change_value(_plain(getattr(item, key))) != _change_value(_plain(seen)):
-                    raise StaleEdit("This evidence item was changed elsewhere since you opened "
-                                    "it; it has been reloaded.")
+                    raise StaleEdit(Message("This evidence item was changed elsewhere since you "
+                                            "opened it; it has been reloaded."))
             before = {k: _change_value(getattr(item, k)) for k in changes}
             if "kind" in changes and changes["kind"] != item.kind and "position" not in changes:
                 last = s.scalar(select(func.max(Evidence.position)).where(
@@ -281,7 +283,7 @@ class EvidenceService(ServiceBase):
         """
         ids = list(dict.fromkeys(item_ids))
         if not ids:
-            raise LibraryError("Choose at least one evidence item.")
+            raise LibraryError(Message("Choose at least one evidence item."))
         infos: list[EvidenceInfo] = []
         with self._session() as s:
             rows = [self._evidence_row(s, i) for i in ids]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from evidence_desk.core.types import CaseInfo
+from evidence_desk.i18n import Message
 from evidence_desk.library import audit, workflow
 from evidence_desk.library.errors import LibraryError, StaleEdit
 from evidence_desk.library.models import AuditLog, Case
@@ -78,8 +79,8 @@ class FlowService(ServiceBase):
             with self._session() as s:
                 case = self._case_row(s, case_id)
                 if expected_version is not None and case.version != expected_version:
-                    raise StaleEdit("This case was changed elsewhere since you opened it; "
-                                    "it has been reloaded.")
+                    raise StaleEdit(Message("This case was changed elsewhere since you opened it; "
+                                            "it has been reloaded."))
                 for step in steps:
                     before = case.state
                     case.state = step.state
@@ -94,8 +95,8 @@ class FlowService(ServiceBase):
                 s.refresh(case)
                 return _case_info(case)
         except StaleDataError:
-            raise StaleEdit("This case was changed elsewhere since you opened it; "
-                            "it has been reloaded.") from None
+            raise StaleEdit(Message("This case was changed elsewhere since you opened it; "
+                                    "it has been reloaded.")) from None
 
     def _last_audit_detail(self, case_id: int, action: str) -> dict[str, Any] | None:
         """The detail of the case's latest audit entry of `action` (one query, not the log)."""
