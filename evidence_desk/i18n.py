@@ -59,6 +59,16 @@ def tr(text: str, /, **values: object) -> str:
     return out.format(**values) if values else out
 
 
+def tr_in_context(lang: str, context: str, text: str, /, **values: object) -> str:
+    """As tr_in, preferring the translation given for `text` in `context` (a key
+    "context|text" in the catalogue), for a word one place means differently."""
+    if lang != "en":
+        found = catalog(lang).get(f"{context}|{text}")
+        if found is not None:
+            return found.format(**values) if values else found
+    return tr_in(lang, text, **values)
+
+
 def tr_in(lang: str, text: str, /, **values: object) -> str:
     """The text in a given language, whatever the app's language is (for exports)."""
     out = catalog(lang).get(text, text) if lang != "en" else text

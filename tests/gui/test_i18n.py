@@ -101,3 +101,28 @@ def test_every_library_message_has_a_translation_with_the_same_placeholders(lang
     wrong = sorted(f"{text!r} -> {merged[text]!r}" for _, _, text in ids
                    if _placeholders(text) != _placeholders(merged[text]))
     assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
+
+
+# ---- the dossier's fixed texts ---------------------------------------------------------------
+
+def test_every_dossier_label_has_a_chinese_translation_with_the_same_placeholders() -> None:
+    from evidence_desk.export.dossier_labels import LABELS, label
+    from evidence_desk.i18n import tr_in_context
+
+    same_in_both = {"SHA-256"}
+    merged = catalog("zh")
+    missing, wrong = [], []
+    for key, en in LABELS.items():
+        found = merged.get(f"dossier.{key}|{en}", merged.get(en))
+        if found is None:
+            if en not in same_in_both:
+                missing.append(key)
+            continue
+        if _placeholders(found) != _placeholders(en):
+            wrong.append(key)
+    assert not missing and not wrong, (missing, wrong)
+    # The dossier's own sense wins over the window's word: "Reason" is 原因 in the window,
+    # 投诉理由 as the dossier's heading.
+    assert merged["Reason"] == "原因" and label("reason", "zh") == "投诉理由"
+    assert tr_in_context("zh", "dossier.reason", "Reason") == "投诉理由"
+    assert label("reason", "both") == "投诉理由 / Reason"
