@@ -177,7 +177,7 @@ class Library(CaseService, EvidenceService, FlowService, ChecksService, RecordsS
 
     def _forget_backend(self, dbapi_connection: Any, _record: Any) -> None:
         pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
-        self.own_backend_pids.discard(pid)  # type: ignore[arg-type]
+        self.own_backend_pids.discard(pid)
 
     @classmethod
     def open(cls, folder: Path | str | None = None, db_url: str | None = None) -> Library:

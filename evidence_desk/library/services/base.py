@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,9 @@ from evidence_desk.library.models import (
     Case,
     Evidence,
 )
+
+if TYPE_CHECKING:
+    from evidence_desk.library.service import Library
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +188,10 @@ class ServiceBase:
     is_sqlite: bool
     read_only: bool
     actor: str
+
+    def _facade(self) -> Library:
+        # Every service is a part of the one Library; the workflow module takes the whole.
+        return cast("Library", self)
 
     if TYPE_CHECKING:
         # Provided by the facade (Library) and by the sibling services it combines.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -86,9 +87,10 @@ class CaseService(ServiceBase):
                 s.flush()
                 self._audit(s, "buyer.create", None, buyer_id=row.id)
             else:
-                row = s.get(Buyer, buyer.id)
-                if row is None:
+                found = s.get(Buyer, buyer.id)
+                if found is None:
                     raise NotFound(Message("There is no buyer {id}.", id=buyer.id))
+                row = found
                 for k, v in values.items():
                     setattr(row, k, v)
                 self._audit(s, "buyer.update", None, buyer_id=row.id)
@@ -178,7 +180,7 @@ class CaseService(ServiceBase):
 
     @_writes
     def update_case(self, case_id: int, *, expected_version: int | None = None,
-                    buyer_id: int | None | type[Ellipsis] = ..., **changes: Any) -> CaseInfo:
+                    buyer_id: int | None | EllipsisType = ..., **changes: Any) -> CaseInfo:
         unknown = set(changes) - CASE_FIELDS
         if unknown:
             raise LibraryError(f"Unknown case field(s): {', '.join(sorted(unknown))}.")
@@ -196,7 +198,7 @@ class CaseService(ServiceBase):
                 before = {k: _change_value(getattr(case, k)) for k in changes}
                 if buyer_id is not ...:
                     before["buyer_id"] = case.buyer_id
-                    case.buyer_id = buyer_id  # type: ignore[assignment]
+                    case.buyer_id = buyer_id
                     changes["buyer_id"] = buyer_id
                 old_flow = self.rules.types[case.type_key].flow \
                     if case.type_key in self.rules.types else ""

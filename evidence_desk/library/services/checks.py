@@ -34,7 +34,7 @@ class ChecksService(ServiceBase):
         items = self.list_evidence(case_id)
         recognised = self.recognised_texts(i.sha256 for i in items)
         # Judged on the statement as it stands now, with the chosen phrases' warnings.
-        case, extra = workflow.case_for_check(self, case, items)
+        case, extra = workflow.case_for_check(self._facade(), case, items)
         checklist = evaluate(case, items, self.rules, today or date.today(), recognised)
         return replace(checklist, warnings=checklist.warnings + tuple(extra))
 

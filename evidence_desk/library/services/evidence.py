@@ -181,11 +181,11 @@ class EvidenceService(ServiceBase):
                 category = p.facts.filetype.category
                 if kind is not None and category not in self.rules.kinds[kind].accepts:
                     self.blobs.discard(p.staged)
-                    k = self.rules.kinds[kind]
+                    wanted = self.rules.kinds[kind]
                     results.append(AddResult(str(p.source), "rejected", Message(
                         "a {category} file is not accepted as {kind_en} ({kind_zh}); it takes "
-                        "{accepts}", category=category, kind_en=k.en, kind_zh=k.zh,
-                        accepts=", ".join(k.accepts))))
+                        "{accepts}", category=category, kind_en=wanted.en,
+                        kind_zh=wanted.zh, accepts=", ".join(wanted.accepts))))
                     continue
                 if sha in existing:
                     self.blobs.discard(p.staged)

@@ -33,7 +33,7 @@ class FlowService(ServiceBase):
     def move_case(self, case_id: int, target: str, *, reason: str = "",
                   on: date | None = None) -> CaseInfo:
         """Move the case in its flow (submit, result, pause ...); refused moves say why."""
-        return workflow.move(self, case_id, target, reason=reason, on=on)
+        return workflow.move(self._facade(), case_id, target, reason=reason, on=on)
 
     def attempts(self, case_id: int) -> list[CaseInfo]:
         """Every attempt of the complaint `case_id` belongs to, first to latest."""
@@ -53,14 +53,14 @@ class FlowService(ServiceBase):
             return [_case_info(c) for c in chain]
 
     def resubmit_case(self, case_id: int) -> CaseInfo:
-        return workflow.resubmit(self, case_id)
+        return workflow.resubmit(self._facade(), case_id)
 
     @_writes
     def compose_statement(self, case_id: int, *, force: bool = False) -> tuple[CaseInfo, str]:
-        return workflow.compose_statement(self, case_id, force=force)
+        return workflow.compose_statement(self._facade(), case_id, force=force)
 
     def _sync(self, case_id: int) -> None:
-        workflow.sync_readiness(self, case_id)
+        workflow.sync_readiness(self._facade(), case_id)
 
     def _set_states(self, case_id: int, steps: Sequence[workflow.Step], *,
                     expected_version: int | None = None) -> CaseInfo:
