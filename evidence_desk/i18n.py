@@ -59,7 +59,61 @@ def tr(text: str, /, **values: object) -> str:
     return out.format(**values) if values else out
 
 
+def tr_in_context(lang: str, context: str, text: str, /, **values: object) -> str:
+    """As tr_in, preferring the translation given for `text` in `context` (a key
+    "context|text" in the catalogue), for a word one place means differently."""
+    if lang != "en":
+        found = catalog(lang).get(f"{context}|{text}")
+        if found is not None:
+            return found.format(**values) if values else found
+    return tr_in(lang, text, **values)
+
+
 def tr_in(lang: str, text: str, /, **values: object) -> str:
     """The text in a given language, whatever the app's language is (for exports)."""
     out = catalog(lang).get(text, text) if lang != "en" else text
     return out.format(**values) if values else out
+
+
+class Message(str):
+    """A message for the user: English as a string (so logs, the command line and comparisons
+    see plain English), carrying its catalogue id and parameters so a window can show it in
+    the seller's language. Parameters may be messages themselves (a reason inside a reason)."""
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, /, **params: object) -> Message:
+        obj = super().__new__(cls, msgid.format(**params) if params else msgid)
+        obj.msgid = msgid
+        obj.params = params
+        return obj
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _rebuild, (self.msgid, self.params)
+
+    def in_language(self, lang: str) -> str:
+        values = {k: v.in_language(lang) if isinstance(v, Message) else v
+                  for k, v in self.params.items()}
+        return tr_in(lang, self.msgid, **values)
+
+
+def _rebuild(msgid: str, params: dict[str, object]) -> Message:
+    return Message(msgid, **params)
+
+
+def localized(value: object, lang: str | None = None) -> str:
+    """A message, or an error carrying one, in `lang` (the app's language by default).
+
+    Plain text is shown as it is: what has no message id was never meant for translation
+    (a name, a path, an error from outside the app).
+    """
+    lang = lang or current_language()
+    if isinstance(value, BaseException):
+        zh = getattr(value, "message_zh", None)
+        if lang == "zh" and isinstance(zh, str) and zh:
+            return zh
+        value = value.args[0] if len(value.args) == 1 else str(value)
+    if isinstance(value, Message):
+        return value.in_language(lang)
+    return str(value)

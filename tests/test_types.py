@@ -12,7 +12,8 @@ CONFIG = str(ROOT / "pyproject.toml")
 
 def test_mypy_passes_on_the_checked_packages() -> None:
     out, err, code = api.run(["--config-file", CONFIG, "--no-incremental",
-                              str(ROOT / "evidence_desk" / "core")])
+                              str(ROOT / "evidence_desk" / "core"),
+                              str(ROOT / "evidence_desk" / "library")])
     assert code == 0, out + err
 
 

@@ -21,6 +21,7 @@ from PIL import (
     WebPImagePlugin,
 )
 
+from evidence_desk.i18n import Message
 from evidence_desk.ingest.sniff import sniff_path
 
 MAX_PIXELS = 200_000_000
@@ -68,8 +69,9 @@ _READERS = {
 
 def check_declared_size(width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
-        raise Refused(f"image declares {width}×{height} pixels "
-                      f"(over the {_MEGAPIXEL_LIMIT}-megapixel limit)")
+        raise Refused(Message("image declares {width}×{height} pixels (over the "
+                              "{limit}-megapixel limit)", width=width, height=height,
+                              limit=_MEGAPIXEL_LIMIT))
 
 
 def open_image(path: Path, ext: str | None = None) -> Image.Image:
@@ -81,18 +83,19 @@ def open_image(path: Path, ext: str | None = None) -> Image.Image:
     if ext is None:
         filetype = sniff_path(path)
         if filetype is None or filetype.category != "image":
-            raise Refused("not an image")
+            raise Refused(Message("not an image"))
         ext = filetype.ext
     reader = _heif_class() if ext == "heic" else _READERS.get(ext)
     if reader is None:
-        raise Refused(f"not a supported image format ({ext})")
+        raise Refused(Message("not a supported image format ({ext})", ext=ext))
     try:
         im = reader(path)
     except Image.DecompressionBombError:
         # Some readers (WebP) apply Pillow's own, lower limit while reading the header.
         raise Refused(_too_large(path, ext)) from None
     except (SyntaxError, OSError, ValueError, EOFError, RuntimeError) as exc:
-        raise Refused(f"image is truncated or damaged (cannot read its header: {exc})") from None
+        raise Refused(Message("image is truncated or damaged (cannot read its header: {why})",
+                              why=str(exc))) from None
     try:
         check_declared_size(*im.size)
     except Refused:

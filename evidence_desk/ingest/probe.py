@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from evidence_desk.i18n import Message
 from evidence_desk.ingest import kinds as kinds_mod
 from evidence_desk.ingest.doc_text import docx_text
 from evidence_desk.ingest.imaging import Refused, open_image
@@ -67,9 +68,10 @@ _DECLARED_CATEGORY = {
     "doc": "document", "docx": "document", "zip": "archive", "rar": "archive",
 }
 _TEXT_FAMILY = {"txt", "csv", "eml"}
-_NOUN = {"image": "an image", "pdf": "a PDF", "spreadsheet": "a spreadsheet",
-         "email": "an Outlook message", "document": "a Word document", "archive": "an archive",
-         "video": "a video"}
+_NOUN = {"image": Message("an image"), "pdf": Message("a PDF"),
+         "spreadsheet": Message("a spreadsheet"), "email": Message("an Outlook message"),
+         "document": Message("a Word document"), "archive": Message("an archive"),
+         "video": Message("a video")}
 
 _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
@@ -129,13 +131,13 @@ def probe(path: Path, *, now: datetime | None = None,
     name = name if name is not None else path.name
     st = _stat_regular(path)
     if st.st_size == 0:
-        raise Refused("empty file")
+        raise Refused(Message("empty file"))
     now = _local_naive(now) if now is not None else datetime.now()
     try:
         head = _read(path, 0, HEAD_BYTES)
         filetype = sniff_path(path, name=name)
     except OSError as exc:
-        raise Refused(f"cannot read the file ({exc.strerror or exc})") from None
+        raise Refused(Message("cannot read the file ({why})", why=exc.strerror or str(exc))) from None
     if filetype is None:
         raise Refused(describe_unrecognised(head))
     flags: list[str] = []
@@ -145,7 +147,7 @@ def probe(path: Path, *, now: datetime | None = None,
     try:
         found = _inspect(path, name, filetype, head, st.st_size, flags)
     except OSError as exc:
-        raise Refused(f"cannot read the file ({exc.strerror or exc})") from None
+        raise Refused(Message("cannot read the file ({why})", why=exc.strerror or str(exc))) from None
     facts = found.image
 
     captured_at, captured_from = _capture_time(facts, st, name, now)
@@ -212,15 +214,15 @@ def _stat_regular(path: Path) -> os.stat_result:
     try:
         st = path.lstat()
     except FileNotFoundError:
-        raise Refused("no such file") from None
+        raise Refused(Message("no such file")) from None
     except OSError as exc:
-        raise Refused(f"cannot read the file ({exc.strerror or exc})") from None
+        raise Refused(Message("cannot read the file ({why})", why=exc.strerror or str(exc))) from None
     if stat.S_ISLNK(st.st_mode):
-        raise Refused("symbolic link: not followed")
+        raise Refused(Message("symbolic link: not followed"))
     if stat.S_ISDIR(st.st_mode):
-        raise Refused("a folder, not a file")
+        raise Refused(Message("a folder, not a file"))
     if not stat.S_ISREG(st.st_mode):
-        raise Refused("not a regular file")
+        raise Refused(Message("not a regular file"))
     return st
 
 
@@ -254,8 +256,8 @@ def _check_extension(name: str, filetype: FileType, flags: list[str]) -> None:
         return
     if filetype.ext in _TEXT_FAMILY:
         if declared in _NOUN:
-            raise Refused(f"file says .{ext} but its content is plain text, "
-                          f"not {_NOUN[declared]}")
+            raise Refused(Message("file says .{ext} but its content is plain text, not {noun}",
+                                  ext=ext, noun=_NOUN[declared]))
         return
     if declared != filetype.category or (declared == "image" and ext not in _same_ext(filetype)):
         flags.append("wrong_extension")
@@ -275,7 +277,7 @@ def _probe_image(path: Path, filetype: FileType, size: int, flags: list[str]) ->
             _image_flags(im, path, filetype, size, flags)
     except Image.DecompressionBombError:
         # A GIF frame can declare more than its screen; Pillow checks it while seeking.
-        raise Refused("image has a frame too large to open safely") from None
+        raise Refused(Message("image has a frame too large to open safely")) from None
     if facts.exif_time is None:
         flags.append("no_exif_time")
     return facts

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_desk.i18n import Message
+
 # Enough for every magic number, a zip's first local headers, an OLE header plus its first
 # directory sector, and twenty lines of a CSV export.
 HEAD_BYTES = 64 * 1024
@@ -406,18 +408,18 @@ def csv_delimiter(lines: list[str]) -> str | None:
     return None
 
 
-def describe_unrecognised(head: bytes) -> str:
+def describe_unrecognised(head: bytes) -> Message:
     """A human reason for refusing a file `sniff` returned None for."""
     if not head:
-        return "empty file"
+        return Message("empty file")
     if head.startswith(_ZIP_MAGIC):
-        return ("a ZIP archive that is not a Word or Excel document (add the files inside it "
-                "instead)")
+        return Message("a ZIP archive that is not a Word or Excel document (add the files "
+                       "inside it instead)")
     if head.startswith(_CFB_MAGIC):
-        return ("an old Microsoft Office file that is not a Word document, an Excel workbook "
-                "or an Outlook message")
+        return Message("an old Microsoft Office file that is not a Word document, an Excel "
+                       "workbook or an Outlook message")
     if head[4:8] == b"ftyp":
-        return "an AVIF image or a kind of video this desk does not know"
+        return Message("an AVIF image or a kind of video this desk does not know")
     if head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf"):
-        return "an archive (add the files inside it instead)"
-    return "not a recognised evidence file (looks like binary data)"
+        return Message("an archive (add the files inside it instead)")
+    return Message("not a recognised evidence file (looks like binary data)")

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_desk.i18n import Message
+
 # Clutter operating systems leave in folders; skipped without a word when walking a folder.
 _CLUTTER = {"thumbs.db", "desktop.ini", "ehthumbs.db", "ehthumbs_vista.db", "__macosx",
             "$recycle.bin", "system volume information"}
@@ -48,17 +50,17 @@ def _expand(path: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate | Skip
     try:
         st = path.lstat()
     except FileNotFoundError:
-        yield Skipped(path, "no such file")
+        yield Skipped(path, Message("no such file"))
         return
     except OSError as exc:
-        yield Skipped(path, f"cannot read: {_why(exc)}")
+        yield Skipped(path, Message("cannot read: {why}", why=_why(exc)))
         return
     if stat.S_ISLNK(st.st_mode):
-        yield Skipped(path, "symbolic link: not followed")
+        yield Skipped(path, Message("symbolic link: not followed"))
     elif stat.S_ISDIR(st.st_mode):
         yield from _walk_folder(path, seen)
     elif not stat.S_ISREG(st.st_mode):
-        yield Skipped(path, "not a regular file")
+        yield Skipped(path, Message("not a regular file"))
     elif (st.st_dev, st.st_ino) in seen:
         return
     else:
@@ -71,7 +73,7 @@ def _walk_folder(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate
         with os.scandir(folder) as it:
             names = sorted(entry.name for entry in it)
     except OSError as exc:
-        yield Skipped(folder, f"cannot open folder: {_why(exc)}")
+        yield Skipped(folder, Message("cannot open folder: {why}", why=_why(exc)))
         return
     for name in names:
         if not is_clutter(name):
@@ -84,7 +86,7 @@ def _readable(path: Path, st: os.stat_result) -> Candidate | Skipped:
         with path.open("rb") as fh:
             fh.read(1)
     except OSError as exc:
-        return Skipped(path, f"cannot read: {_why(exc)}")
+        return Skipped(path, Message("cannot read: {why}", why=_why(exc)))
     return Candidate(path, st.st_size)
 
 

@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_desk.i18n import Message
 from evidence_desk.ingest.kinds import KindsArg
 from evidence_desk.ingest.probe import Probe, Refused, probe
 from evidence_desk.ingest.thumbs import ThumbnailUnavailable, make_thumbnail
@@ -61,12 +62,14 @@ def prepare_one(src: Path, store: BlobStore, thumbs_root: Path,
         before = src.stat()
         facts = probe(src, kinds=kinds)
     except Refused as exc:
-        return Rejected(src, str(exc))
+        return Rejected(src, exc.args[0] if exc.args else str(exc))
     except OSError as exc:
-        return Rejected(src, f"cannot read the file ({exc.strerror or exc})")
+        return Rejected(src, Message("cannot read the file ({why})",
+                                     why=exc.strerror or str(exc)))
     except Exception as exc:  # a decoder bug must cost one file, not the import
         log_failure(log, "probe failed", exc)
-        return Rejected(src, "the file could not be read as evidence (damaged or unsupported)")
+        return Rejected(src, Message("the file could not be read as evidence (damaged or "
+                                      "unsupported)"))
     try:
         staged = store.stage_file(src)
     except OSError as exc:

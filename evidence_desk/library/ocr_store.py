@@ -84,7 +84,7 @@ def status(s: Session, case_id: int | None = None) -> OcrStatus:
         .select_from(items)
         .outerjoin(RecognisedTextRow, RecognisedTextRow.sha256 == items.c.sha256)
         .group_by(RecognisedTextRow.status)).all()
-    counts = {st: n for st, n in rows}
+    counts: dict[str | None, int] = {st: n for st, n in rows}
     return OcrStatus(counts.get(STATUS_DONE, 0), counts.get(STATUS_FAILED, 0),
                      counts.get(None, 0))
 

@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
@@ -57,6 +57,11 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]
 # Parents before children, so every foreign key finds its row.
+def _table(model: Any) -> Table:
+    # Declarative models type __table__ as a FromClause; ours are all plain tables.
+    return cast(Table, model.__table__)
+
+
 TABLES: tuple[Table, ...] = (Buyer.__table__, Case.__table__, StoredFile.__table__,  # type: ignore[assignment]
                              Evidence.__table__, AuditLog.__table__,
                              RecognisedTextRow.__table__)
@@ -125,7 +130,7 @@ def _prepare_target(dst: Connection) -> None:
         cfg.attributes["connection"] = dst
         command.upgrade(cfg, "head")
     used = {t.name: dst.execute(select(func.count()).select_from(t)).scalar() or 0
-            for t in (*TABLES, BlobChunk.__table__)}
+            for t in (*TABLES, _table(BlobChunk))}
     if any(used.values()):
         held = ", ".join(f"{n} {name}" for name, n in used.items() if n)
         raise PushError(f"The team database is not empty ({held}); push only fills an empty "
@@ -147,7 +152,7 @@ def _copy_originals(lib: Library, src: Connection, dst: Connection,
     hashes = [(sha, size) for sha, size in src.execute(
         select(StoredFile.sha256, StoredFile.size).order_by(StoredFile.sha256))]
     total = 0
-    chunks = BlobChunk.__table__
+    chunks = _table(BlobChunk)
     for n, (sha, size) in enumerate(hashes, 1):
         if progress:
             progress(n, len(hashes), sha[:12])
@@ -188,7 +193,7 @@ def _reset_sequences(dst: Connection) -> None:
 
 def _record(dst: Connection, source_id: str, counts: dict[str, int], actor: str) -> None:
     session = Session(bind=dst, join_transaction_mode="create_savepoint")
-    dst.execute(insert(LibraryMeta.__table__), [{"key": "pushed_from", "value": source_id}])
+    dst.execute(insert(_table(LibraryMeta)), [{"key": "pushed_from", "value": source_id}])
     audit.append(session, at=datetime.now(UTC).replace(tzinfo=None), actor=actor,
                  action="library.push", case_id=None,
                  detail={"source_library": source_id, **counts})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -55,35 +55,70 @@ def _refused(exc: TransitionRefused) -> WorkflowError:
     return WorkflowError(exc.message("en"), exc.message("zh"))
 
 
-def sync_readiness(lib: Library, case_id: int, today: date | None = None) -> CaseInfo:
-    """Draft becomes ready when the checklist is met, and ready falls back to draft when not."""
-    case = lib.get_case(case_id)
+@dataclass(frozen=True)
+class Step:
+    """One state a move records, with its reason and the dates or hashes it sets."""
+
+    state: str
+    reason: str = ""
+    dates: dict[str, Any] = field(default_factory=dict)
+
+
+def readiness_step(lib: Library, case: CaseInfo, today: date | None = None) -> Step | None:
+    """Draft becomes ready when the checklist is met, and ready falls back to draft when not:
+    the step that says so, or None when the state already matches (nothing written)."""
     if flow_of(lib, case) != "complaint" or case.state not in ("draft", "ready"):
-        return case
-    ready = lib.check(case_id, today=today).ready
+        return None
+    ready = lib.check(case.id, today=today).ready
     target = "ready" if ready else "draft"
     if target == case.state:
+        return None
+    return Step(target, "checklist met" if ready else "checklist unmet")
+
+
+def sync_readiness(lib: Library, case_id: int, today: date | None = None) -> CaseInfo:
+    """Bring draft/ready in line with the checklist."""
+    case = lib.get_case(case_id)
+    step = readiness_step(lib, case, today)
+    if step is None:
         return case
-    return lib.set_state(case_id, target, reason="checklist met" if ready else "checklist unmet")
-
-
-def last_export(lib: Library, case_id: int, action: str) -> dict[str, Any] | None:
-    for entry in reversed(lib.audit_log(case_id)):
-        if entry.action == action:
-            return entry.detail
-    return None
+    return lib._set_states(case_id, [step])
 
 
 def move(lib: Library, case_id: int, target: str, *, reason: str = "",
          on: date | None = None) -> CaseInfo:
-    """Move a case to `target` in its flow, recording dates and what was submitted."""
-    case = sync_readiness(lib, case_id, today=on)
+    """Move a case to `target` in its flow, recording dates and what was submitted.
+
+    Everything is read first; then the readiness the checklist implies (draft to ready) and
+    the move itself are written in one transaction, refused when the case changed since it was
+    read (its version), so a move never lands half-way or on a case it was not judged on.
+    """
+    case = lib.get_case(case_id)
     flow = flow_of(lib, case)
+    steps: list[Step] = []
+    readiness = readiness_step(lib, case, today=on)
+    current = case.state
+    if readiness is not None:
+        steps.append(readiness)
+        current = readiness.state
     paused_from = ""
-    if case.state == "paused":
+    if current == "paused":
         paused_from = states.decode_pause(case.state_reason).paused_from
     try:
-        new_state = states.transition(flow, case.state, target, reason=reason,
+        steps.append(_move_step(lib, case, flow, current, target, reason, paused_from, on))
+    except WorkflowError:
+        if readiness is not None:  # the checklist's verdict stands even when the move does not
+            lib._set_states(case_id, [readiness], expected_version=case.version)
+        raise
+    return lib._set_states(case_id, steps, expected_version=case.version)
+
+
+def _move_step(lib: Library, case: CaseInfo, flow: str, current: str, target: str,
+               reason: str, paused_from: str, on: date | None) -> Step:
+    """The step moving the case from `current` to `target`, or WorkflowError saying why not."""
+    case_id = case.id
+    try:
+        new_state = states.transition(flow, current, target, reason=reason,
                                       paused_from=paused_from)
     except TransitionRefused as exc:
         raise _refused(exc) from None
@@ -100,15 +135,15 @@ def move(lib: Library, case_id: int, target: str, *, reason: str = "",
     extra: dict[str, Any] = {}
     stored_reason = reason
     if new_state == "paused":
-        stored_reason = states.encode_pause(case.state, reason)
+        stored_reason = states.encode_pause(current, reason)
     if flow == "complaint" and new_state == "submitted":
-        dossier = last_export(lib, case_id, "export.dossier") or {}
-        pack = last_export(lib, case_id, "export.pack") or {}
+        dossier = lib._last_audit_detail(case_id, "export.dossier") or {}
+        pack = lib._last_audit_detail(case_id, "export.pack") or {}
         extra = {"submitted_on": on, "submitted_dossier_sha256": dossier.get("sha256", ""),
                  "submitted_pack_sha256": pack.get("sha256", "")}
     elif new_state in RESULTS.get(flow, ()):
         extra = {"result_on": on}
-    return lib.set_state(case_id, new_state, reason=stored_reason, **extra)
+    return Step(new_state, stored_reason, extra)
 
 
 def resubmit(lib: Library, case_id: int) -> CaseInfo:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFrame, QMessageBox, QScrollArea, QStyle
 
-from evidence_desk.i18n import tr
+from evidence_desk.i18n import localized, tr
 from evidence_desk.library.service import LibraryError
 from evidence_desk.ui.cases.case_editor import CaseEditor, CaseHeader
 from evidence_desk.ui.cases.case_list import SCOPE_OPEN, SCOPE_TRASH, CaseListPanel
@@ -192,7 +192,7 @@ class CasesController(QObject):
         try:
             ctx.undo.push_list(CaseListCommand(text, forward, backward, after))
         except LibraryError as exc:
-            ctx.show_status(str(exc), 8000)
+            ctx.show_status(localized(exc), 8000)
 
     def toggle_archive(self) -> None:
         cid = self.ctx.current_case
@@ -247,7 +247,7 @@ class CasesController(QObject):
         try:
             lib.purge_case(cid)
         except LibraryError as exc:
-            self.ctx.show_status(str(exc), 8000)
+            self.ctx.show_status(localized(exc), 8000)
             return
         # Its own commands, and the list's that may name it, can no longer be undone.
         self.ctx.undo.forget(cid)

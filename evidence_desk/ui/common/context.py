@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QWidget
 
 from evidence_desk.core.types import CaseInfo
+from evidence_desk.i18n import localized
 from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.common.undo import CaseEdits, CaseUndo
 
@@ -109,7 +110,7 @@ class DeskContext(QObject):
         self.status.emit(text, ms)
 
     def report_error(self, exc: Exception) -> None:
-        self.status.emit(str(exc), 10000)
+        self.status.emit(localized(exc), 10000)
 
     # ---- the ordered close ---------------------------------------------------------------
     def on_save_pending(self, saver: Callable[[], object]) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from evidence_desk.core.types import BuyerInfo, CaseInfo
-from evidence_desk.i18n import tr
+from evidence_desk.i18n import localized, tr
 from evidence_desk.library.service import LibraryError, StaleEdit
 
 if TYPE_CHECKING:
@@ -127,10 +127,10 @@ class CaseEdits(QObject):
             # Changed elsewhere meanwhile: every view re-reads it, and the seller is told.
             self._versions.pop(case_id, None)
             self.ctx.announce({case_id}, ("fields", "statement", "state"))
-            self.ctx.show_status(str(exc), 10000)
+            self.ctx.show_status(localized(exc), 10000)
             return False
         except LibraryError as exc:
-            self.ctx.show_status(str(exc), 8000)
+            self.ctx.show_status(localized(exc), 8000)
             return False
         self.ctx.announce({case_id}, aspects_of(changes), info=case)
         return True
@@ -146,7 +146,7 @@ class CaseEdits(QObject):
         try:
             saved = self.library.save_buyer(buyer)
         except LibraryError as exc:
-            self.ctx.show_status(str(exc), 8000)
+            self.ctx.show_status(localized(exc), 8000)
             return None
         self.ctx.announce(None, ("buyer",))
         return saved

@@ -69,7 +69,7 @@ from PySide6.QtWidgets import (
 
 from evidence_desk.core.rules import EvidenceKind
 from evidence_desk.core.types import EvidenceInfo
-from evidence_desk.i18n import current_language, tr
+from evidence_desk.i18n import current_language, localized, tr
 from evidence_desk.ui.common.labels import emphasize
 from evidence_desk.ui.common.tasks import TaskHandle, TaskRunner
 from evidence_desk.ui.evidence.commands import (
@@ -531,7 +531,7 @@ class EvidenceBoard(QWidget):
         self.runner.cancel_group("board-load")
         self._loading = self.runner.run(lambda _p, _c: lib.list_evidence(case_id),
                                         group="board-load", context=self, on_done=done,
-                                        on_error=lambda exc: self.show_message(str(exc)))
+                                        on_error=lambda exc: self.show_message(localized(exc)))
         self._loading.ended.connect(lambda g=generation: self._load_ended(g))
 
     def _load_ended(self, generation: int) -> None:
@@ -845,7 +845,7 @@ class EvidenceBoard(QWidget):
         return self._import is not None
 
     def _import_failed(self, case_id: int, exc: Exception) -> None:
-        self._finish_import(ImportOutcome(case_id, error=str(exc)))
+        self._finish_import(ImportOutcome(case_id, error=localized(exc)))
 
     def _import_done(self, case_id: int, results: Sequence[Any], cancelled: bool,
                      pasted: bool = False) -> None:
@@ -854,9 +854,9 @@ class EvidenceBoard(QWidget):
             if r.status == "added" and r.item_id is not None:
                 outcome.added.append(r.item_id)
             elif r.status == "duplicate":
-                outcome.duplicates.append((r.path, tr(r.reason) if r.reason else ""))
+                outcome.duplicates.append((r.path, localized(r.reason)))
             else:
-                outcome.refused.append((r.path, r.reason))
+                outcome.refused.append((r.path, localized(r.reason)))
         self._finish_import(outcome, pasted)
 
     def _finish_import(self, outcome: ImportOutcome, pasted: bool = False) -> None:
@@ -931,7 +931,7 @@ class EvidenceBoard(QWidget):
         self.runner.run(run, group="board-paste",
                         on_done=lambda res: self._import_done(case_id, [res], False, True),
                         on_error=lambda exc: self._finish_import(
-                            ImportOutcome(case_id, error=str(exc)), True))
+                            ImportOutcome(case_id, error=localized(exc)), True))
 
     # ---- viewer and menus -------------------------------------------------------------
     def open_viewer(self, item_id: int) -> Any:
@@ -974,7 +974,7 @@ class EvidenceBoard(QWidget):
 
         self.runner.run(run, group="board-open",
                         on_done=lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
-                        on_error=lambda exc: self.show_message(str(exc)))
+                        on_error=lambda exc: self.show_message(localized(exc)))
 
     def context_menu_for(self, section: KindSection, pos: QPoint) -> QMenu:
         """The menu a right click at `pos` (view coordinates) in `section` shows."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from evidence_desk.i18n import tr
+from evidence_desk.i18n import localized, tr
 from evidence_desk.library.service import LibraryError
 from evidence_desk.logs import log_failure
 
@@ -32,7 +32,7 @@ class _EvidenceCommand(QUndoCommand):
         try:
             fn()
         except LibraryError as exc:  # refused (e.g. changed on another desk): say so
-            self.refusal = str(exc)
+            self.refusal = localized(exc)
             self.setObsolete(True)
         except Exception as exc:  # a failed step must not leave the undo stack half-applied
             log_failure(log, "evidence command failed", exc)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QFrame, QMessageBox, QScrollArea, QTabWid
 from evidence_desk.core import states
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.core.types import CaseInfo
-from evidence_desk.i18n import current_language, tr
+from evidence_desk.i18n import localized, tr
 from evidence_desk.library.service import LibraryError
 from evidence_desk.library.workflow import WorkflowError
 from evidence_desk.ui.buyers.panel import BuyerPanel
@@ -347,10 +347,8 @@ class FlowUI(QObject):
         self.runner.run(job, group="move", context=self, on_done=done, on_error=self._refused)
 
     def _refused(self, exc: Exception) -> None:
-        if isinstance(exc, WorkflowError):
-            text = exc.message_zh if current_language() == "zh" else str(exc)
-        elif isinstance(exc, LibraryError):
-            text = str(exc)
+        if isinstance(exc, (WorkflowError, LibraryError)):
+            text = localized(exc)
         else:
             self._error(exc)
             return

@@ -39,7 +39,7 @@ from evidence_desk.core.phrase_choice import Chosen, PhraseWarning, Sentence
 from evidence_desk.core.statement import exhibit_numbers
 from evidence_desk.core.types import CaseInfo
 from evidence_desk.core.wording import Flag, check_wording
-from evidence_desk.i18n import current_language, tr
+from evidence_desk.i18n import current_language, localized, tr
 from evidence_desk.library import phrasing
 from evidence_desk.library.phrasing import PhraseRefused
 from evidence_desk.library.service import Library, LibraryError
@@ -105,7 +105,7 @@ class SetStatementCommand(QUndoCommand):
         try:
             case = self.library.set_statement(self.case_id, en, zh, composed=composed)
         except LibraryError as exc:
-            self.edits.failed(str(exc))
+            self.edits.failed(localized(exc))
             self.setObsolete(True)
             return
         self.edits.announce(case, ("statement",))
@@ -657,7 +657,7 @@ class StatementPanel(QWidget):
         self.outdated_bar.setVisible(action == "outdated")
 
     def _failed(self, exc: Exception) -> None:
-        self.status_message.emit(str(exc), 10000)
+        self.status_message.emit(localized(exc), 10000)
 
     # ---- the wording check -------------------------------------------------------------
     def run_check(self) -> None:
