@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,8 @@ from evidence_desk.ui.common.undo import SaveBuyerCommand, SetCaseFieldsCommand
 
 # A pause in typing this long saves the field, so nothing is lost if the app is closed mid-edit.
 TYPING_PAUSE_MS = 800
+# Below this width the form's two fact columns stack.
+NARROW_FORM = 440
 _NO_DATE = QDate(2000, 1, 1)
 CURRENCIES = ("USD", "CNY", "EUR", "GBP", "JPY", "HKD", "AUD", "CAD")
 DATE_FIELDS = ("completed_on", "paid_on", "accepted_on", "refund_requested_on")
@@ -135,6 +137,12 @@ class CaseHeader(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel(objectName="caseSubtitle")
         self.subtitle.setTextFormat(Qt.TextFormat.RichText)
+        # A long title is elided (full text in the tooltip) rather than widening the column:
+        # opening a case must never move the window's splitter.
+        self._full_title = ""
+        for label in (self.title, self.subtitle):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
         layout.setSpacing(2)
@@ -143,12 +151,13 @@ class CaseHeader(QWidget):
 
     def show_case(self, case: CaseInfo | None) -> None:
         if case is None:
+            self._full_title = ""
             self.title.clear()
             self.subtitle.clear()
             return
         rules = self.library.rules
-        title = case.order_no + (f"  ·  {case.title}" if case.title else "")
-        self.title.setText(title)
+        self._full_title = case.order_no + (f"  ·  {case.title}" if case.title else "")
+        self._elide_title()
         ctype = rules.types.get(case.type_key)
         left = days_left(complaint_deadline(case, ctype), date.today()) if ctype else None
         parts = [labels.type_label(rules, case.type_key),
@@ -160,6 +169,19 @@ class CaseHeader(QWidget):
         days_html = f'<span style="color:{colour.name()}; font-weight:600">{days}</span>' \
             if colour else days
         self.subtitle.setText("  ·  ".join(_escape(p) for p in parts) + "  ·  " + days_html)
+
+
+    def _elide_title(self) -> None:
+        margins = self.layout().contentsMargins()
+        room = max(40, self.width() - margins.left() - margins.right())
+        shown = self.title.fontMetrics().elidedText(self._full_title,
+                                                    Qt.TextElideMode.ElideRight, room)
+        self.title.setText(shown)
+        self.title.setToolTip(self._full_title if shown != self._full_title else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_title()
 
 
 def _escape(text: str) -> str:
@@ -201,7 +223,7 @@ class CaseEditor(QWidget):
             # Long names must not widen the whole editor; the popup still shows them in full.
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(6)
         self.dates = {name: DateField() for name in DATE_FIELDS}
         for name, field in self.dates.items():
             field.setObjectName(f"{name}Edit")
@@ -248,31 +270,42 @@ class CaseEditor(QWidget):
         money.addWidget(self.amount, 2)
         money.addWidget(self.currency, 1)
 
+        # The facts in two short columns over the three text boxes side by side: compact
+        # above the board, and the reason and demand as wide as a third of the form each.
         left = QFormLayout()
         self._form_defaults(left)
         for name, widget in (("order_no", self.order_no), ("title", self.title),
                              ("buyer", self.buyer), ("type_key", self.type_combo)):
             left.addRow(self._label(name), widget)
+        middle = QFormLayout()
+        self._form_defaults(middle)
         for name, field in self.dates.items():
-            left.addRow(self._label(name), field)
-        left.addRow(self._label("amount"), money)
-        left.addRow(self._label("other_channel_agreed"), self.other_channel)
-        self._left_form = left
+            middle.addRow(self._label(name), field)
+        middle.addRow(self._label("amount"), money)
+        middle.addRow(self._label("other_channel_agreed"), self.other_channel)
+        self._left_form = middle
 
-        right = QFormLayout()
-        self._form_defaults(right)
-        for name, widget in (("reason", self.reason), ("demand", self.demand),
-                             ("notes", self.notes)):
-            right.addRow(self._label(name), widget)
+        texts = QGridLayout()
+        texts.setHorizontalSpacing(12)
+        texts.setVerticalSpacing(2)
+        for col, (name, widget) in enumerate((("reason", self.reason), ("demand", self.demand),
+                                              ("notes", self.notes))):
+            texts.addWidget(self._label(name), 0, col)
+            texts.addWidget(widget, 1, col)
+            texts.setColumnStretch(col, 1 if name == "notes" else 2)
+            widget.setMinimumHeight(58)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(6)
         grid.addLayout(left, 0, 0)
-        grid.addLayout(right, 0, 1)
-        # The facts column holds long labels and values ("Product quality dispute", titles in
-        # two languages); the text boxes wrap, so they give way first.
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 3)
+        grid.addLayout(middle, 0, 1)
+        grid.addLayout(texts, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(1, 1)
+        self._grid, self._facts, self._texts_grid = grid, (left, middle), texts
+        self._narrow = False
 
         self.buyer_toggle = QToolButton(objectName="buyerDetailsToggle")
         self.buyer_toggle.setCheckable(True)
@@ -320,6 +353,24 @@ class CaseEditor(QWidget):
         outer.addWidget(rule)
         outer.addWidget(self.buyer_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.buyer_box)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A narrow middle (a 1024 px window) stacks the two fact columns instead of cutting
+        # them off; the text boxes stay side by side below.
+        narrow = self.width() < NARROW_FORM
+        if narrow != self._narrow:
+            self._narrow = narrow
+            left, middle = self._facts
+            grid = self._grid
+            for item in (left, middle, self._texts_grid):
+                grid.removeItem(item)
+            grid.addLayout(left, 0, 0, 1, 1 if not narrow else 2)
+            grid.addLayout(middle, 0 if not narrow else 1, 1 if not narrow else 0,
+                           1, 1 if not narrow else 2)
+            grid.addLayout(self._texts_grid, 1 if not narrow else 2, 0, 1, 2)
+            grid.setRowStretch(1, 0 if narrow else 1)
+            grid.setRowStretch(2, 1 if narrow else 0)
 
     @staticmethod
     def _form_defaults(form: QFormLayout) -> None:

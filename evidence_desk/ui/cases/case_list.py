@@ -223,8 +223,13 @@ class CaseListModel(QAbstractTableModel):
         if col == COL_READY:
             return (s.met - s.required, s.met)
         if col == COL_DAYS:
-            # Cases without a deadline sort after every dated one.
-            return (s.days_left is None, s.days_left if s.days_left is not None else 0)
+            # Urgency first: cases still open to complaint, soonest first; then the expired
+            # ones, the most recently closed first; cases without a deadline last.
+            if s.days_left is None:
+                return (2, 0)
+            if s.days_left < 0:
+                return (1, -s.days_left)
+            return (0, s.days_left)
         return self._display(s, col).casefold()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -405,19 +410,42 @@ class CaseListPanel(QWidget):
 
     def _fit_to_panel(self) -> None:
         """Give back width from the long text columns (they elide) so that the short ones a
-        seller scans (status, evidence, days left) never scroll out of sight."""
+        seller scans (order no., status, days left) never scroll out of sight; in a narrow
+        panel (a rail) the columns that are only nice to have step aside altogether."""
         header = self.view.header()
         room = self.view.viewport().width()
         if room <= 0:
             return
-        excess = sum(header.sectionSize(c) for c in range(header.count())) - room
-        for col in (COL_TYPE, COL_BUYER, COL_STATUS):
+        # Bring back what a wider panel has room for, at its smallest.
+        for col in (COL_READY, COL_BUYER, COL_TYPE):
+            if header.isSectionHidden(col):
+                shown = sum(header.sectionSize(c) for c in range(header.count())
+                            if not header.isSectionHidden(c))
+                if shown + MIN_WIDTHS[col] <= room:
+                    self.view.setColumnHidden(col, False)
+                    header.resizeSection(col, MIN_WIDTHS[col])
+                else:
+                    break
+        visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        excess = sum(header.sectionSize(c) for c in visible) - room
+        for col in (COL_TYPE, COL_BUYER, COL_STATUS, COL_ORDER):
             if excess <= 0:
                 break
+            if header.isSectionHidden(col):
+                continue
             give = min(excess, header.sectionSize(col) - MIN_WIDTHS[col])
             if give > 0:
                 header.resizeSection(col, header.sectionSize(col) - give)
                 excess -= give
+        for col in (COL_TYPE, COL_BUYER, COL_READY):
+            if excess <= 0:
+                break
+            if not header.isSectionHidden(col):
+                excess -= header.sectionSize(col)
+                self.view.setColumnHidden(col, True)
+        if excess > 0:
+            # Still too narrow: the order number elides before status or days left do.
+            header.resizeSection(COL_ORDER, max(60, header.sectionSize(COL_ORDER) - excess))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The viewport's own resize, not the panel's: the layout sizes the view after the panel.

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -230,6 +231,7 @@ class KindSection(QFrame):
 
         header = QFrame()
         header.setObjectName("kindHeader")
+        self.header = header
         self.letter = QLabel(kind.letter)
         self.letter.setObjectName("kindLetter")
         self.letter.setFixedSize(22, 22)
@@ -279,6 +281,7 @@ class KindSection(QFrame):
         self.setToolTip(self.kind.hint(lang))
         self.add.setToolTip(tr("Add files as {kind}", kind=self.kind.label(lang)))
         self.empty_hint.setText(tr("Drop files here"))
+        self._fit_header()
 
     def refresh(self, need: str) -> None:
         """need: "" (not required by the case type), "met" or "missing"."""
@@ -292,6 +295,24 @@ class KindSection(QFrame):
             self.need.setText("✓ " + tr("required") if need == "met" else tr("required"))
             self.need.setStyleSheet("")  # re-polish after the objectName changed
         self.view.fit_height()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        self._fit_header()
+
+    def _fit_header(self) -> None:
+        """A narrow board drops the name in the other language first, so the count, the
+        required badge and the + button never get cut."""
+        scroll = self.board.scroll
+        if not self.other.text() or not isinstance(scroll, QScrollArea):
+            return  # the board is still being built (QWidget.scroll is a method till then)
+        # Measured against the board's viewport: the content is never narrower than its
+        # minimum, so the section's own width would keep the long header for ever.
+        margins = self.board.sections_layout.contentsMargins()
+        room = scroll.viewport().width() - margins.left() - margins.right()
+        self.other.setVisible(True)
+        needed = self.header.minimumSizeHint().width()
+        self.other.setVisible(room >= needed)
 
     def set_drop_target(self, on: bool) -> None:
         if self.property("dropTarget") != on:
@@ -447,6 +468,26 @@ class EvidenceBoard(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.stack, 1)
 
+    def detach_details(self) -> QScrollArea:
+        """Hand the details pane to a window that shows it elsewhere (the desk puts it in its
+        right column so the cards keep the board's whole width). It comes in a scroll area of
+        its own: however tall one item's details are, nothing around them moves."""
+        holder = QScrollArea()
+        holder.setObjectName("detailsScroll")
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details.setMinimumWidth(0)
+        # A wide picture or file name must not widen the column: they shrink and wrap.
+        self.details.preview.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                           QSizePolicy.Policy.Fixed)
+        self.details.preview.setFixedHeight(120)
+        for label in (self.details.name, self.details.meta, self.details.flags,
+                      self.details.captured_from):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        holder.setWidget(self.details)  # takes it out of the board's splitter
+        return holder
+
     def _add_section(self, kind: EvidenceKind, colour: str) -> KindSection:
         section = KindSection(self, kind, colour)
         view = section.view
@@ -480,6 +521,11 @@ class EvidenceBoard(QWidget):
             section.retranslate()
         self.details.retranslate()
         self._refresh_headers()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        for section in self.sections.values():
+            section._fit_header()
 
     def changeEvent(self, e: QEvent) -> None:
         if e.type() == QEvent.Type.LanguageChange:
