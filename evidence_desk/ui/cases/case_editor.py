@@ -8,8 +8,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QEvent,
+    QLocale,
+    QObject,
+    QRegularExpression,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFocusEvent, QRegularExpressionValidator, QResizeEvent, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -60,6 +71,53 @@ def _field_labels() -> dict[str, str]:
     }
 
 
+# Typed dates: ISO first, then the seller's own order (and compact or slashed forms of both).
+_TYPED_FORMATS = ("yyyy-MM-dd", "yyyy-M-d", "yyyyMMdd", "yyyy/M/d", "yyyy.M.d")
+
+
+def parse_typed_date(text: str) -> QDate | None:
+    """A date typed by hand: ISO, compact, slashed, or in the locale's short order."""
+    text = text.strip()
+    if not text:
+        return None
+    locale = QLocale()
+    formats = (*_TYPED_FORMATS, locale.dateFormat(QLocale.FormatType.ShortFormat),
+               locale.dateFormat(QLocale.FormatType.LongFormat), "d/M/yyyy", "M/d/yyyy")
+    for fmt in formats:
+        d = QDate.fromString(text, fmt)
+        if d.isValid() and d.year() > 1900:
+            return d
+    return None
+
+
+class _TypedDateEdit(QDateEdit):
+    """A date edit that takes a whole date typed in one go, not only section by section:
+    an unset field shows "Not set", and typing 2026-11-25 over it must give that date."""
+
+    def validate(self, text: str, pos: int) -> object:
+        if text == self.specialValueText() or parse_typed_date(text) is not None:
+            return (QValidator.State.Acceptable, text, pos)
+        if len(text) <= 12 and all(c.isdigit() or c in "-/. " for c in text):
+            return (QValidator.State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+    def dateTimeFromText(self, text: str) -> QDateTime:
+        d = parse_typed_date(text)
+        if d is not None:
+            return QDateTime(d, QTime(0, 0))
+        return super().dateTimeFromText(text)
+
+    def fixup(self, text: str) -> str:
+        d = parse_typed_date(text)
+        return d.toString(self.displayFormat()) if d is not None else super().fixup(text)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.date() == self.minimumDate():
+            # "Not set" is selected whole, so typing replaces it instead of mixing into it.
+            QTimer.singleShot(0, self.selectAll)
+
+
 class DateField(QWidget):
     """A date that may be unset: 'Not set' until picked, with a button to clear it again."""
 
@@ -67,7 +125,8 @@ class DateField(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = QDateEdit()
+        self.edit = _TypedDateEdit()
+        self.near: date | None = None  # where the calendar opens while the field is unset
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setMinimumDate(_NO_DATE)
@@ -97,8 +156,10 @@ class DateField(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and self.value() is None:
-            today = QDate.currentDate()
-            self.edit.calendarWidget().setCurrentPage(today.year(), today.month())
+            # Near the case's other dates (an order is paid, accepted and refunded within
+            # weeks), else today.
+            near = self.near or date.today()
+            self.edit.calendarWidget().setCurrentPage(near.year, near.month)
         return False
 
     def value(self) -> date | None:
@@ -482,8 +543,10 @@ class CaseEditor(QWidget):
                         edit.setCursorPosition(0)  # show a long title from its start
             elif edit.toPlainText() != values[name]:
                 edit.setPlainText(values[name])
+        known = [getattr(case, n) for n in DATE_FIELDS if case and getattr(case, n)]
         for name, field in self.dates.items():
             field.set_value(getattr(case, name) if case else None)
+            field.near = max(known) if known else None
         self.buyer.setEditText(case.buyer.name if case and case.buyer else "")
         self.type_combo.setCurrentIndex(
             max(0, self.type_combo.findData(case.type_key)) if case else 0)

@@ -913,9 +913,9 @@ class EvidenceBoard(QWidget):
             # The import already happened; the command only makes it undoable.
             self.undo_stack.push(AddEvidenceCommand(self.library, outcome.case_id,
                                                     outcome.added, self._after))
+            # Nothing is selected afterwards: a selection left armed would let the kind box
+            # move every imported file at once.
             self._after(outcome.case_id, True)
-            if outcome.case_id == self._case_id:
-                self.select_ids(outcome.added)
         if outcome.error:
             self.show_message(tr("Import failed: {error}", error=outcome.error))
         elif outcome.refused or outcome.duplicates or outcome.cancelled:
