@@ -263,6 +263,7 @@ class CaseEditor(QWidget):
         self._timers: dict[str, QTimer] = {}
         self._epoch = 0
         self._labels: dict[str, QLabel] = {}
+        self._read_only = False
         self._build()
         self.retranslate()
         ctx.case_changed.connect(self._changed)
@@ -476,6 +477,18 @@ class CaseEditor(QWidget):
         self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(current)))
         self.type_combo.blockSignals(False)
 
+    def set_read_only(self, on: bool) -> None:
+        """A case in the trash: its text can be read and copied, nothing can be changed."""
+        self._read_only = on
+        for edit in (*self._texts.values(), *self.buyer_edits.values()):
+            edit.setReadOnly(on)
+        for widget in (self.buyer, self.type_combo, self.currency, self.other_channel,
+                       *self.dates.values()):
+            widget.setEnabled(not on)
+
+    def is_read_only(self) -> bool:
+        return self._read_only
+
     # ---- loading -----------------------------------------------------------------------
     def set_case(self, case_id: int | None) -> None:
         """Show a case (None: nothing); edits still being typed in the previous one are saved."""
@@ -620,7 +633,7 @@ class CaseEditor(QWidget):
         return getattr(self.case, name)
 
     def _commit(self, name: str) -> None:
-        if self.case is None or self.ctx.closed:
+        if self.case is None or self.ctx.closed or self._read_only:
             return  # a closed desk's library may already be another one (a restore)
         new = self._read(name)
         old = self._stored(name)
@@ -638,7 +651,7 @@ class CaseEditor(QWidget):
             self._fill(self.case)
 
     def _commit_buyer(self) -> None:
-        if self.case is None:
+        if self.case is None or self._read_only:
             return
         name = self.buyer.currentText().strip()
         old = self.case.buyer
@@ -658,7 +671,7 @@ class CaseEditor(QWidget):
             {"buyer_id": new_id}, tr("Change buyer to {name}", name=name or "—")))
 
     def _commit_buyer_details(self) -> None:
-        if self.case is None or self.case.buyer is None:
+        if self.case is None or self.case.buyer is None or self._read_only:
             return
         before = self.case.buyer
         values = {}

@@ -362,6 +362,7 @@ class EvidenceBoard(QWidget):
         self.runner = runner
         self.undo_stack = undo_stack
         self._case_id: int | None = None
+        self._read_only = False
         self._type_key: str | None = None
         self._queue: list[tuple[int, list[str], str | None]] = []
         self._import: TaskHandle | None = None
@@ -553,7 +554,7 @@ class EvidenceBoard(QWidget):
                 self._case_id = None
         self.stack.setCurrentIndex(0 if self._case_id is None else 1)
         for w in (self.add_button, self.paste_button):
-            w.setEnabled(self._case_id is not None)
+            w.setEnabled(self._case_id is not None and not self._read_only)
         if in_background and self._case_id is not None:
             self._load_in_background(self._case_id)
         else:
@@ -697,7 +698,7 @@ class EvidenceBoard(QWidget):
         self.evidence_changed.emit()
 
     def _edit(self, item_id: int, name: str, old: Any, new: Any) -> None:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return
         command = EditEvidenceCommand(self.library, self._case_id, item_id, name, old, new,
                                       self._after)
@@ -707,7 +708,7 @@ class EvidenceBoard(QWidget):
 
     def move_items(self, ids: Sequence[int], kind: str, row: int | None = None) -> bool:
         """Put items of this case into `kind` at `row` (default: the end) as one undo step."""
-        if self._case_id is None or kind not in self.sections:
+        if self._case_id is None or self._read_only or kind not in self.sections:
             return False
         current = {k: s.model.ids() for k, s in self.sections.items()}
         where = {i: k for k, lst in current.items() for i in lst}
@@ -744,7 +745,7 @@ class EvidenceBoard(QWidget):
 
     def set_capture_time(self, items: Sequence[EvidenceInfo], when: datetime | None) -> None:
         """Give all `items` one capture time, as one undo step."""
-        if not items or self._case_id is None:
+        if not items or self._case_id is None or self._read_only:
             return
         from evidence_desk.ui.evidence.commands import SetCaptureTimesCommand
 
@@ -755,7 +756,7 @@ class EvidenceBoard(QWidget):
 
     def rotate_items(self, ids: Sequence[int], degrees: int) -> None:
         """Turn how the items are shown (stored as data; the originals never change)."""
-        if not ids or self._case_id is None:
+        if not ids or self._case_id is None or self._read_only:
             return
         from evidence_desk.ui.evidence.commands import RotateEvidenceCommand
 
@@ -766,15 +767,27 @@ class EvidenceBoard(QWidget):
 
     def remove_selected(self) -> None:
         ids = self.selected_ids()
-        if not ids or self._case_id is None:
+        if not ids or self._case_id is None or self._read_only:
             return
         self.undo_stack.push(RemoveEvidenceCommand(self.library, self._case_id, ids,
                                                    self._after))
         self.show_message(tr("Removed {count} items. Undo brings them back.", count=len(ids)))
 
     # ---- drops ------------------------------------------------------------------------
+    def set_read_only(self, on: bool) -> None:
+        """A case in the trash: its evidence can be looked at, not added to or changed."""
+        self._read_only = on
+        for w in (self.add_button, self.paste_button, *(s.add for s in self.sections.values())):
+            w.setEnabled(not on and self._case_id is not None)
+        self.details.setEnabled(not on)
+        for section in self.sections.values():
+            section.view.setDragEnabled(not on)
+
+    def is_read_only(self) -> bool:
+        return self._read_only
+
     def accepts(self, mime: QMimeData) -> bool:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return False
         moved = decode_ids(mime)
         if moved is not None:
@@ -840,7 +853,7 @@ class EvidenceBoard(QWidget):
         return self._open_chooser(kind, folder=True)
 
     def _open_chooser(self, kind: str | None, folder: bool) -> QFileDialog | None:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return None
         dialog = file_dialog(self, folder)
         if folder:
@@ -852,6 +865,9 @@ class EvidenceBoard(QWidget):
 
     def import_paths(self, paths: Iterable[str | Path], kind: str | None = None) -> None:
         """Import files and folders into the current case in the background."""
+        if self._read_only:
+            self.show_message(tr("This case is in the trash; restore it to add evidence."))
+            return
         if self._case_id is None:
             self.show_message(tr("Choose or create a case first."))
             return
@@ -956,7 +972,7 @@ class EvidenceBoard(QWidget):
         self._add_image(image, self.active_kind())
 
     def _add_image(self, image: QImage, kind: str | None) -> None:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return
         case_id = self._case_id
         library = self.library

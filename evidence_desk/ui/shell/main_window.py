@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         cl = QVBoxLayout(case_page)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
+        cl.addWidget(self.case_ui.trash_banner)
         cl.addWidget(self.header)
         cl.addWidget(self.case_split, 1)
 
@@ -576,12 +577,15 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has_case = self.current_case() is not None
-        board_ready = has_case and not self.case_ui.in_trash()
+        in_trash = has_case and self.case_ui.in_trash()
+        board_ready = has_case and not in_trash
         self.actionAddEvidence.setEnabled(board_ready)
         self.actionPasteEvidence.setEnabled(board_ready)
         self.case_ui.update_actions()
-        self.actionExportDossier.setEnabled(self._exports_built[0] and has_case)
-        self.actionExportPack.setEnabled(self._exports_built[1] and has_case)
+        self.board.set_read_only(in_trash)
+        # A trashed case is not sent anywhere: restore it first.
+        self.actionExportDossier.setEnabled(self._exports_built[0] and board_ready)
+        self.actionExportPack.setEnabled(self._exports_built[1] and board_ready)
 
     def refresh_checks(self) -> None:
         self.checks.refresh()
