@@ -198,3 +198,48 @@ def test_a_trashed_case_is_read_only_with_a_banner(qtbot: QtBot, window: MainWin
     # The banner's button brings it back, editable again.
     qtbot.mouseClick(window.case_ui.trash_banner.restore_button, Qt.MouseButton.LeftButton)
     assert not lib.get_case(cid).deleted
+
+
+def test_the_mark_editor_opens_with_its_one_key_tools_ready(qtbot: QtBot, library: Library,
+                                                            make_case) -> None:  # noqa: ANN001
+    from evidence_desk.ui.marks.editor import open_mark_editor
+
+    cid = make_case(library, "M-1")
+    item = library.add_bytes(cid, _png(1), "id.png", kind="identity_document").item_id
+    editor = open_mark_editor(library, item, None)
+    editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(editor)
+    qtbot.waitUntil(lambda: editor.loaded, timeout=10_000)
+    qtbot.waitExposed(editor)
+    _settle(qtbot)
+    assert QApplication.focusWidget() is not editor.note_edit
+    QTest.keyClick(QApplication.focusWidget() or editor.view, Qt.Key.Key_R)
+    assert editor.tool == "redact"
+    assert editor.note_edit.text() == ""
+    editor.close()
+
+
+def test_cards_and_viewer_show_redaction(qtbot: QtBot, window: MainWindow, make_case) -> None:  # noqa: ANN001
+    from evidence_desk.ui.evidence.delegate import redaction_badge
+
+    lib = window.library
+    cid = make_case(lib, "R-1")
+    ident = lib.add_bytes(cid, _png(2), "passport.png", kind="identity_document").item_id
+    chat = lib.add_bytes(cid, _png(3), "chat.png", kind="chat_record").item_id
+    assert redaction_badge(lib.get_evidence(ident)) == "needed"
+    assert redaction_badge(lib.get_evidence(chat)) == ""
+    lib.update_evidence(ident, marks=[{"kind": "redact", "x": 10, "y": 10, "w": 200, "h": 100}])
+    marked = lib.get_evidence(ident)
+    assert redaction_badge(marked) == "redacted"
+
+    _open(qtbot, window, cid)
+    viewer = window.board.open_viewer(ident)
+    qtbot.addWidget(viewer)
+    qtbot.waitUntil(lambda: not viewer.current_image().isNull(), timeout=10_000)
+    image = viewer.current_image()
+    # Burnt in: the box is black on screen; the toggle shows the original colour again.
+    assert image.pixelColor(50, 50).name() == "#000000"
+    assert viewer.original_toggle.isVisibleTo(viewer)
+    viewer.original_toggle.setChecked(True)
+    assert viewer.current_image().pixelColor(50, 50).name() != "#000000"
+    viewer.close()
