@@ -243,3 +243,22 @@ def test_cards_and_viewer_show_redaction(qtbot: QtBot, window: MainWindow, make_
     viewer.original_toggle.setChecked(True)
     assert viewer.current_image().pixelColor(50, 50).name() != "#000000"
     viewer.close()
+
+
+def test_team_settings_wait_behind_advanced(qtbot: QtBot, settings) -> None:  # noqa: ANN001
+    from evidence_desk.ui.common.settings import TEAM_URL_KEY, SettingsDialog
+
+    solo = SettingsDialog(settings)
+    qtbot.addWidget(solo)
+    solo.show()
+    assert solo.language.isVisible()
+    assert not solo.team_url.isVisible() and not solo.team_password.isVisible()
+    solo.advanced_toggle.click()
+    assert solo.team_url.isVisible() and solo.team_password.isVisible()
+    solo.close()
+    settings.setValue(TEAM_URL_KEY, "postgresql+psycopg://clerk@db.example/evidence")
+    team = SettingsDialog(settings)
+    qtbot.addWidget(team)
+    team.show()
+    assert team.team_url.isVisible()  # a team desk sees its own setting at once
+    team.close()
