@@ -262,3 +262,41 @@ def test_team_settings_wait_behind_advanced(qtbot: QtBot, settings) -> None:  # 
     team.show()
     assert team.team_url.isVisible()  # a team desk sees its own setting at once
     team.close()
+
+
+def test_keyboard_space_arrows_tabs_and_help(qtbot: QtBot, window: MainWindow,
+                                            make_case) -> None:  # noqa: ANN001
+    lib = window.library
+    cid = _case_with_items(lib, make_case, "K-1", 4)
+    _open(qtbot, window, cid)
+    board = window.board
+    first = board.items()[0]
+    section = board.sections[first.kind]
+    board.select_ids([first.id])
+    section.view.setFocus()
+    _settle(qtbot)
+    # Arrows run on past the end of one kind into the next kind's cards.
+    order = [i.id for i in board.items()]
+    for expected in order[1:3]:
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+        assert board.selected_ids() == [expected]
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Left)
+    assert board.selected_ids() == [order[1]]
+    # Space previews the selected item.
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    viewer = board._viewer
+    assert viewer is not None and viewer.current().id == order[1]
+    viewer.close()
+    # Ctrl+2 shows the statement, Ctrl+1 the evidence again.
+    window.activateWindow()
+    window.tab_actions[1].trigger()
+    assert window.flow_ui.tabs.currentIndex() == 1
+    assert window.tab_actions[0].shortcut().toString() == "Ctrl+1"
+    window.tab_actions[0].trigger()
+    assert window.flow_ui.tabs.currentIndex() == 0
+    assert window.flow_ui.actionCopyStatement.shortcut().toString() == "Ctrl+Shift+C"
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    listed = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
+    assert {"Ctrl+1", "Ctrl+Shift+C", "Space", "F1"} <= listed
+    dialog.close()

@@ -172,6 +172,30 @@ class KindListView(QListView):
     def wheelEvent(self, e: QWheelEvent) -> None:
         e.ignore()  # the board's scroll area scrolls; this grid never does
 
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        board = self.section.board
+        current = self.currentIndex()
+        n = self.model().rowCount()
+        plain = e.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                  Qt.KeyboardModifier.KeypadModifier)
+        if e.key() == Qt.Key.Key_Space and plain:
+            # Space previews the item, as in a file manager's quick look.
+            if current.isValid():
+                board.open_viewer(current.data(InfoRole).id)
+            return
+        if plain and current.isValid() and n:
+            forward = e.key() in (Qt.Key.Key_Right, Qt.Key.Key_Down)
+            backward = e.key() in (Qt.Key.Key_Left, Qt.Key.Key_Up)
+            last_row = current.row() >= n - self.columns() if e.key() == Qt.Key.Key_Down \
+                else current.row() == n - 1
+            first_row = current.row() < self.columns() if e.key() == Qt.Key.Key_Up \
+                else current.row() == 0
+            # At the edge of one kind the arrows go on into the next kind's cards.
+            edge = (forward and last_row) or (backward and first_row)
+            if edge and board.step_section(self.section, 1 if forward else -1):
+                return
+        super().keyPressEvent(e)
+
     def drop_row(self, pos: QPoint) -> int:
         """The row a drop at `pos` inserts before (grid maths, so gaps and edges work too)."""
         n = self.model().rowCount()
@@ -669,6 +693,22 @@ class EvidenceBoard(QWidget):
                 # Not view.setCurrentIndex: it reads the keyboard modifiers and a held Ctrl
                 # would toggle the selection off again.
                 sm.setCurrentIndex(last, sm.SelectionFlag.NoUpdate)
+
+    def step_section(self, section: KindSection, step: int) -> bool:
+        """Move the keyboard to the first (or last) card of the next (or previous) kind that
+        has any; False at the end of the board."""
+        order = [s for s in self.sections.values() if s.model.rowCount()]
+        if section not in order:
+            return False
+        at = order.index(section) + step
+        if not 0 <= at < len(order):
+            return False
+        target = order[at]
+        row = 0 if step > 0 else target.model.rowCount() - 1
+        self.select_ids([target.model.item(row).id])
+        target.view.setFocus(Qt.FocusReason.TabFocusReason)
+        self.scroll.ensureWidgetVisible(target.view, 0, 40)
+        return True
 
     def active_kind(self) -> str | None:
         """The kind of the selected items: a paste lands there; None lets the file decide."""

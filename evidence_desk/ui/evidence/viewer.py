@@ -386,6 +386,7 @@ class EvidenceViewer(QWidget):
             ("Left", lambda: self.step(-1)),
             ("Right", lambda: self.step(1)),
             ("Escape", self.close),
+            ("Space", self.close),  # Space opened the preview on the board; Space shuts it
         ]
         seen: set[str] = set()
         for key, slot in keys:

@@ -45,6 +45,7 @@ from evidence_desk.ui.export.actions import ExportActions
 from evidence_desk.ui.flow.controller import FlowUI
 from evidence_desk.ui.integrity.actions import IntegrityActions
 from evidence_desk.ui.shell.launcher import Launcher
+from evidence_desk.ui.shell.shortcuts import ShortcutsDialog, board_keys, shortcut_rows
 from evidence_desk.ui.team.sync import TeamSync
 
 PAGE_EMPTY, PAGE_NO_CASE, PAGE_CASE = range(3)
@@ -253,6 +254,14 @@ class MainWindow(QMainWindow):
         self.actionRedo = a("actionRedo", SP.SP_ArrowForward, K.Redo, self.redo)
         self.actionRefresh = a("actionRefresh", SP.SP_BrowserReload, K.Refresh, self.refresh_all)
         self.actionAbout = a("actionAbout", None, None, self.about)
+        self.actionShortcuts = a("actionShortcuts", None, "F1", self.show_shortcuts)
+        # Ctrl+1… switch the open case's tabs (evidence, statement, submission, buyer).
+        self.tab_actions = [
+            a(f"actionTab{n + 1}", None, f"Ctrl+{n + 1}",
+              lambda n=n: self.flow_ui.tabs.setCurrentIndex(n))
+            for n in range(self.flow_ui.tabs.count())]
+        # The statement feature owns the copy; the desk gives it its key.
+        self.flow_ui.actionCopyStatement.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.actionAbout.setMenuRole(QAction.MenuRole.AboutRole)
         self.actionExportDossier.setEnabled(_export_ready(EXPORT_JOBS, "export_dossier"))
         self.actionExportPack.setEnabled(_export_ready(EXPORT_JOBS, "export_pack"))
@@ -299,11 +308,11 @@ class MainWindow(QMainWindow):
                                     self.actionPurge, None, *self.flow_ui.case_actions))
         self.menu_view = bar.addMenu("")
         self._fill(self.menu_view, (self.actionShowOpen, self.actionShowTrash, None,
-                                    self.actionRefresh))
+                                    *self.tab_actions, None, self.actionRefresh))
         bar.addMenu(self.integrity.menu)
         self.menu_help = bar.addMenu("")
-        self._fill(self.menu_help, (*self.flow_ui.help_actions, None, self.actionDemo, None,
-                                    self.actionAbout))
+        self._fill(self.menu_help, (*self.flow_ui.help_actions, None, self.actionShortcuts,
+                                    None, self.actionDemo, None, self.actionAbout))
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
@@ -342,6 +351,7 @@ class MainWindow(QMainWindow):
             self.actionExportPack: tr("Export upload &pack…"),
             self.actionSettings: tr("&Settings…"), self.actionQuit: tr("&Quit"),
             self.actionRefresh: tr("&Refresh"), self.actionAbout: tr("&About Evidence Desk"),
+            self.actionShortcuts: tr("&Keyboard shortcuts"),
         }
         for action, text in texts.items():
             action.setText(text)
@@ -368,6 +378,9 @@ class MainWindow(QMainWindow):
         self.details_panel.caption.setText(tr("Selected item"))
         self.timeline_panel.caption.setText(tr("Timeline"))
         self.no_case.setText(tr("Select a case on the left, or create a new one."))
+        for n, action in enumerate(self.tab_actions):
+            action.setText(tr("Show tab {n}: {name}", n=n + 1,
+                              name=self.flow_ui.tabs.tabText(n).replace("&", "")))
         self.board.retranslate()
         self.case_ui.retranslate()
         self.checks.retranslate()
@@ -617,6 +630,18 @@ class MainWindow(QMainWindow):
                                                   str(self.library.folder.parent))
         if folder:
             self.launcher.open_other(self, folder)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        for n, action in enumerate(self.tab_actions):  # tab titles carry live counts
+            action.setText(tr("Show tab {n}: {name}", n=n + 1,
+                              name=self.flow_ui.tabs.tabText(n).replace("&", "")))
+        menus = (self.menu_file, self.menu_edit, self.menu_case, self.menu_view,
+                 self.integrity.menu, self.menu_help)
+        actions = [a for m in menus for a in m.actions() if not a.isSeparator()]
+        dialog = ShortcutsDialog(shortcut_rows(actions) + board_keys(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         QMessageBox.about(self, tr("About Evidence Desk"),
