@@ -225,8 +225,8 @@ class CaseHeader(QWidget):
                  labels.state_label(rules, case.type_key, case.state)]
         if case.buyer:
             parts.insert(0, case.buyer.name)
-        colour = labels.days_left_colour(left)
-        days = labels.days_left_text(left)
+        colour = None if labels.is_filed(case.state) else labels.days_left_colour(left)
+        days = tr("Filed") if labels.is_filed(case.state) else labels.days_left_text(left)
         days_html = f'<span style="color:{colour.name()}; font-weight:600">{days}</span>' \
             if colour else days
         self.subtitle.setText("  ·  ".join(_escape(p) for p in parts) + "  ·  " + days_html)

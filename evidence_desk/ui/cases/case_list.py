@@ -184,7 +184,7 @@ class CaseListModel(QAbstractTableModel):
             return self._sort_key(s, col)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_DAYS:
-                return labels.days_left_colour(s.days_left)
+                return None if labels.is_filed(s.state) else labels.days_left_colour(s.days_left)
             if col == COL_READY and s.required:
                 return labels.GREEN if s.met >= s.required else labels.RED
             return None
@@ -197,7 +197,7 @@ class CaseListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_ORDER and s.title:
                 return s.title
-            if col == COL_DAYS and s.deadline:
+            if col == COL_DAYS and s.deadline and not labels.is_filed(s.state):
                 return tr("Last day: {date}", date=s.deadline.isoformat()) + "\n" + \
                     labels.days_left_text(s.days_left)
         return None
@@ -217,6 +217,8 @@ class CaseListModel(QAbstractTableModel):
             return tr("{state} (archived)", state=text) if s.archived else text
         if col == COL_READY:
             return f"{s.met}/{s.required}"
+        if labels.is_filed(s.state):
+            return tr("Filed")  # the window stopped counting when the complaint went in
         return labels.days_left_short(s.days_left)
 
     def _sort_key(self, s: CaseSummary, col: int) -> Any:
@@ -225,7 +227,7 @@ class CaseListModel(QAbstractTableModel):
         if col == COL_DAYS:
             # Urgency first: cases still open to complaint, soonest first; then the expired
             # ones, the most recently closed first; cases without a deadline last.
-            if s.days_left is None:
+            if s.days_left is None or labels.is_filed(s.state):
                 return (2, 0)
             if s.days_left < 0:
                 return (1, -s.days_left)
