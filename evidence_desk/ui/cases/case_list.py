@@ -356,6 +356,7 @@ class CaseListPanel(QWidget):
         for col, width in MIN_WIDTHS.items():
             header.resizeSection(col, width)
         self._fitted = False
+        self._wanted: dict[int, int] = {}  # each column's fitted width, to grow back to
         self.view.viewport().installEventFilter(self)
         # No sort until the user asks: sorting reads every row, opening should read only a page.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -407,6 +408,7 @@ class CaseListPanel(QWidget):
                 if text:
                     widest = max(widest, metrics.horizontalAdvance(str(text)) + CELL_PADDING)
             header.resizeSection(col, min(MAX_WIDTH, max(MIN_WIDTHS[col], widest)))
+            self._wanted[col] = header.sectionSize(col)
         self._fitted = rows > 0
         self._fit_to_panel()
 
@@ -430,7 +432,7 @@ class CaseListPanel(QWidget):
                     break
         visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         excess = sum(header.sectionSize(c) for c in visible) - room
-        for col in (COL_TYPE, COL_BUYER, COL_STATUS, COL_ORDER):
+        for col in (COL_TYPE, COL_BUYER, COL_STATUS, COL_DAYS, COL_ORDER):
             if excess <= 0:
                 break
             if header.isSectionHidden(col):
@@ -448,6 +450,14 @@ class CaseListPanel(QWidget):
         if excess > 0:
             # Still too narrow: the order number elides before status or days left do.
             header.resizeSection(COL_ORDER, max(60, header.sectionSize(COL_ORDER) - excess))
+        else:
+            # Room freed by the columns that stepped aside goes to the order number first
+            # (a seller finds a case by it), then to the status.
+            for col in (COL_ORDER, COL_STATUS, COL_DAYS):
+                grow = min(-excess, self._wanted.get(col, 0) - header.sectionSize(col))
+                if grow > 0:
+                    header.resizeSection(col, header.sectionSize(col) + grow)
+                    excess += grow
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The viewport's own resize, not the panel's: the layout sizes the view after the panel.

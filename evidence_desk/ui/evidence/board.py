@@ -53,6 +53,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -510,6 +511,10 @@ class EvidenceBoard(QWidget):
         for label in (self.details.name, self.details.meta, self.details.flags,
                       self.details.captured_from):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for combo in (self.details.kind, self.details.source):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         holder.setWidget(self.details)  # takes it out of the board's splitter
         return holder
 

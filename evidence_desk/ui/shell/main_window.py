@@ -51,7 +51,7 @@ from evidence_desk.ui.team.sync import TeamSync
 PAGE_EMPTY, PAGE_NO_CASE, PAGE_CASE = range(3)
 # Widths of the three columns: the case list never below a rail of order no., status and days
 # left; the middle (the board) never below what a row of cards and a section header need.
-LIST_MIN = 230
+LIST_MIN = 250
 MIDDLE_MIN = 420
 RIGHT_MIN = 210
 EXPORT_JOBS = "evidence_desk.export.jobs"
@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
         """First-start widths: the case list and the checklist as narrow as reads well, the
         middle (the evidence) everything else."""
         width = max(width, LIST_MIN + MIDDLE_MIN + RIGHT_MIN)
-        left = max(LIST_MIN, min(320, int(width * 0.2)))
+        left = max(LIST_MIN, min(340, int(width * 0.2)))
         right = max(RIGHT_MIN, min(300, int(width * 0.2)))
         return [left, max(MIDDLE_MIN, width - left - right), right]
 
