@@ -329,6 +329,8 @@ class MainWindow(QMainWindow):
         ctx.current_changed.connect(self._case_opened)
         ctx.case_changed.connect(self._changed)
         self.cases.model.modelReset.connect(self._update_middle)
+        # The list knows whether the open case is in the trash: read-only follows it at once.
+        self.cases.model.modelReset.connect(self._update_actions)
         self.checklist.add_requested.connect(self.add_evidence)
         self.case_ui.demo_filled.connect(self.demo_filled)
         self.case_ui.delete_board_selection = self.board.remove_selected
