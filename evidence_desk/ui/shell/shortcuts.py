@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,7 +22,18 @@ from evidence_desk.i18n import tr
 
 
 def _plain(text: str) -> str:
+    text = re.sub(r"\(&\w\)", "", text)  # the Chinese menus' "(&N)" mnemonics
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+_SINGLE_KEYS = {"Del", "Delete", "Space", "Enter", "Backspace", "Esc",
+                *(f"F{n}" for n in range(1, 13))}
+
+
+def _typable(keys: str) -> bool:
+    """Platform extras such as the "Undo", "Paste" or F14 keys of some keyboards are left out:
+    the list shows what a seller can press on a laptop."""
+    return "+" in keys or keys in _SINGLE_KEYS
 
 
 def board_keys() -> list[tuple[str, str]]:
@@ -40,8 +52,9 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     for action in actions:
-        keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                         for s in action.shortcuts() if not s.isEmpty())
+        keys = ", ".join(k for k in (s.toString(QKeySequence.SequenceFormat.NativeText)
+                                     for s in action.shortcuts() if not s.isEmpty())
+                         if _typable(k))
         if not keys or keys in seen:
             continue
         seen.add(keys)
