@@ -63,8 +63,9 @@ def test_columns_colours_and_sorting(library: Library, make_case) -> None:
     d = model.row_of(ids["d"])
     assert model.index(d, COL_DAYS).data() == "Closed"
 
+    # Urgency first: the cases still open to complaint, soonest first, then the closed one.
     model.sort(COL_DAYS, Qt.SortOrder.AscendingOrder)
-    assert _column(model, COL_ORDER) == ["D-400", "A-100", "B-200", "C-300"]
+    assert _column(model, COL_ORDER) == ["A-100", "B-200", "C-300", "D-400"]
     model.sort(COL_ORDER, Qt.SortOrder.DescendingOrder)
     assert _column(model, COL_ORDER) == ["D-400", "C-300", "B-200", "A-100"]
     # A reload (new filter) keeps the chosen order.

@@ -60,3 +60,26 @@ def test_reminder_bar_lists_closing_and_overdue(qtbot: QtBot, library: Library,
         window.flow_ui.reminders.check_now()
     assert bar.isVisible() and "SOON-1" in bar.text.text()
     window.close()
+
+
+def test_the_bar_is_a_short_list_most_urgent_first(qtbot) -> None:  # noqa: ANN001
+    from datetime import date as _date
+
+    from evidence_desk.ui.flow.reminders import CLOSING, OVERDUE, SHOWN, Reminder, ReminderBar
+
+    bar = ReminderBar()
+    qtbot.addWidget(bar)
+    reminders = [Reminder(1, "LATE-OLD", OVERDUE, expected_by=_date(2026, 1, 1)),
+                 Reminder(2, "FIVE", CLOSING, days_left=5),
+                 Reminder(3, "ONE", CLOSING, days_left=1),
+                 Reminder(4, "LATE-NEW", OVERDUE, expected_by=_date(2026, 6, 1)),
+                 Reminder(5, "THREE", CLOSING, days_left=3),
+                 Reminder(6, "SIX", CLOSING, days_left=6)]
+    bar.show_reminders(reminders)
+    assert [r.order_no for r in bar.reminders] == ["ONE", "THREE", "FIVE", "SIX", "LATE-OLD",
+                                                   "LATE-NEW"]
+    text = bar.text.text()
+    lines = text.split("<br>")
+    assert text.index("ONE") < text.index("THREE") < text.index("FIVE")
+    assert "LATE-OLD" not in text and "and 2 more" in text  # only the first SHOWN are listed
+    assert sum(1 for line in lines if line.startswith("•")) == SHOWN

@@ -8,8 +8,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QEvent,
+    QLocale,
+    QObject,
+    QRegularExpression,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFocusEvent, QRegularExpressionValidator, QResizeEvent, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +51,8 @@ from evidence_desk.ui.common.undo import SaveBuyerCommand, SetCaseFieldsCommand
 
 # A pause in typing this long saves the field, so nothing is lost if the app is closed mid-edit.
 TYPING_PAUSE_MS = 800
+# Below this width the form's two fact columns stack.
+NARROW_FORM = 440
 _NO_DATE = QDate(2000, 1, 1)
 CURRENCIES = ("USD", "CNY", "EUR", "GBP", "JPY", "HKD", "AUD", "CAD")
 DATE_FIELDS = ("completed_on", "paid_on", "accepted_on", "refund_requested_on")
@@ -58,6 +71,53 @@ def _field_labels() -> dict[str, str]:
     }
 
 
+# Typed dates: ISO first, then the seller's own order (and compact or slashed forms of both).
+_TYPED_FORMATS = ("yyyy-MM-dd", "yyyy-M-d", "yyyyMMdd", "yyyy/M/d", "yyyy.M.d")
+
+
+def parse_typed_date(text: str) -> QDate | None:
+    """A date typed by hand: ISO, compact, slashed, or in the locale's short order."""
+    text = text.strip()
+    if not text:
+        return None
+    locale = QLocale()
+    formats = (*_TYPED_FORMATS, locale.dateFormat(QLocale.FormatType.ShortFormat),
+               locale.dateFormat(QLocale.FormatType.LongFormat), "d/M/yyyy", "M/d/yyyy")
+    for fmt in formats:
+        d = QDate.fromString(text, fmt)
+        if d.isValid() and d.year() > 1900:
+            return d
+    return None
+
+
+class _TypedDateEdit(QDateEdit):
+    """A date edit that takes a whole date typed in one go, not only section by section:
+    an unset field shows "Not set", and typing 2026-11-25 over it must give that date."""
+
+    def validate(self, text: str, pos: int) -> object:
+        if text == self.specialValueText() or parse_typed_date(text) is not None:
+            return (QValidator.State.Acceptable, text, pos)
+        if len(text) <= 12 and all(c.isdigit() or c in "-/. " for c in text):
+            return (QValidator.State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+    def dateTimeFromText(self, text: str) -> QDateTime:
+        d = parse_typed_date(text)
+        if d is not None:
+            return QDateTime(d, QTime(0, 0))
+        return super().dateTimeFromText(text)
+
+    def fixup(self, text: str) -> str:
+        d = parse_typed_date(text)
+        return d.toString(self.displayFormat()) if d is not None else super().fixup(text)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.date() == self.minimumDate():
+            # "Not set" is selected whole, so typing replaces it instead of mixing into it.
+            QTimer.singleShot(0, self.selectAll)
+
+
 class DateField(QWidget):
     """A date that may be unset: 'Not set' until picked, with a button to clear it again."""
 
@@ -65,7 +125,8 @@ class DateField(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = QDateEdit()
+        self.edit = _TypedDateEdit()
+        self.near: date | None = None  # where the calendar opens while the field is unset
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setMinimumDate(_NO_DATE)
@@ -95,8 +156,10 @@ class DateField(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and self.value() is None:
-            today = QDate.currentDate()
-            self.edit.calendarWidget().setCurrentPage(today.year(), today.month())
+            # Near the case's other dates (an order is paid, accepted and refunded within
+            # weeks), else today.
+            near = self.near or date.today()
+            self.edit.calendarWidget().setCurrentPage(near.year, near.month)
         return False
 
     def value(self) -> date | None:
@@ -135,6 +198,12 @@ class CaseHeader(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel(objectName="caseSubtitle")
         self.subtitle.setTextFormat(Qt.TextFormat.RichText)
+        # A long title is elided (full text in the tooltip) rather than widening the column:
+        # opening a case must never move the window's splitter.
+        self._full_title = ""
+        for label in (self.title, self.subtitle):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
         layout.setSpacing(2)
@@ -143,23 +212,37 @@ class CaseHeader(QWidget):
 
     def show_case(self, case: CaseInfo | None) -> None:
         if case is None:
+            self._full_title = ""
             self.title.clear()
             self.subtitle.clear()
             return
         rules = self.library.rules
-        title = case.order_no + (f"  ·  {case.title}" if case.title else "")
-        self.title.setText(title)
+        self._full_title = case.order_no + (f"  ·  {case.title}" if case.title else "")
+        self._elide_title()
         ctype = rules.types.get(case.type_key)
         left = days_left(complaint_deadline(case, ctype), date.today()) if ctype else None
         parts = [labels.type_label(rules, case.type_key),
                  labels.state_label(rules, case.type_key, case.state)]
         if case.buyer:
             parts.insert(0, case.buyer.name)
-        colour = labels.days_left_colour(left)
-        days = labels.days_left_text(left)
+        colour = None if labels.is_filed(case.state) else labels.days_left_colour(left)
+        days = tr("Filed") if labels.is_filed(case.state) else labels.days_left_text(left)
         days_html = f'<span style="color:{colour.name()}; font-weight:600">{days}</span>' \
             if colour else days
         self.subtitle.setText("  ·  ".join(_escape(p) for p in parts) + "  ·  " + days_html)
+
+
+    def _elide_title(self) -> None:
+        margins = self.layout().contentsMargins()
+        room = max(40, self.width() - margins.left() - margins.right())
+        shown = self.title.fontMetrics().elidedText(self._full_title,
+                                                    Qt.TextElideMode.ElideRight, room)
+        self.title.setText(shown)
+        self.title.setToolTip(self._full_title if shown != self._full_title else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_title()
 
 
 def _escape(text: str) -> str:
@@ -180,6 +263,7 @@ class CaseEditor(QWidget):
         self._timers: dict[str, QTimer] = {}
         self._epoch = 0
         self._labels: dict[str, QLabel] = {}
+        self._read_only = False
         self._build()
         self.retranslate()
         ctx.case_changed.connect(self._changed)
@@ -201,7 +285,7 @@ class CaseEditor(QWidget):
             # Long names must not widen the whole editor; the popup still shows them in full.
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(6)
         self.dates = {name: DateField() for name in DATE_FIELDS}
         for name, field in self.dates.items():
             field.setObjectName(f"{name}Edit")
@@ -248,31 +332,42 @@ class CaseEditor(QWidget):
         money.addWidget(self.amount, 2)
         money.addWidget(self.currency, 1)
 
+        # The facts in two short columns over the three text boxes side by side: compact
+        # above the board, and the reason and demand as wide as a third of the form each.
         left = QFormLayout()
         self._form_defaults(left)
         for name, widget in (("order_no", self.order_no), ("title", self.title),
                              ("buyer", self.buyer), ("type_key", self.type_combo)):
             left.addRow(self._label(name), widget)
+        middle = QFormLayout()
+        self._form_defaults(middle)
         for name, field in self.dates.items():
-            left.addRow(self._label(name), field)
-        left.addRow(self._label("amount"), money)
-        left.addRow(self._label("other_channel_agreed"), self.other_channel)
-        self._left_form = left
+            middle.addRow(self._label(name), field)
+        middle.addRow(self._label("amount"), money)
+        middle.addRow(self._label("other_channel_agreed"), self.other_channel)
+        self._left_form = middle
 
-        right = QFormLayout()
-        self._form_defaults(right)
-        for name, widget in (("reason", self.reason), ("demand", self.demand),
-                             ("notes", self.notes)):
-            right.addRow(self._label(name), widget)
+        texts = QGridLayout()
+        texts.setHorizontalSpacing(12)
+        texts.setVerticalSpacing(2)
+        for col, (name, widget) in enumerate((("reason", self.reason), ("demand", self.demand),
+                                              ("notes", self.notes))):
+            texts.addWidget(self._label(name), 0, col)
+            texts.addWidget(widget, 1, col)
+            texts.setColumnStretch(col, 1 if name == "notes" else 2)
+            widget.setMinimumHeight(58)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(6)
         grid.addLayout(left, 0, 0)
-        grid.addLayout(right, 0, 1)
-        # The facts column holds long labels and values ("Product quality dispute", titles in
-        # two languages); the text boxes wrap, so they give way first.
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 3)
+        grid.addLayout(middle, 0, 1)
+        grid.addLayout(texts, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(1, 1)
+        self._grid, self._facts, self._texts_grid = grid, (left, middle), texts
+        self._narrow = False
 
         self.buyer_toggle = QToolButton(objectName="buyerDetailsToggle")
         self.buyer_toggle.setCheckable(True)
@@ -321,6 +416,24 @@ class CaseEditor(QWidget):
         outer.addWidget(self.buyer_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.buyer_box)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A narrow middle (a 1024 px window) stacks the two fact columns instead of cutting
+        # them off; the text boxes stay side by side below.
+        narrow = self.width() < NARROW_FORM
+        if narrow != self._narrow:
+            self._narrow = narrow
+            left, middle = self._facts
+            grid = self._grid
+            for item in (left, middle, self._texts_grid):
+                grid.removeItem(item)
+            grid.addLayout(left, 0, 0, 1, 1 if not narrow else 2)
+            grid.addLayout(middle, 0 if not narrow else 1, 1 if not narrow else 0,
+                           1, 1 if not narrow else 2)
+            grid.addLayout(self._texts_grid, 1 if not narrow else 2, 0, 1, 2)
+            grid.setRowStretch(1, 0 if narrow else 1)
+            grid.setRowStretch(2, 1 if narrow else 0)
+
     @staticmethod
     def _form_defaults(form: QFormLayout) -> None:
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -363,6 +476,18 @@ class CaseEditor(QWidget):
             self.type_combo.addItem(labels.type_label(self.library.rules, key), key)
         self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(current)))
         self.type_combo.blockSignals(False)
+
+    def set_read_only(self, on: bool) -> None:
+        """A case in the trash: its text can be read and copied, nothing can be changed."""
+        self._read_only = on
+        for edit in (*self._texts.values(), *self.buyer_edits.values()):
+            edit.setReadOnly(on)
+        for widget in (self.buyer, self.type_combo, self.currency, self.other_channel,
+                       *self.dates.values()):
+            widget.setEnabled(not on)
+
+    def is_read_only(self) -> bool:
+        return self._read_only
 
     # ---- loading -----------------------------------------------------------------------
     def set_case(self, case_id: int | None) -> None:
@@ -431,8 +556,10 @@ class CaseEditor(QWidget):
                         edit.setCursorPosition(0)  # show a long title from its start
             elif edit.toPlainText() != values[name]:
                 edit.setPlainText(values[name])
+        known = [getattr(case, n) for n in DATE_FIELDS if case and getattr(case, n)]
         for name, field in self.dates.items():
             field.set_value(getattr(case, name) if case else None)
+            field.near = max(known) if known else None
         self.buyer.setEditText(case.buyer.name if case and case.buyer else "")
         self.type_combo.setCurrentIndex(
             max(0, self.type_combo.findData(case.type_key)) if case else 0)
@@ -506,7 +633,7 @@ class CaseEditor(QWidget):
         return getattr(self.case, name)
 
     def _commit(self, name: str) -> None:
-        if self.case is None or self.ctx.closed:
+        if self.case is None or self.ctx.closed or self._read_only:
             return  # a closed desk's library may already be another one (a restore)
         new = self._read(name)
         old = self._stored(name)
@@ -524,7 +651,7 @@ class CaseEditor(QWidget):
             self._fill(self.case)
 
     def _commit_buyer(self) -> None:
-        if self.case is None:
+        if self.case is None or self._read_only:
             return
         name = self.buyer.currentText().strip()
         old = self.case.buyer
@@ -544,7 +671,7 @@ class CaseEditor(QWidget):
             {"buyer_id": new_id}, tr("Change buyer to {name}", name=name or "—")))
 
     def _commit_buyer_details(self) -> None:
-        if self.case is None or self.case.buyer is None:
+        if self.case is None or self.case.buyer is None or self._read_only:
             return
         before = self.case.buyer
         values = {}

@@ -184,7 +184,7 @@ class CaseListModel(QAbstractTableModel):
             return self._sort_key(s, col)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_DAYS:
-                return labels.days_left_colour(s.days_left)
+                return None if labels.is_filed(s.state) else labels.days_left_colour(s.days_left)
             if col == COL_READY and s.required:
                 return labels.GREEN if s.met >= s.required else labels.RED
             return None
@@ -197,7 +197,7 @@ class CaseListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_ORDER and s.title:
                 return s.title
-            if col == COL_DAYS and s.deadline:
+            if col == COL_DAYS and s.deadline and not labels.is_filed(s.state):
                 return tr("Last day: {date}", date=s.deadline.isoformat()) + "\n" + \
                     labels.days_left_text(s.days_left)
         return None
@@ -217,14 +217,21 @@ class CaseListModel(QAbstractTableModel):
             return tr("{state} (archived)", state=text) if s.archived else text
         if col == COL_READY:
             return f"{s.met}/{s.required}"
+        if labels.is_filed(s.state):
+            return tr("Filed")  # the window stopped counting when the complaint went in
         return labels.days_left_short(s.days_left)
 
     def _sort_key(self, s: CaseSummary, col: int) -> Any:
         if col == COL_READY:
             return (s.met - s.required, s.met)
         if col == COL_DAYS:
-            # Cases without a deadline sort after every dated one.
-            return (s.days_left is None, s.days_left if s.days_left is not None else 0)
+            # Urgency first: cases still open to complaint, soonest first; then the expired
+            # ones, the most recently closed first; cases without a deadline last.
+            if s.days_left is None or labels.is_filed(s.state):
+                return (2, 0)
+            if s.days_left < 0:
+                return (1, -s.days_left)
+            return (0, s.days_left)
         return self._display(s, col).casefold()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -349,6 +356,7 @@ class CaseListPanel(QWidget):
         for col, width in MIN_WIDTHS.items():
             header.resizeSection(col, width)
         self._fitted = False
+        self._wanted: dict[int, int] = {}  # each column's fitted width, to grow back to
         self.view.viewport().installEventFilter(self)
         # No sort until the user asks: sorting reads every row, opening should read only a page.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -400,24 +408,56 @@ class CaseListPanel(QWidget):
                 if text:
                     widest = max(widest, metrics.horizontalAdvance(str(text)) + CELL_PADDING)
             header.resizeSection(col, min(MAX_WIDTH, max(MIN_WIDTHS[col], widest)))
+            self._wanted[col] = header.sectionSize(col)
         self._fitted = rows > 0
         self._fit_to_panel()
 
     def _fit_to_panel(self) -> None:
         """Give back width from the long text columns (they elide) so that the short ones a
-        seller scans (status, evidence, days left) never scroll out of sight."""
+        seller scans (order no., status, days left) never scroll out of sight; in a narrow
+        panel (a rail) the columns that are only nice to have step aside altogether."""
         header = self.view.header()
         room = self.view.viewport().width()
         if room <= 0:
             return
-        excess = sum(header.sectionSize(c) for c in range(header.count())) - room
-        for col in (COL_TYPE, COL_BUYER, COL_STATUS):
+        # Bring back what a wider panel has room for, at its smallest.
+        for col in (COL_READY, COL_BUYER, COL_TYPE):
+            if header.isSectionHidden(col):
+                shown = sum(header.sectionSize(c) for c in range(header.count())
+                            if not header.isSectionHidden(c))
+                if shown + MIN_WIDTHS[col] <= room:
+                    self.view.setColumnHidden(col, False)
+                    header.resizeSection(col, MIN_WIDTHS[col])
+                else:
+                    break
+        visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        excess = sum(header.sectionSize(c) for c in visible) - room
+        for col in (COL_TYPE, COL_BUYER, COL_STATUS, COL_DAYS, COL_ORDER):
             if excess <= 0:
                 break
+            if header.isSectionHidden(col):
+                continue
             give = min(excess, header.sectionSize(col) - MIN_WIDTHS[col])
             if give > 0:
                 header.resizeSection(col, header.sectionSize(col) - give)
                 excess -= give
+        for col in (COL_TYPE, COL_BUYER, COL_READY):
+            if excess <= 0:
+                break
+            if not header.isSectionHidden(col):
+                excess -= header.sectionSize(col)
+                self.view.setColumnHidden(col, True)
+        if excess > 0:
+            # Still too narrow: the order number elides before status or days left do.
+            header.resizeSection(COL_ORDER, max(60, header.sectionSize(COL_ORDER) - excess))
+        else:
+            # Room freed by the columns that stepped aside goes to the order number first
+            # (a seller finds a case by it), then to the status.
+            for col in (COL_ORDER, COL_STATUS, COL_DAYS):
+                grow = min(-excess, self._wanted.get(col, 0) - header.sectionSize(col))
+                if grow > 0:
+                    header.resizeSection(col, header.sectionSize(col) + grow)
+                    excess += grow
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The viewport's own resize, not the panel's: the layout sizes the view after the panel.

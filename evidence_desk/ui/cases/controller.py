@@ -12,7 +12,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFrame, QMessageBox, QScrollArea, QStyle
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QWidget,
+)
 
 from evidence_desk.i18n import localized, tr
 from evidence_desk.library.service import LibraryError
@@ -23,6 +33,30 @@ from evidence_desk.ui.common.context import BUYER, FIELDS, LIST, STATE, DeskCont
 from evidence_desk.ui.common.undo import CaseListCommand
 
 SP = QStyle.StandardPixmap
+
+
+class TrashBanner(QFrame):
+    """Over a case in the trash: it is read-only, and a button brings it back."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trashBanner")
+        self.setStyleSheet("QFrame#trashBanner { background: #fdecea; border-bottom: 1px solid "
+                           "#f2b8b5; } QFrame#trashBanner QLabel { color: #8c1d18; }")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.restore_button = QPushButton(objectName="trashRestoreButton")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 12, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.restore_button)
+        self.setVisible(False)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label.setText(tr("This case is in the trash and cannot be changed. Restore it to "
+                              "work on it again."))
+        self.restore_button.setText(tr("Restore"))
 
 
 class CasesController(QObject):
@@ -45,6 +79,8 @@ class CasesController(QObject):
         # The fields shrink to the width instead; a sideways scrollbar hides half a form.
         self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty = EmptyState()
+        self.trash_banner = TrashBanner()
+        self.trash_banner.restore_button.clicked.connect(self.restore_case)
         self._demo_running = False
         self.actions: list[QAction] = []
         self._build_actions()
@@ -102,6 +138,7 @@ class CasesController(QObject):
             action.setText(text)
         self.actionNewCase.setIconText(tr("New case"))
         self.empty.retranslate()
+        self.trash_banner.retranslate()
         self.editor.retranslate()
         self.panel.retranslate()
         self.header.show_case(self.editor.case)
@@ -127,6 +164,9 @@ class CasesController(QObject):
         self.actionTrash.setEnabled(has_case and not in_trash)
         self.actionRestore.setEnabled(in_trash)
         self.actionPurge.setEnabled(in_trash)
+        # A case in the trash is read-only: restoring it is the one thing to do with it.
+        self.trash_banner.setVisible(in_trash)
+        self.editor.set_read_only(in_trash)
 
     # ---- following the list and the change event ----------------------------------------
     def _opened(self, case_id: int | None) -> None:

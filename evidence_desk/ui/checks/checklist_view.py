@@ -98,6 +98,8 @@ class ChecklistView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.checklist: Checklist | None = None
+        self.case_state = ""  # the open case's state; "" until known
+        self.state_text = ""
         self.rows: list[RequirementRow] = []
         self.warning_labels: list[QLabel] = []
         body = QWidget()
@@ -123,6 +125,12 @@ class ChecklistView(QScrollArea):
     def retranslate(self) -> None:
         self.show_checklist(self.checklist)
 
+    def set_case_state(self, state: str, text: str) -> None:
+        """The open case's state (shown at once when it moves, before a new checklist)."""
+        if (state, text) != (self.case_state, self.state_text):
+            self.case_state, self.state_text = state, text
+            self.show_checklist(self.checklist)
+
     def show_checklist(self, checklist: Checklist | None) -> None:
         self.checklist = checklist
         for w in self._dynamic:
@@ -136,13 +144,18 @@ class ChecklistView(QScrollArea):
             self.ready_label.setStyleSheet(f"color: {labels.GREY.name()}")
             self.deadline_label.clear()
             return
-        if checklist.ready:
+        if labels.is_filed(self.case_state):
+            # Filed: "ready" and a countdown would be stale news.
+            self.ready_label.setText(tr("✓ Filed: {state}", state=self.state_text))
+            self.ready_label.setStyleSheet(f"color: {labels.GREY.name()}")
+        elif checklist.ready:
             self.ready_label.setText(tr("✓ Ready to submit"))
             self.ready_label.setStyleSheet(f"color: {labels.GREEN.name()}")
         else:
             self.ready_label.setText(tr("✗ Not ready yet"))
             self.ready_label.setStyleSheet(f"color: {labels.RED.name()}")
-        self.deadline_label.setText(self._deadline_html(checklist))
+        self.deadline_label.setText("" if labels.is_filed(self.case_state)
+                                    else self._deadline_html(checklist))
         pos = self._layout.count() - 1  # before the stretch
         add = self._insert_at(pos)
         add(_section(tr("Evidence required ({met} of {total})", met=checklist.met,

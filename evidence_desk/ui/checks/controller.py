@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.ui.checks.checklist_view import ChecklistView
 from evidence_desk.ui.checks.timeline_view import TimelineView
+from evidence_desk.ui.common import labels
 from evidence_desk.ui.common.context import AUDIT, EVIDENCE, FIELDS, STATE, DeskContext
 
 # A checklist depends on the case's fields (type, dates), its evidence and its state; the
@@ -46,7 +47,16 @@ class ChecksController(QObject):
         if origin is self:
             return  # its own news that the library moved the case: already shown
         if cid is not None and (ids is None or cid in ids) and aspects & _FOLLOWS:
+            if STATE in aspects:
+                self._show_state(self.ctx.case_info(cid))
             self.refresh()
+
+    def _show_state(self, case: Any, draw: bool = True) -> None:
+        text = labels.state_label(self.ctx.library.rules, case.type_key, case.state)
+        if draw:
+            self.checklist.set_case_state(case.state, text)
+        else:
+            self.checklist.case_state, self.checklist.state_text = case.state, text
 
     def refresh(self) -> None:
         """Recompute checklist and timeline off the GUI thread."""
@@ -76,6 +86,7 @@ class ChecksController(QObject):
             # The library moved the case itself (draft <-> ready as evidence came and went):
             # every view, and the version the next edit is checked against, must follow.
             self.ctx.announce({case.id}, (STATE,), info=case, origin=self)
+        self._show_state(case, draw=False)
         self.checklist.show_checklist(checklist)
         self.timeline.set_events(events)
         self.checks_updated.emit(checklist)

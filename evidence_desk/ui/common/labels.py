@@ -67,6 +67,15 @@ def days_left_text(days: int | None) -> str:
     return tr("1 day left") if days == 1 else tr("{n} days left", n=days)
 
 
+# States before the complaint is filed; after it the complaint window no longer counts down.
+NOT_FILED = ("draft", "ready")
+
+
+def is_filed(state: str) -> bool:
+    """Submitted or later: days left to complain mean nothing any more."""
+    return state not in NOT_FILED
+
+
 def days_left_short(days: int | None) -> str:
     """The same, short enough for a list column."""
     if days is None:

@@ -11,15 +11,17 @@ import os
 from pathlib import Path
 
 from platformdirs import user_config_dir
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -89,14 +91,31 @@ class SettingsDialog(QDialog):
                                         "at each start."))
         form = QFormLayout()
         form.addRow(tr("Language"), self.language)
-        form.addRow(tr("Team database"), self.team_url)
-        form.addRow(tr("Password"), self.team_password)
-        form.addRow("", self.remember)
-        hint = QLabel(tr("The window changes language as soon as you press OK. A team database "
-                         "is used from the next start; leave it empty to keep this computer's "
-                         "library. Passwords are never written to the settings file."))
+        hint = QLabel(tr("The window changes language as soon as you press OK."))
         hint.setWordWrap(True)
         hint.setEnabled(False)
+        # A solo seller never needs the team database: it waits behind a toggle, open only
+        # when one is already set up.
+        self.advanced_toggle = QToolButton(objectName="advancedTeamToggle")
+        self.advanced_toggle.setText(tr("Advanced / team"))
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setAutoRaise(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced = QGroupBox(objectName="advancedTeamBox")
+        self.advanced.setFlat(True)
+        team = QFormLayout(self.advanced)
+        team.addRow(tr("Team database"), self.team_url)
+        team.addRow(tr("Password"), self.team_password)
+        team.addRow("", self.remember)
+        team_hint = QLabel(tr("For several desks sharing one PostgreSQL database. It is used "
+                              "from the next start; leave it empty to keep this computer's "
+                              "library. Passwords are never written to the settings file."))
+        team_hint.setWordWrap(True)
+        team_hint.setEnabled(False)
+        team.addRow(team_hint)
+        self.advanced_toggle.toggled.connect(self._show_advanced)
+        self._show_advanced(bool(self.team_url.text()))
+        self.advanced_toggle.setChecked(bool(self.team_url.text()))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -104,7 +123,15 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.advanced)
         layout.addWidget(buttons)
+
+    def _show_advanced(self, on: bool) -> None:
+        self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if on
+                                          else Qt.ArrowType.RightArrow)
+        self.advanced.setVisible(on)
+        self.adjustSize()
 
     def accept(self) -> None:
         from evidence_desk.library.credentials import public_url, save_password

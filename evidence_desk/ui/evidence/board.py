@@ -53,6 +53,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -60,6 +61,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -171,6 +173,30 @@ class KindListView(QListView):
     def wheelEvent(self, e: QWheelEvent) -> None:
         e.ignore()  # the board's scroll area scrolls; this grid never does
 
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        board = self.section.board
+        current = self.currentIndex()
+        n = self.model().rowCount()
+        plain = e.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                  Qt.KeyboardModifier.KeypadModifier)
+        if e.key() == Qt.Key.Key_Space and plain:
+            # Space previews the item, as in a file manager's quick look.
+            if current.isValid():
+                board.open_viewer(current.data(InfoRole).id)
+            return
+        if plain and current.isValid() and n:
+            forward = e.key() in (Qt.Key.Key_Right, Qt.Key.Key_Down)
+            backward = e.key() in (Qt.Key.Key_Left, Qt.Key.Key_Up)
+            last_row = current.row() >= n - self.columns() if e.key() == Qt.Key.Key_Down \
+                else current.row() == n - 1
+            first_row = current.row() < self.columns() if e.key() == Qt.Key.Key_Up \
+                else current.row() == 0
+            # At the edge of one kind the arrows go on into the next kind's cards.
+            edge = (forward and last_row) or (backward and first_row)
+            if edge and board.step_section(self.section, 1 if forward else -1):
+                return
+        super().keyPressEvent(e)
+
     def drop_row(self, pos: QPoint) -> int:
         """The row a drop at `pos` inserts before (grid maths, so gaps and edges work too)."""
         n = self.model().rowCount()
@@ -230,6 +256,7 @@ class KindSection(QFrame):
 
         header = QFrame()
         header.setObjectName("kindHeader")
+        self.header = header
         self.letter = QLabel(kind.letter)
         self.letter.setObjectName("kindLetter")
         self.letter.setFixedSize(22, 22)
@@ -279,6 +306,7 @@ class KindSection(QFrame):
         self.setToolTip(self.kind.hint(lang))
         self.add.setToolTip(tr("Add files as {kind}", kind=self.kind.label(lang)))
         self.empty_hint.setText(tr("Drop files here"))
+        self._fit_header()
 
     def refresh(self, need: str) -> None:
         """need: "" (not required by the case type), "met" or "missing"."""
@@ -292,6 +320,24 @@ class KindSection(QFrame):
             self.need.setText("✓ " + tr("required") if need == "met" else tr("required"))
             self.need.setStyleSheet("")  # re-polish after the objectName changed
         self.view.fit_height()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        self._fit_header()
+
+    def _fit_header(self) -> None:
+        """A narrow board drops the name in the other language first, so the count, the
+        required badge and the + button never get cut."""
+        scroll = self.board.scroll
+        if not self.other.text() or not isinstance(scroll, QScrollArea):
+            return  # the board is still being built (QWidget.scroll is a method till then)
+        # Measured against the board's viewport: the content is never narrower than its
+        # minimum, so the section's own width would keep the long header for ever.
+        margins = self.board.sections_layout.contentsMargins()
+        room = scroll.viewport().width() - margins.left() - margins.right()
+        self.other.setVisible(True)
+        needed = self.header.minimumSizeHint().width()
+        self.other.setVisible(room >= needed)
 
     def set_drop_target(self, on: bool) -> None:
         if self.property("dropTarget") != on:
@@ -341,6 +387,7 @@ class EvidenceBoard(QWidget):
         self.runner = runner
         self.undo_stack = undo_stack
         self._case_id: int | None = None
+        self._read_only = False
         self._type_key: str | None = None
         self._queue: list[tuple[int, list[str], str | None]] = []
         self._import: TaskHandle | None = None
@@ -447,6 +494,30 @@ class EvidenceBoard(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.stack, 1)
 
+    def detach_details(self) -> QScrollArea:
+        """Hand the details pane to a window that shows it elsewhere (the desk puts it in its
+        right column so the cards keep the board's whole width). It comes in a scroll area of
+        its own: however tall one item's details are, nothing around them moves."""
+        holder = QScrollArea()
+        holder.setObjectName("detailsScroll")
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details.setMinimumWidth(0)
+        # A wide picture or file name must not widen the column: they shrink and wrap.
+        self.details.preview.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                           QSizePolicy.Policy.Fixed)
+        self.details.preview.setFixedHeight(120)
+        for label in (self.details.name, self.details.meta, self.details.flags,
+                      self.details.captured_from):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for combo in (self.details.kind, self.details.source):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+        holder.setWidget(self.details)  # takes it out of the board's splitter
+        return holder
+
     def _add_section(self, kind: EvidenceKind, colour: str) -> KindSection:
         section = KindSection(self, kind, colour)
         view = section.view
@@ -481,6 +552,11 @@ class EvidenceBoard(QWidget):
         self.details.retranslate()
         self._refresh_headers()
 
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        for section in self.sections.values():
+            section._fit_header()
+
     def changeEvent(self, e: QEvent) -> None:
         if e.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -507,7 +583,7 @@ class EvidenceBoard(QWidget):
                 self._case_id = None
         self.stack.setCurrentIndex(0 if self._case_id is None else 1)
         for w in (self.add_button, self.paste_button):
-            w.setEnabled(self._case_id is not None)
+            w.setEnabled(self._case_id is not None and not self._read_only)
         if in_background and self._case_id is not None:
             self._load_in_background(self._case_id)
         else:
@@ -623,6 +699,22 @@ class EvidenceBoard(QWidget):
                 # would toggle the selection off again.
                 sm.setCurrentIndex(last, sm.SelectionFlag.NoUpdate)
 
+    def step_section(self, section: KindSection, step: int) -> bool:
+        """Move the keyboard to the first (or last) card of the next (or previous) kind that
+        has any; False at the end of the board."""
+        order = [s for s in self.sections.values() if s.model.rowCount()]
+        if section not in order:
+            return False
+        at = order.index(section) + step
+        if not 0 <= at < len(order):
+            return False
+        target = order[at]
+        row = 0 if step > 0 else target.model.rowCount() - 1
+        self.select_ids([target.model.item(row).id])
+        target.view.setFocus(Qt.FocusReason.TabFocusReason)
+        self.scroll.ensureWidgetVisible(target.view, 0, 40)
+        return True
+
     def active_kind(self) -> str | None:
         """The kind of the selected items: a paste lands there; None lets the file decide."""
         chosen = self.selected_items()
@@ -651,7 +743,7 @@ class EvidenceBoard(QWidget):
         self.evidence_changed.emit()
 
     def _edit(self, item_id: int, name: str, old: Any, new: Any) -> None:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return
         command = EditEvidenceCommand(self.library, self._case_id, item_id, name, old, new,
                                       self._after)
@@ -661,7 +753,7 @@ class EvidenceBoard(QWidget):
 
     def move_items(self, ids: Sequence[int], kind: str, row: int | None = None) -> bool:
         """Put items of this case into `kind` at `row` (default: the end) as one undo step."""
-        if self._case_id is None or kind not in self.sections:
+        if self._case_id is None or self._read_only or kind not in self.sections:
             return False
         current = {k: s.model.ids() for k, s in self.sections.items()}
         where = {i: k for k, lst in current.items() for i in lst}
@@ -698,7 +790,7 @@ class EvidenceBoard(QWidget):
 
     def set_capture_time(self, items: Sequence[EvidenceInfo], when: datetime | None) -> None:
         """Give all `items` one capture time, as one undo step."""
-        if not items or self._case_id is None:
+        if not items or self._case_id is None or self._read_only:
             return
         from evidence_desk.ui.evidence.commands import SetCaptureTimesCommand
 
@@ -709,7 +801,7 @@ class EvidenceBoard(QWidget):
 
     def rotate_items(self, ids: Sequence[int], degrees: int) -> None:
         """Turn how the items are shown (stored as data; the originals never change)."""
-        if not ids or self._case_id is None:
+        if not ids or self._case_id is None or self._read_only:
             return
         from evidence_desk.ui.evidence.commands import RotateEvidenceCommand
 
@@ -720,15 +812,27 @@ class EvidenceBoard(QWidget):
 
     def remove_selected(self) -> None:
         ids = self.selected_ids()
-        if not ids or self._case_id is None:
+        if not ids or self._case_id is None or self._read_only:
             return
         self.undo_stack.push(RemoveEvidenceCommand(self.library, self._case_id, ids,
                                                    self._after))
         self.show_message(tr("Removed {count} items. Undo brings them back.", count=len(ids)))
 
     # ---- drops ------------------------------------------------------------------------
+    def set_read_only(self, on: bool) -> None:
+        """A case in the trash: its evidence can be looked at, not added to or changed."""
+        self._read_only = on
+        for w in (self.add_button, self.paste_button, *(s.add for s in self.sections.values())):
+            w.setEnabled(not on and self._case_id is not None)
+        self.details.setEnabled(not on)
+        for section in self.sections.values():
+            section.view.setDragEnabled(not on)
+
+    def is_read_only(self) -> bool:
+        return self._read_only
+
     def accepts(self, mime: QMimeData) -> bool:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return False
         moved = decode_ids(mime)
         if moved is not None:
@@ -794,7 +898,7 @@ class EvidenceBoard(QWidget):
         return self._open_chooser(kind, folder=True)
 
     def _open_chooser(self, kind: str | None, folder: bool) -> QFileDialog | None:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return None
         dialog = file_dialog(self, folder)
         if folder:
@@ -806,6 +910,9 @@ class EvidenceBoard(QWidget):
 
     def import_paths(self, paths: Iterable[str | Path], kind: str | None = None) -> None:
         """Import files and folders into the current case in the background."""
+        if self._read_only:
+            self.show_message(tr("This case is in the trash; restore it to add evidence."))
+            return
         if self._case_id is None:
             self.show_message(tr("Choose or create a case first."))
             return
@@ -867,9 +974,9 @@ class EvidenceBoard(QWidget):
             # The import already happened; the command only makes it undoable.
             self.undo_stack.push(AddEvidenceCommand(self.library, outcome.case_id,
                                                     outcome.added, self._after))
+            # Nothing is selected afterwards: a selection left armed would let the kind box
+            # move every imported file at once.
             self._after(outcome.case_id, True)
-            if outcome.case_id == self._case_id:
-                self.select_ids(outcome.added)
         if outcome.error:
             self.show_message(tr("Import failed: {error}", error=outcome.error))
         elif outcome.refused or outcome.duplicates or outcome.cancelled:
@@ -910,7 +1017,7 @@ class EvidenceBoard(QWidget):
         self._add_image(image, self.active_kind())
 
     def _add_image(self, image: QImage, kind: str | None) -> None:
-        if self._case_id is None:
+        if self._case_id is None or self._read_only:
             return
         case_id = self._case_id
         library = self.library

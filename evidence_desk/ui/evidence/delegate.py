@@ -19,6 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from evidence_desk.core.checklist import FLAG_PRIVACY_OK, PERSONAL_DATA_KINDS
+from evidence_desk.core.marks import has_redaction
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
 from evidence_desk.ui.evidence.model import (
@@ -29,6 +31,7 @@ from evidence_desk.ui.evidence.model import (
     title_of,
 )
 from evidence_desk.ui.evidence.thumbnail_cache import Thumb
+from evidence_desk.ui.marks.overlay import paint_marks, shown_size
 
 CELL = QSize(172, 206)
 THUMB_BOX = QSize(148, 128)
@@ -128,6 +131,16 @@ def draw_pill(p: QPainter, anchor: QPointF, text: str, colour: QColor,
     return rect.right()
 
 
+def redaction_badge(info: EvidenceInfo) -> str:
+    """"redacted" when the item carries a redaction box; "needed" for an identity document or
+    a transaction record that has none (and was not marked as checked); else ""."""
+    if has_redaction(info.marks):
+        return "redacted"
+    if info.kind in PERSONAL_DATA_KINDS and FLAG_PRIVACY_OK not in info.flags:
+        return "needed"
+    return ""
+
+
 class EvidenceDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -174,6 +187,11 @@ class EvidenceDelegate(QStyledItemDelegate):
             p.setPen(QPen(QColor("#e0e0e0"), 1))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPixmap(target, pm)
+            marked_size = shown_size(info)
+            if info.marks and marked_size is not None:
+                # The redactions as the export burns them in: a card never shows what the
+                # buyer will not see.
+                paint_marks(p, QRectF(target), info.marks, marked_size, redactions_only=True)
             p.drawRect(QRectF(target).adjusted(-0.5, -0.5, 0.5, 0.5))
             if not is_picture(info):
                 draw_pill(p, QPointF(box.left() + 2, box.bottom() - 18), label,
@@ -199,6 +217,13 @@ class EvidenceDelegate(QStyledItemDelegate):
             left = draw_pill(p, QPointF(left, box.top() + 2), text, QColor("#c5221f")) + 4
         if warnings:
             draw_pill(p, QPointF(left, box.top() + 2), "!", QColor("#e37400"))
+        badge = redaction_badge(info)
+        if badge == "redacted":
+            draw_pill(p, QPointF(box.right() - 2, box.bottom() - 18), tr("redacted"),
+                      QColor("#202124"), right=True)
+        elif badge == "needed":
+            draw_pill(p, QPointF(box.right() - 2, box.bottom() - 18), tr("needs redaction"),
+                      QColor("#b3261e"), right=True)
 
         text_rect = QRect(int(card.left()) + 8, box.bottom() + 8, int(card.width()) - 16, 20)
         fm = QFontMetrics(option.font)  # type: ignore[attr-defined]

@@ -39,6 +39,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
@@ -317,13 +318,17 @@ class EvidenceViewer(QWidget):
         self.open_button = QPushButton()
         self.mark_button = QPushButton()
         self.mark_button.setObjectName("viewerRedact")
+        # Marks are shown burnt in, as the exported copy will look; this shows the original.
+        self.original_toggle = QCheckBox(objectName="viewerShowOriginal")
+        self.original_toggle.toggled.connect(self._show_marks)
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 6)
         for w in (self.prev_button, self.next_button):
             top.addWidget(w)
         top.addWidget(self.title, 1)
         for w in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button,
-                  self.actual_button, self.mark_button, self.open_button):
+                  self.actual_button, self.original_toggle, self.mark_button,
+                  self.open_button):
             top.addWidget(w)
         self.note = QLabel()
         self.note.setObjectName("viewerNote")
@@ -381,6 +386,7 @@ class EvidenceViewer(QWidget):
             ("Left", lambda: self.step(-1)),
             ("Right", lambda: self.step(1)),
             ("Escape", self.close),
+            ("Space", self.close),  # Space opened the preview on the board; Space shuts it
         ]
         seen: set[str] = set()
         for key, slot in keys:
@@ -401,8 +407,25 @@ class EvidenceViewer(QWidget):
         self.actual_button.setToolTip(tr("Actual size"))
         self.open_button.setText(tr("Open with the default app"))
         self.mark_button.setText(tr("Redact / annotate…"))
+        self.original_toggle.setText(tr("Show original"))
+        self.original_toggle.setToolTip(tr("Marks are shown as the exported copy will carry "
+                                           "them; tick to see the picture without them."))
         self.panel_open.setText(tr("Open with the default app"))
         self.loading.setText(tr("Loading…"))
+
+    def _marked(self, info: EvidenceInfo, image: QImage) -> QImage:
+        if self.original_toggle.isChecked() or not info.marks:
+            return image
+        from evidence_desk.ui.marks.overlay import shown_size, with_marks
+
+        return with_marks(image, info.marks, shown_size(info))
+
+    def _show_marks(self, *_args: Any) -> None:
+        info = self.current()
+        pv = self.preview
+        if info is not None and pv is not None and pv.mode == "image" and pv.image is not None:
+            self.original_toggle.setVisible(bool(info.marks))
+            self.canvas.set_image(self._marked(info, pv.image))
 
     def open_marks(self) -> Any:
         """The redaction and annotation editor on the item shown; the original stays as it is."""
@@ -417,6 +440,7 @@ class EvidenceViewer(QWidget):
 
     def _marks_saved(self, info: EvidenceInfo) -> None:
         self._items = [info if i.id == info.id else i for i in self._items]
+        self._show_marks()
         board = self.parent()
         if board is not None and hasattr(board, "marks_saved"):
             board.marks_saved(info)
@@ -480,8 +504,9 @@ class EvidenceViewer(QWidget):
         for w in (self.zoom_in, self.zoom_out, self.zoom_label, self.fit_button,
                   self.actual_button):
             w.setVisible(image_tools)
+        self.original_toggle.setVisible(pv.mode == "image" and bool(info.marks))
         if pv.mode == "image" and pv.image is not None:
-            self.canvas.set_image(pv.image)
+            self.canvas.set_image(self._marked(info, pv.image))
             self.pages.setCurrentWidget(self.canvas)
             if pv.animated:
                 notes.append(tr("Animated image: the first frame is shown."))

@@ -241,7 +241,8 @@ class FlowUI(QObject):
         if cid is None or (ids is not None and cid not in ids):
             return
         case = self.ctx.case_info(cid)
-        if BUYER in aspects:
+        if BUYER in aspects or STATE in aspects:
+            # A state change shows in the buyer's history of cases at once.
             self.buyer.set_case(case)
         elif FIELDS in aspects and self.info is not None and case.id == self.info.case.id:
             buyer_changed = (case.buyer.id if case.buyer else None) != \

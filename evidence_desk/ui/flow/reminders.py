@@ -67,9 +67,16 @@ def find_reminders(lib: Library, today: date | None = None) -> list[Reminder]:
             _earliest, latest = expected_result(case.submitted_on, lib.rules.platform)
             if today > latest:
                 out.append(Reminder(s.id, s.order_no, OVERDUE, expected_by=latest))
-    out.sort(key=lambda r: (r.kind != CLOSING, r.days_left if r.days_left is not None else 0,
-                            r.case_id))
+    out.sort(key=urgency)
     return out
+
+
+def urgency(r: Reminder) -> tuple[int, int, int]:
+    """Most urgent first: windows about to close, soonest first (they can still be saved),
+    then overdue results, the longest overdue first."""
+    if r.kind == CLOSING:
+        return (0, r.days_left if r.days_left is not None else 0, r.case_id)
+    return (1, r.expected_by.toordinal() if r.expected_by else 0, r.case_id)
 
 
 def reminder_text(r: Reminder) -> str:
@@ -78,6 +85,10 @@ def reminder_text(r: Reminder) -> str:
                   days=labels.days_left_text(r.days_left))
     return tr("{order}: result overdue (expected by {date})", order=r.order_no,
               date=r.expected_by.isoformat() if r.expected_by else "—")
+
+
+# The bar lists this many cases; a longer list is a count, the case list sorts the rest.
+SHOWN = 4
 
 
 class ReminderBar(QFrame):
@@ -121,18 +132,22 @@ class ReminderBar(QFrame):
                             if self.parentWidget() else False)
 
     def show_reminders(self, reminders: list[Reminder], *, visible: bool = True) -> None:
-        self.reminders = list(reminders)
-        closing = [r for r in reminders if r.kind == CLOSING]
-        overdue = [r for r in reminders if r.kind == OVERDUE]
-        parts = []
-        if closing:
-            parts.append("<b>" + html.escape(tr("Complaint window closing soon:")) + "</b> "
-                         + ", ".join(self._link_html(r) for r in closing))
-        if overdue:
-            parts.append("<b>" + html.escape(tr("Result overdue — consider calling customer "
-                                                 "service:")) + "</b> "
-                         + ", ".join(self._link_html(r) for r in overdue))
-        self.text.setText("<br>".join(parts))
+        """A short list, most urgent first, one case a line; the rest are counted."""
+        self.reminders = sorted(reminders, key=urgency)
+        shown = self.reminders[:SHOWN]
+        lines = []
+        last_kind = ""
+        for r in shown:
+            if r.kind != last_kind:
+                heading = tr("Complaint window closing soon:") if r.kind == CLOSING else \
+                    tr("Result overdue — consider calling customer service:")
+                lines.append("<b>" + html.escape(heading) + "</b>")
+                last_kind = r.kind
+            lines.append("• " + self._link_html(r))
+        more = len(self.reminders) - len(shown)
+        if more > 0:
+            lines.append(html.escape(tr("and {n} more", n=more)))
+        self.text.setText("<br>".join(lines))
         self.setVisible(bool(reminders) and visible)
 
     @staticmethod

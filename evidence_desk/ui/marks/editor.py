@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmap,
+    QShowEvent,
     QUndoCommand,
     QUndoStack,
     QWheelEvent,
@@ -656,6 +657,12 @@ class MarkEditor(QDialog):
     def done(self, result: int) -> None:
         self._stop_work()
         super().done(result)
+
+    def showEvent(self, e: QShowEvent) -> None:
+        super().showEvent(e)
+        # The picture takes the keys when the editor opens, so its one-key tools (R, H, A,
+        # M, N) pick a tool instead of typing into the note field.
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def closeEvent(self, e: QCloseEvent) -> None:
         self._stop_work()

@@ -14,13 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -44,9 +45,15 @@ from evidence_desk.ui.export.actions import ExportActions
 from evidence_desk.ui.flow.controller import FlowUI
 from evidence_desk.ui.integrity.actions import IntegrityActions
 from evidence_desk.ui.shell.launcher import Launcher
+from evidence_desk.ui.shell.shortcuts import ShortcutsDialog, board_keys, shortcut_rows
 from evidence_desk.ui.team.sync import TeamSync
 
 PAGE_EMPTY, PAGE_NO_CASE, PAGE_CASE = range(3)
+# Widths of the three columns: the case list never below a rail of order no., status and days
+# left; the middle (the board) never below what a row of cards and a section header need.
+LIST_MIN = 250
+MIDDLE_MIN = 420
+RIGHT_MIN = 210
 EXPORT_JOBS = "evidence_desk.export.jobs"
 SP = QStyle.StandardPixmap
 
@@ -138,29 +145,40 @@ class MainWindow(QMainWindow):
         self.case_split.addWidget(self.flow_ui.tabs)
         self.case_split.setStretchFactor(0, 0)
         self.case_split.setStretchFactor(1, 1)
-        self.case_split.setSizes([330, 470])
+        self.case_split.setSizes([200, 500])
         self.case_split.setChildrenCollapsible(False)
         case_page = QWidget()
         cl = QVBoxLayout(case_page)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
+        cl.addWidget(self.case_ui.trash_banner)
         cl.addWidget(self.header)
         cl.addWidget(self.case_split, 1)
 
         self.no_case = QLabel(objectName="noCaseLabel")
         self.no_case.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_case.setEnabled(False)
+        self.no_case.setWordWrap(True)
         self.middle = QStackedWidget(objectName="middleStack")
         self.middle.addWidget(self.empty)
         self.middle.addWidget(self.no_case)
         self.middle.addWidget(case_page)
+        # What a page holds (a long title, a tall details pane) must never widen the middle
+        # and so move the splitter: the splitter alone decides its width.
+        self.middle.setMinimumWidth(MIDDLE_MIN)
+        self.middle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.checklist_panel = _TitledPanel(self.checklist)
         self.timeline_panel = _TitledPanel(self.timeline)
+        # The selected item's details sit in the right column, not beside the cards: the
+        # cards keep the middle's whole width, and a tall pane scrolls on its own.
+        self.details_panel = _TitledPanel(self.board.detach_details())
+        self.details_panel.setObjectName("itemDetailsPanel")
         self.right_split = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
         self.right_split.addWidget(self.checklist_panel)
+        self.right_split.addWidget(self.details_panel)
         self.right_split.addWidget(self.timeline_panel)
-        self.right_split.setSizes([480, 300])
+        self.right_split.setSizes([300, 300, 160])
         self.right_split.setChildrenCollapsible(False)
 
         self.cases.layout().insertWidget(0, self.flow_ui.reminder_bar)
@@ -171,9 +189,11 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setStretchFactor(2, 0)
-        # The list gets room for its columns; the middle takes what the window adds beyond this.
-        self.main_split.setSizes([560, 560, 280])
-        self.main_split.setChildrenCollapsible(False)
+        self.main_split.setCollapsible(1, False)
+        self.main_split.setCollapsible(2, False)
+        # The case list may be dragged down to a narrow rail (order no., status, days left).
+        self.cases.setMinimumWidth(LIST_MIN)
+        self.main_split.setSizes(self._default_split(self.width()))
         self.setCentralWidget(self.main_split)
 
         self.library_label = QLabel()
@@ -234,6 +254,14 @@ class MainWindow(QMainWindow):
         self.actionRedo = a("actionRedo", SP.SP_ArrowForward, K.Redo, self.redo)
         self.actionRefresh = a("actionRefresh", SP.SP_BrowserReload, K.Refresh, self.refresh_all)
         self.actionAbout = a("actionAbout", None, None, self.about)
+        self.actionShortcuts = a("actionShortcuts", None, "F1", self.show_shortcuts)
+        # Ctrl+1… switch the open case's tabs (evidence, statement, submission, buyer).
+        self.tab_actions = [
+            a(f"actionTab{n + 1}", None, f"Ctrl+{n + 1}",
+              lambda n=n: self.flow_ui.tabs.setCurrentIndex(n))
+            for n in range(self.flow_ui.tabs.count())]
+        # The statement feature owns the copy; the desk gives it its key.
+        self.flow_ui.actionCopyStatement.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.actionAbout.setMenuRole(QAction.MenuRole.AboutRole)
         self.actionExportDossier.setEnabled(_export_ready(EXPORT_JOBS, "export_dossier"))
         self.actionExportPack.setEnabled(_export_ready(EXPORT_JOBS, "export_pack"))
@@ -280,11 +308,11 @@ class MainWindow(QMainWindow):
                                     self.actionPurge, None, *self.flow_ui.case_actions))
         self.menu_view = bar.addMenu("")
         self._fill(self.menu_view, (self.actionShowOpen, self.actionShowTrash, None,
-                                    self.actionRefresh))
+                                    *self.tab_actions, None, self.actionRefresh))
         bar.addMenu(self.integrity.menu)
         self.menu_help = bar.addMenu("")
-        self._fill(self.menu_help, (*self.flow_ui.help_actions, None, self.actionDemo, None,
-                                    self.actionAbout))
+        self._fill(self.menu_help, (*self.flow_ui.help_actions, None, self.actionShortcuts,
+                                    None, self.actionDemo, None, self.actionAbout))
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
@@ -301,6 +329,8 @@ class MainWindow(QMainWindow):
         ctx.current_changed.connect(self._case_opened)
         ctx.case_changed.connect(self._changed)
         self.cases.model.modelReset.connect(self._update_middle)
+        # The list knows whether the open case is in the trash: read-only follows it at once.
+        self.cases.model.modelReset.connect(self._update_actions)
         self.checklist.add_requested.connect(self.add_evidence)
         self.case_ui.demo_filled.connect(self.demo_filled)
         self.case_ui.delete_board_selection = self.board.remove_selected
@@ -323,6 +353,7 @@ class MainWindow(QMainWindow):
             self.actionExportPack: tr("Export upload &pack…"),
             self.actionSettings: tr("&Settings…"), self.actionQuit: tr("&Quit"),
             self.actionRefresh: tr("&Refresh"), self.actionAbout: tr("&About Evidence Desk"),
+            self.actionShortcuts: tr("&Keyboard shortcuts"),
         }
         for action, text in texts.items():
             action.setText(text)
@@ -346,8 +377,12 @@ class MainWindow(QMainWindow):
         self.menu_help.setTitle(tr("&Help"))
         self.toolbar.setWindowTitle(tr("Toolbar"))
         self.checklist_panel.caption.setText(tr("Checklist"))
+        self.details_panel.caption.setText(tr("Selected item"))
         self.timeline_panel.caption.setText(tr("Timeline"))
         self.no_case.setText(tr("Select a case on the left, or create a new one."))
+        for n, action in enumerate(self.tab_actions):
+            action.setText(tr("Show tab {n}: {name}", n=n + 1,
+                              name=self.flow_ui.tabs.tabText(n).replace("&", "")))
         self.board.retranslate()
         self.case_ui.retranslate()
         self.checks.retranslate()
@@ -395,23 +430,57 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     # ---- settings ----------------------------------------------------------------------
+    def _screen_key(self) -> str:
+        """Splitter sizes are remembered per screen size: a laptop and a monitor differ."""
+        screen = self.screen()
+        size = screen.availableGeometry().size() if screen is not None else None
+        return f"{size.width()}x{size.height()}" if size is not None else "default"
+
+    @staticmethod
+    def _default_split(width: int) -> list[int]:
+        """First-start widths: the case list and the checklist as narrow as reads well, the
+        middle (the evidence) everything else."""
+        width = max(width, LIST_MIN + MIDDLE_MIN + RIGHT_MIN)
+        left = max(LIST_MIN, min(340, int(width * 0.2)))
+        right = max(RIGHT_MIN, min(300, int(width * 0.2)))
+        return [left, max(MIDDLE_MIN, width - left - right), right]
+
     def _restore_state(self) -> None:
         s = self.settings
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        for key, splitter in (("main", self.main_split), ("case", self.case_split),
-                              ("right", self.right_split)):
-            state = s.value(f"window/splitter_{key}")
+        self.main_split.setSizes(self._default_split(self.width()))
+        # The form as tall as it needs up to a third of the window; the board gets the rest.
+        form = min(self.editor.sizeHint().height(), max(160, self.height() // 3))
+        self.case_split.setSizes([form, max(200, self.height() - form)])
+        key = self._screen_key()
+        self._user_split = False
+        for name, splitter in (("main", self.main_split), ("case", self.case_split),
+                               ("right", self.right_split)):
+            state = s.value(f"window/{key}/splitter_{name}")
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
+                self._user_split |= name == "main"
+        # Until the seller drags the columns, they keep their proportions at every size.
+        self.main_split.splitterMoved.connect(self._split_dragged)
+
+    def _split_dragged(self, _pos: int, _index: int) -> None:
+        self._user_split = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not getattr(self, "_user_split", True):
+            self.main_split.setSizes(self._default_split(self.main_split.width()
+                                                         or self.width()))
 
     def save_state(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter_main", self.main_split.saveState())
-        s.setValue("window/splitter_case", self.case_split.saveState())
-        s.setValue("window/splitter_right", self.right_split.saveState())
+        key = self._screen_key()
+        s.setValue(f"window/{key}/splitter_main", self.main_split.saveState())
+        s.setValue(f"window/{key}/splitter_case", self.case_split.saveState())
+        s.setValue(f"window/{key}/splitter_right", self.right_split.saveState())
         s.sync()
 
     def open_settings_dialog(self) -> None:
@@ -523,12 +592,15 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has_case = self.current_case() is not None
-        board_ready = has_case and not self.case_ui.in_trash()
+        in_trash = has_case and self.case_ui.in_trash()
+        board_ready = has_case and not in_trash
         self.actionAddEvidence.setEnabled(board_ready)
         self.actionPasteEvidence.setEnabled(board_ready)
         self.case_ui.update_actions()
-        self.actionExportDossier.setEnabled(self._exports_built[0] and has_case)
-        self.actionExportPack.setEnabled(self._exports_built[1] and has_case)
+        self.board.set_read_only(in_trash)
+        # A trashed case is not sent anywhere: restore it first.
+        self.actionExportDossier.setEnabled(self._exports_built[0] and board_ready)
+        self.actionExportPack.setEnabled(self._exports_built[1] and board_ready)
 
     def refresh_checks(self) -> None:
         self.checks.refresh()
@@ -560,6 +632,18 @@ class MainWindow(QMainWindow):
                                                   str(self.library.folder.parent))
         if folder:
             self.launcher.open_other(self, folder)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        for n, action in enumerate(self.tab_actions):  # tab titles carry live counts
+            action.setText(tr("Show tab {n}: {name}", n=n + 1,
+                              name=self.flow_ui.tabs.tabText(n).replace("&", "")))
+        menus = (self.menu_file, self.menu_edit, self.menu_case, self.menu_view,
+                 self.integrity.menu, self.menu_help)
+        actions = [a for m in menus for a in m.actions() if not a.isSeparator()]
+        dialog = ShortcutsDialog(shortcut_rows(actions) + board_keys(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         QMessageBox.about(self, tr("About Evidence Desk"),
