@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand
+from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor, QUndoCommand
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -166,8 +166,8 @@ class StatementPanel(QWidget):
         self.compose_button = QPushButton(objectName="composeButton")
         self.compose_button.clicked.connect(lambda: self.compose())
         self.copy_action = QAction(self, objectName="actionCopyEnglish")
-        self.copy_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.copy_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        # Its key, Ctrl+Shift+C, is the desk's menu action (flow's actionCopyStatement), which
+        # calls copy_english too: one key bound twice in a window fires neither.
         self.copy_action.triggered.connect(self.copy_english)
         self.addAction(self.copy_action)
         self.copy_button = QPushButton(objectName="copyStatementButton")
