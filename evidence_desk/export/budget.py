@@ -56,7 +56,7 @@ def decode_box(target_bytes: int | None, file_size: int, source: tuple[int, int]
     side = min(long_cap, max(long_floor, side))
     # A draft scale a little under the guess is taken when it still clears the floor: the
     # picture is then neither decoded at the next size up nor resampled afterwards.
-    for k in (8, 4, 2):
+    for k in (8, 4, 2) if side < long_cap else ():
         if max(w, h) / k >= max(long_floor, DRAFT_SLACK * side):
             side = max(w, h) / k
             break
