@@ -108,7 +108,9 @@ def main() -> int:
                 return
             try:
                 m = re.search(r"(\d+) of (\d+)", dialog.labelText())
-                if m and (int(m[1]), int(m[2])) != (dialog.value(), dialog.maximum()):
+                # -1: the dialog was reset as it closed, after the last report.
+                if m and dialog.value() != -1 and \
+                        (int(m[1]), int(m[2])) != (dialog.value(), dialog.maximum()):
                     disagreements.append(f"label {m[0]} vs bar {dialog.value()}/"
                                          f"{dialog.maximum()}")
             except RuntimeError:  # the dialog is gone: the export ended
