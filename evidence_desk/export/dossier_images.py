@@ -42,6 +42,7 @@ QUALITY = 85
 # It is derived at MAX_SIDE instead, as any other image.
 MAX_PASSTHROUGH_PIXELS = 40_000_000
 LOW_QUALITIES = (75, 65, 55)
+TARGET_STEP = 1.02
 # Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
 # an impossible budget early, before any decoding.
 MIN_BYTES_PER_PIXEL = 0.04
@@ -501,5 +502,14 @@ def fit_budget(plans: list[ImagePlan], image_budget: int) -> list[ImagePlan]:
             out.append(replace(p, passthrough=True, target_bytes=None))
         else:
             share = int(left * weights[p.index] / total_w)
-            out.append(replace(p, passthrough=False, target_bytes=max(1, share)))
+            out.append(replace(p, passthrough=False, target_bytes=_bucket(share)))
     return out
+
+
+def _bucket(n: int) -> int:
+    """`n` rounded down to a step of 2 %: the next export of the same case, whose text pages
+    differ by a few bytes (the date printed on them), then asks for the same targets and finds
+    its encoded exhibits in the cache (export.encode_cache)."""
+    if n <= 64:
+        return max(1, n)
+    return min(n, int(TARGET_STEP ** math.floor(math.log(n) / math.log(TARGET_STEP))))

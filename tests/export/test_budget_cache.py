@@ -106,3 +106,29 @@ def test_the_cache_stays_within_its_bound(tmp_path: Path) -> None:
     assert list((tmp_path / "cache").glob("*.jpg"))
     cache.prune()
     assert not list((tmp_path / "cache").glob("*"))
+
+
+def test_a_second_export_of_a_case_reuses_the_library_cache(tmp_path: Path) -> None:
+    from evidence_desk.export.jobs import export_dossier
+    from evidence_desk.library.service import Library
+
+    lib = Library.open(tmp_path / "lib")
+    case = lib.create_case("quality_dispute", "CACHE-1")
+    photos = [_photo(tmp_path / f"p{n}.jpg", (2000 + 100 * n, 1500)) for n in range(3)]
+    lib.add_paths(case.id, photos, kind="product_photo")
+    first = export_dossier(lib, case.id, tmp_path / "a.pdf", budget_bytes=3 * 1024 * 1024)
+    cache = tmp_path / "lib" / "cache" / "exhibits"
+    entries = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")}
+    assert len(entries) == 3
+    # The second export prints another time on its pages; its exhibits still come from the
+    # cache (no entry written again) and the dossier shows the same pictures.
+    second = export_dossier(lib, case.id, tmp_path / "b.pdf", budget_bytes=3 * 1024 * 1024)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")} == entries
+    assert second.size_bytes <= 3 * 1024 * 1024 and first.size_bytes <= 3 * 1024 * 1024
+
+    from pypdf import PdfReader
+
+    def images(path: Path) -> list[bytes]:
+        return sorted(img.data for page in PdfReader(path).pages for img in page.images)
+
+    assert images(tmp_path / "a.pdf") == images(tmp_path / "b.pdf")
