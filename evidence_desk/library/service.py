@@ -74,7 +74,6 @@ from evidence_desk.library.models import (
     StoredFile,
 )
 from evidence_desk.library.search import SearchResults, recognised_case_ids, search
-from evidence_desk.library.verify_fast import rehash_all
 from evidence_desk.logs import log_failure
 from evidence_desk.paths import BLOBS_ENV, DB_URL_ENV, default_library_dir
 from evidence_desk.rules_source import rules_for
@@ -1273,12 +1272,15 @@ class Library:
             notices = self._head_copy_notices(s, copy, entries)
         problems: list[VerifyProblem] = list(notices)
         total = len(users)
-        rehashed = rehash_all(self.blobs, sorted(users), progress, cancel)
-        for sha, refs in sorted(users.items()):
+        for n, (sha, refs) in enumerate(sorted(users.items()), 1):
+            if cancel and cancel():
+                raise InterruptedError("cancelled")
+            if progress:
+                progress(n, total, sha[:12])
             ids = tuple(i for i, _ in refs)
             cases = tuple(sorted({c for _, c in refs}))
             # Re-read from where the original lives (the folder, or the database itself).
-            found = rehashed[sha]
+            found = self.blobs.rehash(sha)
             if found is None:
                 problems.append(VerifyProblem("missing", f"original {sha[:12]}… (item "
                                 f"{', '.join(map(str, ids))}) is missing from the store",
