@@ -81,6 +81,7 @@ from evidence_desk.export.dossier_model import (
 )
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
 from evidence_desk.export.dossier_textlayer import TextLayer, draw_text_layer, layer_for
+from evidence_desk.export.encode_cache import EncodeCache, derive_cached, exhibit_key
 from evidence_desk.export.pdf_guard import PdfGuard, PdfJob
 from evidence_desk.export.quiet import quiet_worker
 from evidence_desk.export.redact import RedactError, marked_exhibit, strip_jpeg
@@ -1174,6 +1175,20 @@ def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
     return results
 
 
+def _cache_keys(jobs: list[di.DeriveJob], prepared: list[Prepared],
+                owner: dict[int, int]) -> dict[int, str]:
+    keys = {}
+    for job in jobs:
+        p = prepared[owner[job.index]]
+        info = p.exhibit.info
+        # A marked exhibit is drawn from its marked copy, whose hash also covers the rotation
+        # the marks were burned in at.
+        keys[job.index] = exhibit_key(p.exhibit.derived_sha256 or info.sha256, info.marks or "",
+                                      getattr(info, "rotation", 0) or 0,
+                                      p.image_keys.index(job.index), job)
+    return keys
+
+
 def _mb(n: int, *, up: bool = False) -> str:
     """Bytes as MB with one decimal (MiB, as the budget is given), or KB below 1 MB; `up`
     rounds up so that a budget of the printed size really is enough."""
@@ -1193,6 +1208,7 @@ def build_dossier(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
     work_root: Path | None = None,
+    encode_cache: EncodeCache | None = None,
 ) -> DossierResult:
     """Write the dossier PDF to `out` atomically and return its hash, page count and size.
 
@@ -1201,7 +1217,8 @@ def build_dossier(
 
     budget_bytes None means no size limit: JPEGs pass through, other images are derived at
     up to 2400 px. Raises BudgetTooSmall if the budget would make evidence illegible,
-    ExportCancelled if cancel() turns true (checked between exhibits).
+    ExportCancelled if cancel() turns true (checked between exhibits). With `encode_cache`,
+    derived pictures made by an earlier export of the same exhibits are reused.
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
@@ -1293,7 +1310,8 @@ def build_dossier(
         check_cancel()
         jobs = [di.DeriveJob(p.index, p.src, tmp / f"img{p.index}.jpg", p.cap, p.floor,
                              p.target_bytes, p.rotation) for p in plans if not p.passthrough]
-        derived = _derive_all(jobs, tick, cancel)
+        derived = derive_cached(jobs, _cache_keys(jobs, prepared, owner), encode_cache,
+                                lambda todo: _derive_all(todo, tick, cancel), tick)
         # A picture no decoder can read gets its "could not be drawn" page; the others stay.
         broken = {owner[key]: d.error for key, d in derived.items() if d.error}
         for k, why in broken.items():

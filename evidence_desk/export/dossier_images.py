@@ -42,6 +42,7 @@ QUALITY = 85
 # It is derived at MAX_SIDE instead, as any other image.
 MAX_PASSTHROUGH_PIXELS = 40_000_000
 LOW_QUALITIES = (75, 65, 55)
+TARGET_STEP = 1.02
 # Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
 # an impossible budget early, before any decoding.
 MIN_BYTES_PER_PIXEL = 0.04
@@ -380,11 +381,33 @@ def _encode(im: Image.Image, quality: int) -> bytes:
     return buf.getvalue()
 
 
+def _is_jpeg(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(3) == b"\xff\xd8\xff"
+
+
+def _open_for_target(job: DeriveJob) -> Image.Image:
+    """The picture, decoded no larger than job's byte target needs (see export.budget): a JPEG
+    the budget will shrink is draft-decoded at 1/2 or 1/4, never at full size and never
+    resampled from 12 Mpx. Anything unusual goes through the ordinary decoder."""
+    if job.target_bytes is not None and _is_jpeg(job.src):
+        from evidence_desk.export import budget
+
+        with contextlib.suppress(Exception), Image.open(job.src) as im:
+            if im.mode in ("L", "RGB"):
+                im.draft("RGB", budget.decode_box(job.target_bytes, job.src.stat().st_size,
+                                                  im.size, job.cap, job.floor))
+                im.load()
+                im = ImageOps.exif_transpose(im)
+                return _to_rgb(im)
+    return open_upright_reduced(job.src, max(job.cap))
+
+
 def derive(job: DeriveJob) -> Derived:
     """Write an upright JPEG copy of job.src within job.target_bytes if the floor allows."""
     try:
         with _quiet_about_size():
-            base = open_upright_reduced(job.src, max(job.cap))
+            base = _open_for_target(job)
         if job.rotation:
             from evidence_desk.export.rotation import rotate
 
@@ -392,25 +415,14 @@ def derive(job: DeriveJob) -> Derived:
     except Exception as exc:  # reported per exhibit; one bad file must not sink the export
         return Derived(job.index, job.dst, 0, 0, 0, False, f"{type(exc).__name__}: {exc}")
     if base.size != job.cap and max(base.size) > max(job.cap):
-        base = base.resize(job.cap, Image.Resampling.LANCZOS)
-    floor_scale = min(1.0, job.floor[0] / base.width)
-    scale, quality = 1.0, QUALITY
-    img = base
-    data = _encode(img, quality)
-    fits = job.target_bytes is None or len(data) <= job.target_bytes
-    lows = list(LOW_QUALITIES)
-    while not fits:
-        assert job.target_bytes is not None
-        if scale > floor_scale:
-            scale = max(floor_scale, scale * math.sqrt(job.target_bytes / len(data)) * 0.93)
-            size = (max(1, round(base.width * scale)), max(1, round(base.height * scale)))
-            img = base.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        elif lows:
-            quality = lows.pop(0)
-        else:
-            break
-        data = _encode(img, quality)
-        fits = len(data) <= job.target_bytes
+        base = base.resize(job.cap, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    if job.target_bytes is None:
+        img, data, fits = base, _encode(base, QUALITY), True
+    else:
+        from evidence_desk.export import budget
+
+        img, data, fits = budget.fit(base, job.floor[0], job.target_bytes, _encode, QUALITY,
+                                     LOW_QUALITIES)
     job.dst.write_bytes(data)
     return Derived(job.index, job.dst, img.width, img.height, len(data), fits)
 
@@ -490,5 +502,14 @@ def fit_budget(plans: list[ImagePlan], image_budget: int) -> list[ImagePlan]:
             out.append(replace(p, passthrough=True, target_bytes=None))
         else:
             share = int(left * weights[p.index] / total_w)
-            out.append(replace(p, passthrough=False, target_bytes=max(1, share)))
+            out.append(replace(p, passthrough=False, target_bytes=_bucket(share)))
     return out
+
+
+def _bucket(n: int) -> int:
+    """`n` rounded down to a step of 2 %: the next export of the same case, whose text pages
+    differ by a few bytes (the date printed on them), then asks for the same targets and finds
+    its encoded exhibits in the cache (export.encode_cache)."""
+    if n <= 64:
+        return max(1, n)
+    return min(n, int(TARGET_STEP ** math.floor(math.log(n) / math.log(TARGET_STEP))))

@@ -28,6 +28,7 @@ from evidence_desk.export.scratch import scratch_root
 from evidence_desk.library.blobstore import hash_file
 
 if TYPE_CHECKING:
+    from evidence_desk.export.encode_cache import EncodeCache
     from evidence_desk.export.pack import PackResult
     from evidence_desk.library.service import Library
 
@@ -97,11 +98,19 @@ def export_dossier(lib: Library, case_id: int, out: Path, *, lang: str = "both",
     with quiet_libraries():
         result = build_dossier(data, Path(out), lang=lang, budget_bytes=budget_bytes,
                                progress=progress, cancel=cancel,
-                               work_root=scratch_root(lib.folder))
+                               work_root=scratch_root(lib.folder),
+                               encode_cache=exhibit_cache(lib))
     lib.record("export.dossier", case_id, sha256=result.sha256, pages=result.pages,
                size=result.size_bytes, lang=lang, exhibits=len(data.exhibits),
                affected=[a.number for a in result.affected])
     return result
+
+
+def exhibit_cache(lib: Library) -> EncodeCache:
+    """Encoded exhibits of this library's earlier exports (see export.encode_cache)."""
+    from evidence_desk.export.encode_cache import EncodeCache
+
+    return EncodeCache(Path(lib.folder) / "cache" / "exhibits")
 
 
 def affected_lines(affected: tuple[Affected, ...], *, dossier: bool) -> list[str]:

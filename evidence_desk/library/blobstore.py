@@ -42,17 +42,29 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def place_read_only(tmp: Path, dest: Path) -> Path:
+def place_read_only(tmp: Path, dest: Path, sync_dir: bool = True) -> Path:
     """Rename a finished temporary file to `dest`, read-only; when `dest` already holds the
-    same content (it is named by its hash), the temporary file is dropped instead."""
+    same content (it is named by its hash), the temporary file is dropped instead.
+    `sync_dir` False leaves the directory's fsync to the caller (see BlobStore.commit)."""
     if dest.is_file():
         tmp.unlink(missing_ok=True)
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP)
     os.replace(tmp, dest)
-    fsync_dir(dest.parent)
+    if sync_dir:
+        fsync_dir(dest.parent)
     return dest
+
+
+_PENDING_DIRS = "blobstore.fsync_dirs"
+
+
+def _sync_before_commit(session: Session) -> None:
+    """Make every rename of this transaction durable, once per directory, before the rows
+    that name the files are committed."""
+    for folder in sorted(session.info.pop(_PENDING_DIRS, ())):
+        fsync_dir(folder)
 
 
 def hash_file(path: Path, cancel: Callable[[], bool] | None = None) -> str:
@@ -131,8 +143,20 @@ class BlobStore:
         """Move a staged copy under its content name; the same content is kept only once.
 
         `session` is the caller's transaction, which a database backend writes into; a folder
-        has no transaction to join."""
-        return place_read_only(staged.tmp_path, self.path_for(staged.sha256))
+        has no transaction to join: with one, the directory's fsync waits for its commit
+        (one per directory, not one per file of a large import)."""
+        dest = self.path_for(staged.sha256)
+        if session is None:
+            return place_read_only(staged.tmp_path, dest)
+        pending = session.info.get(_PENDING_DIRS)
+        if pending is None:
+            from sqlalchemy import event
+
+            pending = session.info[_PENDING_DIRS] = set()
+            event.listen(session, "before_commit", _sync_before_commit, once=True)
+        place_read_only(staged.tmp_path, dest, sync_dir=False)
+        pending.add(dest.parent)
+        return dest
 
     def discard(self, staged: Staged) -> None:
         staged.tmp_path.unlink(missing_ok=True)

@@ -49,6 +49,8 @@ class ProgressDialog(QProgressDialog):
             self.setCancelButton(None)  # type: ignore[arg-type]
         self.handle: TaskHandle | None = None
         self.stop = threading.Event()
+        self._latest: tuple[int, int, str] | None = None
+        self._stepping = False
         self.canceled.connect(self.request_cancel)
 
     def watch(self, handle: TaskHandle) -> None:
@@ -65,10 +67,27 @@ class ProgressDialog(QProgressDialog):
             self.setLabelText(tr("Cancelling…"))
 
     def step(self, done: int, total: int, label: str) -> None:
-        if total > 0:
-            self.setRange(0, total)
-            self.setValue(min(done, total))
-        self.setLabelText(label)
+        """Show one count on the bar and in the label, always the same one.
+
+        A window-modal QProgressDialog runs the event loop inside setValue(), which delivers
+        the next queued progress report there: handled in place, the older report's label
+        would be written last and stay behind the bar. Nested reports are only noted here;
+        the outer call shows the latest.
+        """
+        self._latest = (done, total, label)
+        if self._stepping:
+            return
+        self._stepping = True
+        try:
+            while self._latest is not None:
+                done, total, label = self._latest
+                self._latest = None
+                self.setLabelText(label)
+                if total > 0:
+                    self.setRange(0, total)
+                    self.setValue(min(done, total))
+        finally:
+            self._stepping = False
 
     def finish(self) -> None:
         self.handle = None

@@ -87,8 +87,18 @@ BULK_GROUPS = ("board-import", "export", "verify", "integrity", "backup", "bundl
                "thumbs", "board-thumbs")
 
 
+# What the seller opened and is looking at: the viewer's and the mark editor's picture. They
+# run on a pool of their own, ahead of every queue (interactive or bulk), so a picture never
+# waits behind thumbnails, checklists or an import.
+URGENT_GROUPS = ("viewer", "mark-editor")
+
+
 def is_bulk(group: str) -> bool:
     return group.startswith(BULK_GROUPS)
+
+
+def is_urgent(group: str) -> bool:
+    return group.startswith(URGENT_GROUPS)
 
 
 class TaskRunner(QObject):
@@ -102,6 +112,8 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self.bulk_pool = QThreadPool(self)
         self.bulk_pool.setMaxThreadCount(max_threads)
+        self.urgent_pool = QThreadPool(self)
+        self.urgent_pool.setMaxThreadCount(1)
         self._handles: set[TaskHandle] = set()
 
     def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
@@ -134,7 +146,10 @@ class TaskRunner(QObject):
             sig.connect(self._sender_finished)
         was_idle = not self._handles
         self._handles.add(handle)
-        (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
+        if is_urgent(group):
+            self.urgent_pool.start(_Runnable(fn, handle), priority=10)
+        else:
+            (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
         if was_idle:
             self.busy_changed.emit(True)
         return handle
@@ -168,6 +183,7 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         self.cancel_all()
-        self.pool.clear()
-        self.bulk_pool.clear()
-        return self.pool.waitForDone(timeout_ms) and self.bulk_pool.waitForDone(timeout_ms)
+        for pool in (self.pool, self.bulk_pool, self.urgent_pool):
+            pool.clear()
+        return all(pool.waitForDone(timeout_ms)
+                   for pool in (self.pool, self.bulk_pool, self.urgent_pool))

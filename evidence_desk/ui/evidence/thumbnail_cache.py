@@ -136,8 +136,10 @@ class ThumbnailCache(QObject):
     def _submit(self) -> None:
         while self._queued:
             batch: list[ThumbRequest] = []
+            # Newest first: cards ask when they are painted, so the latest requests are the
+            # cards on screen now; those scrolled past wait.
             while self._queued and len(batch) < BATCH:
-                batch.append(self._queued.popitem(last=False)[1])
+                batch.append(self._queued.popitem(last=True)[1])
             shas = {r.sha256 for r in batch}
             self._in_flight |= shas
             self.runner.run(

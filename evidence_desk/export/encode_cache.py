@@ -1,0 +1,147 @@
+"""Encoded exhibits kept between exports, so a second export of the same case reuses them.
+
+An entry is named by the SHA-256 of everything that decides its bytes: the original's hash,
+its marks, its rotation, the pixel box and the byte target, the encoder's quality and this
+module's format version. Beside the JPEG a small JSON file records its own SHA-256 and pixel
+size; an entry is used only when the JPEG still hashes to that, so a damaged or half-written
+cache costs a re-encode, never a wrong picture. The folder is bounded: the least recently used
+entries go once it holds more than `max_bytes`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from evidence_desk.export import dossier_images as di
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+def exhibit_key(sha256: str, marks: str, rotation: int, frame: int, job: di.DeriveJob) -> str:
+    """The cache name of one derived picture (frame: its position among the item's pictures)."""
+    parts = [VERSION, sha256, marks or "", int(rotation), frame, list(job.cap),
+             list(job.floor), job.target_bytes, job.rotation, di.QUALITY, list(di.LOW_QUALITIES)]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+class EncodeCache:
+    """A folder of encoded exhibits (typically <library>/cache/exhibits)."""
+
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        self.hits = 0
+        self.misses = 0
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        return self.folder / f"{key}.jpg", self.folder / f"{key}.json"
+
+    def get(self, key: str, job: di.DeriveJob) -> di.Derived | None:
+        """The cached copy put at job.dst, or None (nothing cached, or it failed its hash)."""
+        pic, meta = self._paths(key)
+        try:
+            info = json.loads(meta.read_text("utf-8"))
+            data = pic.read_bytes()
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        if not isinstance(info, dict) or hashlib.sha256(data).hexdigest() != info.get("sha256"):
+            log.warning("cached exhibit %s… is damaged; encoding it again", key[:12])
+            self._drop(key)
+            self.misses += 1
+            return None
+        job.dst.write_bytes(data)
+        with contextlib.suppress(OSError):
+            os.utime(meta)  # recently used: kept longest
+        self.hits += 1
+        return di.Derived(job.index, job.dst, int(info["width"]), int(info["height"]),
+                          len(data), bool(info["fits"]))
+
+    def put(self, key: str, derived: di.Derived) -> None:
+        """Keep a freshly derived copy; a cache that cannot be written only costs speed."""
+        if derived.error or not derived.path.is_file():
+            return
+        pic, meta = self._paths(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = derived.path.read_bytes()
+            tmp = self.folder / f".{secrets.token_hex(6)}.part"
+            tmp.write_bytes(data)
+            os.replace(tmp, pic)
+            tmp.write_text(json.dumps({"sha256": hashlib.sha256(data).hexdigest(),
+                                       "width": derived.width, "height": derived.height,
+                                       "fits": derived.fits}), "utf-8")
+            os.replace(tmp, meta)  # the JSON last: an entry without it is never read
+        except OSError as exc:
+            log.info("exhibit cache not written: %s", exc)
+
+    def _drop(self, key: str) -> None:
+        for p in self._paths(key):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+    def prune(self) -> None:
+        """Remove the least recently used entries beyond max_bytes, and stray parts."""
+        try:
+            metas = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime,
+                           reverse=True)
+        except OSError:
+            return
+        total = 0
+        for meta in metas:
+            pic = meta.with_suffix(".jpg")
+            try:
+                total += pic.stat().st_size + meta.stat().st_size
+            except OSError:
+                self._drop(meta.stem)
+                continue
+            if total > self.max_bytes:
+                self._drop(meta.stem)
+        for stray in self.folder.glob(".*.part"):
+            with contextlib.suppress(OSError):
+                stray.unlink()
+        for pic in self.folder.glob("*.jpg"):
+            if not pic.with_suffix(".json").exists():
+                with contextlib.suppress(OSError):
+                    pic.unlink()
+
+    def clear(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
+                  derive_all: Callable[[list[di.DeriveJob]], dict[int, di.Derived]],
+                  progress: Callable[[str], None]) -> dict[int, di.Derived]:
+    """Derive `jobs`, taking those whose key is cached from the cache and the rest through
+    `derive_all` (the worker pool), then keeping what was made."""
+    if cache is None:
+        return derive_all(jobs)
+    results: dict[int, di.Derived] = {}
+    todo: list[di.DeriveJob] = []
+    for job in jobs:
+        hit = cache.get(keys[job.index], job) if job.index in keys else None
+        if hit is None:
+            todo.append(job)
+        else:
+            results[job.index] = hit
+            progress(job.src.name)
+    made = derive_all(todo) if todo else {}
+    for index, d in made.items():
+        if index in keys:
+            cache.put(keys[index], d)
+    results.update(made)
+    cache.prune()
+    return results
+
+

@@ -1,0 +1,134 @@
+"""The byte target reached from a prediction, and the exhibit cache between exports."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PIL import Image
+
+from evidence_desk.export import budget
+from evidence_desk.export import dossier_images as di
+from evidence_desk.export.encode_cache import EncodeCache, derive_cached, exhibit_key
+
+
+def _photo(path: Path, size: tuple[int, int] = (4000, 3000)) -> Path:
+    noise = Image.effect_noise((500, 500), 40).convert("RGB")
+    im = Image.new("RGB", size)
+    for x in range(0, size[0], 500):
+        for y in range(0, size[1], 500):
+            im.paste(noise, (x, y))
+    im.save(path, "JPEG", quality=92)
+    return path
+
+
+def _job(src: Path, dst: Path, target: int | None) -> di.DeriveJob:
+    probe = di.probe_image(src)
+    return di.DeriveJob(0, src, dst, di.cap_size(False, probe.upright_size),
+                        di.floor_size(False, probe.upright_size), target)
+
+
+def test_a_photo_meets_its_target_in_few_encodes(tmp_path: Path, monkeypatch) -> None:
+    src = _photo(tmp_path / "p.jpg")
+    calls: list[int] = []
+    real = di._encode
+
+    def counting(im: Image.Image, q: int) -> bytes:
+        calls.append(im.width * im.height)
+        return real(im, q)
+
+    monkeypatch.setattr(di, "_encode", counting)
+    d = di.derive(_job(src, tmp_path / "out.jpg", 250_000))
+    assert d.fits and not d.error
+    assert 0.6 * 250_000 <= d.size <= 250_000  # the share is used, not squandered
+    # Two small probes and at most two real encodes, none at the full cap.
+    assert len(calls) <= 4
+    assert max(calls) < 2400 * 1800
+    with Image.open(tmp_path / "out.jpg") as im:
+        assert im.size == (d.width, d.height) and im.width >= di.PHOTO_MIN_LONG_SIDE
+
+
+def test_the_decode_box_clears_the_floor_and_stays_under_the_cap() -> None:
+    box = budget.decode_box(50_000, 4_000_000, (4000, 3000), (2400, 1800), (800, 600))
+    assert max(box) >= 800
+    assert budget.decode_box(None, 4_000_000, (4000, 3000), (2400, 1800), (800, 600)) \
+        == (2400, 1800)
+    big = budget.decode_box(3_900_000, 4_000_000, (4000, 3000), (2400, 1800), (800, 600))
+    assert max(big) == 2400
+
+
+def test_a_second_run_takes_the_cache_and_a_damaged_entry_is_made_again(tmp_path: Path) -> None:
+    src = _photo(tmp_path / "p.jpg", (1600, 1200))
+    cache = EncodeCache(tmp_path / "cache")
+    made: list[int] = []
+
+    def derive_all(jobs: list[di.DeriveJob]) -> dict[int, di.Derived]:
+        made.extend(j.index for j in jobs)
+        return {j.index: di.derive(j) for j in jobs}
+
+    def run(n: int) -> di.Derived:
+        job = _job(src, tmp_path / f"out{n}.jpg", 120_000)
+        key = exhibit_key("a" * 64, "", 0, 0, job)
+        return derive_cached([job], {0: key}, cache, derive_all, lambda _n: None)[0]
+
+    first = run(1)
+    assert made == [0] and cache.hits == 0
+    second = run(2)
+    assert made == [0] and cache.hits == 1  # not derived again
+    assert (tmp_path / "out2.jpg").read_bytes() == (tmp_path / "out1.jpg").read_bytes()
+    assert (second.width, second.height, second.size) == (first.width, first.height, first.size)
+    # Someone damages the cached picture: it fails its hash, is dropped and made again.
+    pic = next((tmp_path / "cache").glob("*.jpg"))
+    pic.write_bytes(pic.read_bytes()[:-100])
+    third = run(3)
+    assert made == [0, 0]
+    data = (tmp_path / "out3.jpg").read_bytes()
+    assert len(data) == third.size
+    assert hashlib.sha256(data).hexdigest() == hashlib.sha256(
+        (tmp_path / "out1.jpg").read_bytes()).hexdigest()
+
+
+def test_the_key_changes_with_marks_rotation_and_target(tmp_path: Path) -> None:
+    job = di.DeriveJob(0, tmp_path / "x.jpg", tmp_path / "y.jpg", (100, 100), (50, 50), 1000)
+    base = exhibit_key("a" * 64, "", 0, 0, job)
+    assert exhibit_key("a" * 64, '[{"kind": "box"}]', 0, 0, job) != base
+    assert exhibit_key("a" * 64, "", 90, 0, job) != base
+    assert exhibit_key("a" * 64, "", 0, 1, job) != base
+    assert exhibit_key("a" * 64, "", 0, 0, di.DeriveJob(0, job.src, job.dst, (100, 100),
+                                                         (50, 50), 2000)) != base
+
+
+def test_the_cache_stays_within_its_bound(tmp_path: Path) -> None:
+    cache = EncodeCache(tmp_path / "cache", max_bytes=1)
+    src = _photo(tmp_path / "p.jpg", (800, 600))
+    job = _job(src, tmp_path / "o.jpg", None)
+    cache.put("k" * 64, di.derive(job))
+    assert list((tmp_path / "cache").glob("*.jpg"))
+    cache.prune()
+    assert not list((tmp_path / "cache").glob("*"))
+
+
+def test_a_second_export_of_a_case_reuses_the_library_cache(tmp_path: Path) -> None:
+    from evidence_desk.export.jobs import export_dossier
+    from evidence_desk.library.service import Library
+
+    lib = Library.open(tmp_path / "lib")
+    case = lib.create_case("quality_dispute", "CACHE-1")
+    photos = [_photo(tmp_path / f"p{n}.jpg", (2000 + 100 * n, 1500)) for n in range(3)]
+    lib.add_paths(case.id, photos, kind="product_photo")
+    first = export_dossier(lib, case.id, tmp_path / "a.pdf", budget_bytes=3 * 1024 * 1024)
+    cache = tmp_path / "lib" / "cache" / "exhibits"
+    entries = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")}
+    assert len(entries) == 3
+    # The second export prints another time on its pages; its exhibits still come from the
+    # cache (no entry written again) and the dossier shows the same pictures.
+    second = export_dossier(lib, case.id, tmp_path / "b.pdf", budget_bytes=3 * 1024 * 1024)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")} == entries
+    assert second.size_bytes <= 3 * 1024 * 1024 and first.size_bytes <= 3 * 1024 * 1024
+
+    from pypdf import PdfReader
+
+    def images(path: Path) -> list[bytes]:
+        return sorted(img.data for page in PdfReader(path).pages for img in page.images)
+
+    assert images(tmp_path / "a.pdf") == images(tmp_path / "b.pdf")
