@@ -91,6 +91,16 @@ def is_bulk(group: str) -> bool:
     return group.startswith(BULK_GROUPS)
 
 
+# Work that runs for as long as there is something to do, in the background (reading
+# screenshots): a pool of one of its own, so it never takes a thread an import or a checklist
+# waits for, and never two at once.
+BACKGROUND_GROUPS = ("ocr",)
+
+
+def is_background(group: str) -> bool:
+    return group.startswith(BACKGROUND_GROUPS)
+
+
 class TaskRunner(QObject):
     """Owns the worker pools; on shutdown cancels everything and waits, so no thread dies mid-run."""
 
@@ -102,6 +112,8 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self.bulk_pool = QThreadPool(self)
         self.bulk_pool.setMaxThreadCount(max_threads)
+        self.background_pool = QThreadPool(self)
+        self.background_pool.setMaxThreadCount(1)
         self._handles: set[TaskHandle] = set()
 
     def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
@@ -134,7 +146,9 @@ class TaskRunner(QObject):
             sig.connect(self._sender_finished)
         was_idle = not self._handles
         self._handles.add(handle)
-        (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
+        pool = (self.background_pool if is_background(group)
+                else self.bulk_pool if is_bulk(group) else self.pool)
+        pool.start(_Runnable(fn, handle))
         if was_idle:
             self.busy_changed.emit(True)
         return handle
@@ -170,4 +184,6 @@ class TaskRunner(QObject):
         self.cancel_all()
         self.pool.clear()
         self.bulk_pool.clear()
-        return self.pool.waitForDone(timeout_ms) and self.bulk_pool.waitForDone(timeout_ms)
+        self.background_pool.clear()
+        return all([self.pool.waitForDone(timeout_ms), self.bulk_pool.waitForDone(timeout_ms),
+                    self.background_pool.waitForDone(timeout_ms)])
