@@ -63,6 +63,7 @@ from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.evidence.delegate import type_label
 from evidence_desk.ui.evidence.model import format_time, title_of
 from evidence_desk.ui.evidence.thumbnail_cache import PDFTOPPM, render_pdf_page
+from evidence_desk.ui.evidence.viewer_text import RecognisedTextTools
 
 log = logging.getLogger(__name__)
 
@@ -317,13 +318,15 @@ class EvidenceViewer(QWidget):
         self.open_button = QPushButton()
         self.mark_button = QPushButton()
         self.mark_button.setObjectName("viewerRedact")
+        self.recognised = RecognisedTextTools(self)  # highlights and Copy text
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 6)
         for w in (self.prev_button, self.next_button):
             top.addWidget(w)
         top.addWidget(self.title, 1)
         for w in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button,
-                  self.actual_button, self.mark_button, self.open_button):
+                  self.actual_button, self.recognised.copy_button, self.mark_button,
+                  self.open_button):
             top.addWidget(w)
         self.note = QLabel()
         self.note.setObjectName("viewerNote")
@@ -403,6 +406,7 @@ class EvidenceViewer(QWidget):
         self.mark_button.setText(tr("Redact / annotate…"))
         self.panel_open.setText(tr("Open with the default app"))
         self.loading.setText(tr("Loading…"))
+        self.recognised.retranslate()
 
     def open_marks(self) -> Any:
         """The redaction and annotation editor on the item shown; the original stays as it is."""
@@ -459,6 +463,7 @@ class EvidenceViewer(QWidget):
         self.title.setToolTip(title_of(info))
         self.setWindowTitle(f"{title_of(info)} · {format_time(info.captured_at)}".strip(" ·"))
         self.note.hide()
+        self.recognised.clear()
         self.preview = None
         self.pages.setCurrentWidget(self.loading)
         self.runner.cancel_group("viewer")
@@ -517,6 +522,7 @@ class EvidenceViewer(QWidget):
         if notes:
             self.note.setText("  ".join(notes))
             self.note.show()
+        self.recognised.show_for(info, pv)
 
     def open_externally(self) -> None:
         info = self.current()

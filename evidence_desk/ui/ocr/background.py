@@ -11,6 +11,7 @@ import runs (`yield_to`), so the seller never waits for it. Each picture read an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 from collections.abc import Callable
@@ -198,10 +199,8 @@ class OcrBackground(QObject):
         if self.ctx.closed:
             return
         left = 0
-        try:
+        with contextlib.suppress(Exception):  # the library is closing: nothing to say
             left = len(self.ctx.library.ocr_pending(None))
-        except Exception:  # the library is closing: nothing to say
-            pass
         self.status.show_state("cancelled", 0, left)
         self.finished.emit(None)
 
