@@ -17,8 +17,10 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,10 +95,17 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _child_main(conn: Any, threads: int, memory_limit_mb: int | None) -> None:
+def _child_main(conn: Any, threads: int, memory_limit_mb: int | None,
+                scratch: str | None = None) -> None:
     """The worker: load the engine once, then answer ("read", path) requests until told to stop
     or the pipe closes. Errors go back as ("error", message); nothing reaches the console."""
     _limit_resources(memory_limit_mb)
+    if scratch:
+        # onnxruntime writes a session file (.ses) into the temporary folder, telemetry off or
+        # not: it goes into the worker's own folder, which the parent removes afterwards.
+        for key in ("TMPDIR", "TEMP", "TMP"):
+            os.environ[key] = scratch
+        tempfile.tempdir = scratch
     # onnxruntime and OpenCV may write to the console; the seller must not see it.
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -159,13 +168,16 @@ class OcrWorker:
         self.engine_name = ""
         self._proc: Any = None
         self._conn: Any = None
+        self._scratch: str | None = None
 
     def start(self, cancel: Callable[[], bool] | None = None) -> None:
         # spawn, not fork: the desk calls this from a thread of a Qt process.
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
+        self._scratch = tempfile.mkdtemp(prefix="evidence-desk-ocr-")
         self._proc = ctx.Process(target=_child_main, name="evidence-desk-ocr",
-                                 args=(child, self.threads, self.memory_limit_mb), daemon=True)
+                                 args=(child, self.threads, self.memory_limit_mb, self._scratch),
+                                 daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent
@@ -259,6 +271,9 @@ class OcrWorker:
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.close()
+        scratch, self._scratch = self._scratch, None
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def __enter__(self) -> OcrWorker:
         return self

@@ -150,6 +150,9 @@ class OcrBackground(QObject):
         yield_to = self.yield_to
 
         def job(progress: Any, cancelled: Callable[[], bool]) -> Any:
+            pending = len(library.ocr_pending(None))
+            if pending:
+                progress(0, pending, "")  # the status bar says so before the first picture
             return run_pending(library, None, cancel=cancelled, yield_to=yield_to,
                                progress=lambda p: progress(p.done, p.total, p.name))
 
@@ -171,7 +174,7 @@ class OcrBackground(QObject):
 
     def _progress(self, done: int, total: int, _name: str) -> None:
         self._announce_read()
-        if done < total:
+        if self._handle is not None:
             self.status.show_state("running", done, total)
         self.progressed.emit(done, total)
 
