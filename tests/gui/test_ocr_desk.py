@@ -99,10 +99,12 @@ def test_the_board_filter_finds_a_card_by_a_chinese_phrase_in_its_picture(
     with qtbot.waitSignal(board.filter.applied, timeout=5000):
         box.setText("no such words")
     assert board.filter.visible_ids() == []
+    assert board.message.text() == "0 items match “no such words”."
     with qtbot.waitSignal(board.filter.applied, timeout=5000):
         box.clear()
     assert set(board.filter.visible_ids()) == {item_id, photo_id}
     assert board.section("product_photo").isVisible()
+    assert board.message.text() == ""  # no stale count once the box is empty
 
 
 def test_the_viewer_outlines_the_matched_line_and_copies_the_text(
@@ -242,6 +244,8 @@ def test_the_status_bar_shows_the_ocr_state_and_the_setting_switches_it(
         assert status.label.text() == "Text recognition: off"  # the tests' settings
     else:
         assert status.label.text() == "Text recognition: not installed"
+    # Reading holds while the board imports: the seller's import keeps the machine.
+    assert window.ocr.yield_to == window.board.is_importing
     dialog = SettingsDialog(settings, window)
     check = dialog.findChild(type(dialog.ocr), "ocrEnabledCheck")
     assert check is not None

@@ -183,9 +183,15 @@ class ChecklistView(QScrollArea):
                 text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 h.addWidget(pic)
-                h.addWidget(text, 1)
                 if w.code in DISMISSIBLE:
-                    h.addWidget(self._dismiss_button(w), 0, Qt.AlignmentFlag.AlignTop)
+                    # Under the text, not beside it: the column is narrow and the text long.
+                    column = QVBoxLayout()
+                    column.setSpacing(2)
+                    column.addWidget(text)
+                    column.addWidget(self._dismiss_button(w), 0, Qt.AlignmentFlag.AlignRight)
+                    h.addLayout(column, 1)
+                else:
+                    h.addWidget(text, 1)
                 self.warning_labels.append(text)
                 add(line)
         if self.suggestions:

@@ -32,6 +32,7 @@ class BoardFilter(QLineEdit):
         # item id -> matched recognised lines (dicts with "text" and "box"); None: no filter.
         self.matches: dict[int, tuple[dict[str, Any], ...]] | None = None
         self._generation = 0
+        self._said = False  # the board shows how many cards matched
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -96,7 +97,13 @@ class BoardFilter(QLineEdit):
             else:
                 section.setVisible(True)
             view.fit_height()
-        if self.matches is not None:
-            self.board.show_message(tr("{count} items match “{text}”.", count=shown,
-                                       text=self.query()))
+        if self.matches is None:
+            if self._said:
+                self._said = False
+                self.board.show_message("")  # the count of the last filter no longer holds
+        else:
+            self._said = True
+            self.board.show_message(
+                tr("1 item matches “{text}”.", text=self.query()) if shown == 1
+                else tr("{count} items match “{text}”.", count=shown, text=self.query()))
         self.applied.emit()
