@@ -159,7 +159,6 @@ class OcrBackground(QObject):
         self._handle = self.ctx.runner.run(
             job, group=GROUP, context=self, on_progress=self._progress, on_done=self._done,
             on_error=self._failed, on_cancelled=self._cancelled)
-        self._handle.ended.connect(self._ended)
 
     # ---- answers (GUI thread) ----------------------------------------------------------
     def _announce_read(self) -> None:
@@ -178,7 +177,15 @@ class OcrBackground(QObject):
             self.status.show_state("running", done, total)
         self.progressed.emit(done, total)
 
+    def _release(self) -> None:
+        """The run is over (whoever waits on `finished` sees it so); newcomers meanwhile get
+        a run of their own."""
+        self._handle = None
+        if self._again and self.can_run():
+            self.kick()
+
     def _done(self, report: Any) -> None:
+        self._release()
         self._announce_read()
         if report.failed:
             log.info("OCR: %s of %s pictures could not be read", report.failed,
@@ -190,6 +197,8 @@ class OcrBackground(QObject):
         self.finished.emit(report)
 
     def _failed(self, exc: Exception) -> None:
+        self._again = False  # the same error would come again: wait for the next change
+        self._release()
         self._announce_read()
         self.last_error = str(exc)
         log.warning("OCR could not run: %s", exc)
@@ -198,6 +207,7 @@ class OcrBackground(QObject):
         self.finished.emit(exc)
 
     def _cancelled(self) -> None:
+        self._release()
         self._announce_read()
         if self.ctx.closed:
             return
@@ -206,11 +216,6 @@ class OcrBackground(QObject):
             left = len(self.ctx.library.ocr_pending(None))
         self.status.show_state("cancelled", 0, left)
         self.finished.emit(None)
-
-    def _ended(self) -> None:
-        self._handle = None
-        if self._again and self.can_run():
-            self.kick()
 
     # ---- stopping ----------------------------------------------------------------------
     def cancel(self) -> None:
