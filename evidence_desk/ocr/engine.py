@@ -11,6 +11,7 @@ the space redaction marks use, so the dossier can place text exactly over what i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +74,12 @@ class OcrEngine:
             raise OcrUnavailable(
                 f"The OCR models ({', '.join(missing)}) are missing from the rapidocr package; "
                 "reinstall the OCR extra: pip install --force-reinstall 'evidence-desk[ocr]'.")
+        import onnxruntime
         from rapidocr import RapidOCR
 
+        # The desk works offline and reports nothing anywhere.
+        with contextlib.suppress(Exception):
+            onnxruntime.disable_telemetry_events()
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         self.engine = RapidOCR(params={
             "Det.model_path": str(paths["det"]),

@@ -17,12 +17,13 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from evidence_desk.ocr import install_hint, ocr_available
@@ -94,26 +95,17 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _use_scratch(scratch: str | None) -> None:
-    """onnxruntime leaves a session file in the temporary folder; keep it in the library's
-    cache, not in the system's."""
-    if not scratch:
-        return
-    with contextlib.suppress(OSError):
-        os.makedirs(scratch, exist_ok=True)
-        for key in ("TMPDIR", "TEMP", "TMP"):
-            os.environ[key] = scratch
-        import tempfile
-
-        tempfile.tempdir = scratch
-
-
 def _child_main(conn: Any, threads: int, memory_limit_mb: int | None,
                 scratch: str | None = None) -> None:
     """The worker: load the engine once, then answer ("read", path) requests until told to stop
     or the pipe closes. Errors go back as ("error", message); nothing reaches the console."""
     _limit_resources(memory_limit_mb)
-    _use_scratch(scratch)
+    if scratch:
+        # onnxruntime writes a session file (.ses) into the temporary folder, telemetry off or
+        # not: it goes into the worker's own folder, which the parent removes afterwards.
+        for key in ("TMPDIR", "TEMP", "TMP"):
+            os.environ[key] = scratch
+        tempfile.tempdir = scratch
     # onnxruntime and OpenCV may write to the console; the seller must not see it.
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -168,25 +160,23 @@ class OcrWorker:
     """A running worker process; `read(path)` blocks (checking `cancel`) until it answers."""
 
     def __init__(self, threads: int | None = None,
-                 memory_limit_mb: int | None = MEMORY_LIMIT_MB,
-                 scratch: Path | None = None) -> None:
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB) -> None:
         from evidence_desk.ocr.engine import default_threads  # light: no engine import
-
-        self.scratch = scratch
 
         self.threads = threads or default_threads()
         self.memory_limit_mb = memory_limit_mb
         self.engine_name = ""
         self._proc: Any = None
         self._conn: Any = None
+        self._scratch: str | None = None
 
     def start(self, cancel: Callable[[], bool] | None = None) -> None:
         # spawn, not fork: the desk calls this from a thread of a Qt process.
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
+        self._scratch = tempfile.mkdtemp(prefix="evidence-desk-ocr-")
         self._proc = ctx.Process(target=_child_main, name="evidence-desk-ocr",
-                                 args=(child, self.threads, self.memory_limit_mb,
-                                       str(self.scratch) if self.scratch else None),
+                                 args=(child, self.threads, self.memory_limit_mb, self._scratch),
                                  daemon=True)
         self._proc.start()
         child.close()
@@ -281,6 +271,9 @@ class OcrWorker:
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.close()
+        scratch, self._scratch = self._scratch, None
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def __enter__(self) -> OcrWorker:
         return self
@@ -311,7 +304,7 @@ def run_pending(lib: Any, case_id: int | None = None, *,
     if not tasks:
         return report
     own = worker is None
-    worker = worker or OcrWorker(scratch=Path(lib.folder) / "cache" / "ocr")
+    worker = worker or OcrWorker()
     try:
         for n, task in enumerate(tasks, 1):
             while yield_to is not None and yield_to():

@@ -14,12 +14,17 @@ from pytestqt.qtbot import QtBot
 from evidence_desk.i18n import set_language
 from evidence_desk.library.service import Library
 from evidence_desk.ui.common.i18n_qt import apply_language, install_cjk_fallback
-from evidence_desk.ui.common.settings import SETTINGS_ENV, open_settings
+from evidence_desk.ui.common.settings import OCR_ENABLED_KEY, SETTINGS_ENV, open_settings
 
 
 @pytest.fixture(autouse=True)
 def _gui_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: object) -> Iterator[None]:
     monkeypatch.setenv(SETTINGS_ENV, str(tmp_path / "settings" / "evidence-desk.ini"))
+    # Background text recognition costs seconds of CPU a screenshot: the tests about it turn
+    # it on (tests/gui/test_ocr_*.py); every other window leaves the pictures unread.
+    off = open_settings()
+    off.setValue(OCR_ENABLED_KEY, False)
+    off.sync()
     install_cjk_fallback()
     apply_language("en")
     yield

@@ -22,12 +22,12 @@ def env(tmp_path: Path) -> dict[str, str]:
     if os.environ.get(INNER):
         pytest.skip("already running without the OCR extra")
     site = site_dir(tmp_path / "site", NO_OCR_SITE)
-    # The inner run's own temporary folder (its pytest folders and whatever it checks), inside
-    # this test's, so the outer run's check of the temporary folder sees none of it.
-    temp = tmp_path / "temp"
-    temp.mkdir()
-    return {**os.environ, INNER: "1", "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp),
-            "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    # The inner pytest makes its own pytest-of-<user> folder in the temporary folder: one of
+    # this test's, not the outer run's (which must be left empty).
+    inner_tmp = tmp_path / "tmp"
+    inner_tmp.mkdir()
+    return {**os.environ, INNER: "1", "TMPDIR": str(inner_tmp), "TEMP": str(inner_tmp),
+            "TMP": str(inner_tmp), "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
 
 
 def test_the_desk_says_ocr_is_not_installed(env: dict[str, str], tmp_path: Path) -> None:

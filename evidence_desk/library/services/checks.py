@@ -66,6 +66,12 @@ class ChecksService(ServiceBase):
                 self._sync(cid)
         return saved
 
+    def cases_using(self, sha256: str) -> list[int]:
+        """The cases with a live item of this original (whose views follow what OCR read)."""
+        with self._session() as s:
+            return sorted(set(s.scalars(select(Evidence.case_id).where(
+                Evidence.sha256 == sha256, Evidence.removed_at.is_(None)))))
+
     def recognised_texts(self, hashes: Iterable[str]) -> dict[str, RecognisedText]:
         """The text read in each of these originals that has been read."""
         with self._session() as s:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStyle,
@@ -20,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_desk.core.checklist import Checklist, RequirementStatus
+from evidence_desk.core.checklist import Checklist, RequirementStatus, Warning
+from evidence_desk.core.recognised import Suggestion
 from evidence_desk.core.rules import Rules
 from evidence_desk.i18n import current_language, tr
+from evidence_desk.ui.checks.dismiss import DISMISSIBLE, dismiss_label, dismiss_tip
 from evidence_desk.ui.common import labels
 
 
@@ -89,6 +92,8 @@ class ChecklistView(QScrollArea):
     """Shows one Checklist; `add_requested(kind)` when a missing requirement is clicked."""
 
     add_requested = Signal(str)
+    dismiss_requested = Signal(object)  # the Warning whose button was pressed
+    suggestion_chosen = Signal(object)  # the Suggestion whose "Use" button was pressed
 
     def __init__(self, rules: Rules, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +107,9 @@ class ChecklistView(QScrollArea):
         self.state_text = ""
         self.rows: list[RequirementRow] = []
         self.warning_labels: list[QLabel] = []
+        self.dismiss_buttons: list[QPushButton] = []
+        self.suggestion_buttons: list[QPushButton] = []
+        self.suggestions: list[Suggestion] = []
         body = QWidget()
         self._layout = QVBoxLayout(body)
         self._layout.setContentsMargins(10, 8, 10, 8)
@@ -123,7 +131,7 @@ class ChecklistView(QScrollArea):
         return bool(self.checklist and self.checklist.ready)
 
     def retranslate(self) -> None:
-        self.show_checklist(self.checklist)
+        self.show_checklist(self.checklist, self.suggestions)
 
     def set_case_state(self, state: str, text: str) -> None:
         """The open case's state (shown at once when it moves, before a new checklist)."""
@@ -131,8 +139,14 @@ class ChecklistView(QScrollArea):
             self.case_state, self.state_text = state, text
             self.show_checklist(self.checklist)
 
-    def show_checklist(self, checklist: Checklist | None) -> None:
+    def show_checklist(self, checklist: Checklist | None,
+                       suggestions: list[Suggestion] | None = None) -> None:
+        """Show `checklist`; `suggestions` are values read in screenshots that can fill empty
+        case fields (each with a "Use" button)."""
         self.checklist = checklist
+        self.suggestions = list(suggestions or [])
+        self.dismiss_buttons = []
+        self.suggestion_buttons = []
         for w in self._dynamic:
             self._layout.removeWidget(w)
             w.deleteLater()
@@ -182,9 +196,51 @@ class ChecklistView(QScrollArea):
                 text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 h.addWidget(pic)
-                h.addWidget(text, 1)
+                if w.code in DISMISSIBLE:
+                    # Under the text, not beside it: the column is narrow and the text long.
+                    column = QVBoxLayout()
+                    column.setSpacing(2)
+                    column.addWidget(text)
+                    column.addWidget(self._dismiss_button(w), 0, Qt.AlignmentFlag.AlignRight)
+                    h.addLayout(column, 1)
+                else:
+                    h.addWidget(text, 1)
                 self.warning_labels.append(text)
                 add(line)
+        if self.suggestions:
+            add(_section(tr("Read in the screenshots ({n})", n=len(self.suggestions))))
+            for s in self.suggestions:
+                add(self._suggestion_row(s))
+
+    def _dismiss_button(self, w: Warning) -> QPushButton:
+        button = QPushButton(dismiss_label(w.code))
+        button.setObjectName(f"dismiss_{w.code}")
+        button.setToolTip(dismiss_tip(w.code))
+        button.clicked.connect(lambda _c=False, warning=w: self.dismiss_requested.emit(warning))
+        self.dismiss_buttons.append(button)
+        return button
+
+    def _suggestion_row(self, s: Suggestion) -> QWidget:
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(2, 2, 2, 2)
+        h.setSpacing(6)
+        names = {"order_no": tr("Order number"), "amount": tr("Amount"),
+                 "paid_on": tr("Payment date"), "completed_on": tr("Completion date"),
+                 "buyer.member_id": tr("Buyer's member ID")}
+        text = QLabel(tr("{field}: {value}", field=names.get(s.field, s.field), value=s.value))
+        text.setObjectName(f"suggestion_{s.field}")
+        text.setWordWrap(True)
+        text.setToolTip(tr("Read in the screenshot: “{line}”", line=s.line))
+        text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        button = QPushButton(tr("Use"))
+        button.setObjectName(f"useSuggestion_{s.field}")
+        button.setToolTip(tr("Fill the empty field with this value (Undo takes it back)"))
+        button.clicked.connect(lambda _c=False, sug=s: self.suggestion_chosen.emit(sug))
+        self.suggestion_buttons.append(button)
+        h.addWidget(text, 1)
+        h.addWidget(button)
+        return row
 
     def _insert_at(self, pos: int) -> Callable[[QWidget], None]:
         counter = [pos]

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.ui.checks.checklist_view import ChecklistView
+from evidence_desk.ui.checks.dismiss import dismiss, usable, use_suggestion
 from evidence_desk.ui.checks.timeline_view import TimelineView
 from evidence_desk.ui.common import labels
 from evidence_desk.ui.common.context import AUDIT, EVIDENCE, FIELDS, STATE, DeskContext
@@ -28,6 +29,8 @@ class ChecksController(QObject):
         self.checklist = ChecklistView(ctx.library.rules)
         self.timeline = TimelineView()
         self._generation = 0
+        self.checklist.dismiss_requested.connect(self.dismiss)
+        self.checklist.suggestion_chosen.connect(self.use_suggestion)
         ctx.current_changed.connect(self._opened)
         ctx.case_changed.connect(self._changed)
 
@@ -67,8 +70,10 @@ class ChecksController(QObject):
         generation = self._generation
         lib = self.ctx.library
 
-        def job(_progress: Any, _cancelled: Any) -> tuple[Checklist, list[Any], Any]:
-            return lib.check(cid), lib.timeline(cid), lib.get_case(cid)
+        def job(_progress: Any, _cancelled: Any) -> tuple[Checklist, list[Any], Any, list[Any]]:
+            case = lib.get_case(cid)
+            offered = usable(lib.suggestions(cid), case.buyer is not None)
+            return lib.check(cid), lib.timeline(cid), case, offered
 
         runner = self.ctx.runner
         runner.cancel_group("checks")
@@ -77,16 +82,31 @@ class ChecksController(QObject):
                    on_error=self.ctx.report_error)
 
     def _done(self, case_id: int, generation: int,
-              result: tuple[Checklist, list[Any], Any]) -> None:
+              result: tuple[Checklist, list[Any], Any, list[Any]]) -> None:
         if generation != self._generation or case_id != self.ctx.current_case:
             return
-        checklist, events, case = result
+        checklist, events, case, offered = result
         seen = self.ctx.edits.version_seen(case.id)
         if seen is not None and seen != case.version:
             # The library moved the case itself (draft <-> ready as evidence came and went):
             # every view, and the version the next edit is checked against, must follow.
             self.ctx.announce({case.id}, (STATE,), info=case, origin=self)
         self._show_state(case, draw=False)
-        self.checklist.show_checklist(checklist)
+        self.checklist.show_checklist(checklist, offered)
         self.timeline.set_events(events)
         self.checks_updated.emit(checklist)
+
+    # ---- what the seller does about a warning or a suggestion ---------------------------
+    def dismiss(self, warning: Any) -> None:
+        """A warning's button: dismissed as one undo step (the checklist follows the event)."""
+        cid = self.ctx.current_case
+        if cid is None:
+            return
+        refusal = dismiss(self.ctx, cid, warning)
+        if refusal:
+            self.ctx.show_status(refusal, 8000)
+
+    def use_suggestion(self, suggestion: Any) -> None:
+        cid = self.ctx.current_case
+        if cid is not None and use_suggestion(self.ctx, cid, suggestion):
+            self.refresh()  # a buyer's member id is not a case field the event names

@@ -35,6 +35,8 @@ LANGUAGE_KEY = "ui/language"  # "system", "zh" or "en"
 # A team database URL, stored without its password (that goes to the system keyring or is
 # asked for at start); EVIDENCE_DESK_DB_URL wins over it.
 TEAM_URL_KEY = "team/db_url"
+# Whether the desk reads screenshots (OCR) in the background; on unless the seller turns it off.
+OCR_ENABLED_KEY = "ocr/enabled"
 
 
 def settings_path() -> Path:
@@ -54,6 +56,12 @@ def chosen_language(settings: QSettings) -> str:
     """The language to show: the one picked in the settings, else the system's."""
     value = str(settings.value(LANGUAGE_KEY, "system") or "system")
     return value if value in ("zh", "en") else system_language()
+
+
+def ocr_enabled(settings: QSettings) -> bool:
+    """Whether background text recognition is switched on (it is by default)."""
+    value = settings.value(OCR_ENABLED_KEY, True)
+    return value not in (False, "false", "0", 0)
 
 
 def team_url(settings: QSettings) -> str:
@@ -89,8 +97,18 @@ class SettingsDialog(QDialog):
         if not keyring_available():
             self.remember.setToolTip(tr("No system keyring here: the password is asked for "
                                         "at each start."))
+        from evidence_desk.ocr import ocr_available
+
+        self.ocr = QCheckBox(tr("Read screenshots in the background (text recognition)"),
+                             objectName="ocrEnabledCheck")
+        self.ocr.setChecked(ocr_enabled(settings))
+        if not ocr_available():
+            self.ocr.setEnabled(False)
+            self.ocr.setToolTip(tr("Text recognition (OCR) is not installed; Help says how to "
+                                   "turn it on."))
         form = QFormLayout()
         form.addRow(tr("Language"), self.language)
+        form.addRow(tr("Text recognition"), self.ocr)
         hint = QLabel(tr("The window changes language as soon as you press OK."))
         hint.setWordWrap(True)
         hint.setEnabled(False)
@@ -137,6 +155,7 @@ class SettingsDialog(QDialog):
         from evidence_desk.library.credentials import public_url, save_password
 
         self.settings.setValue(LANGUAGE_KEY, self.language.currentData())
+        self.settings.setValue(OCR_ENABLED_KEY, self.ocr.isChecked())
         url = self.team_url.text().strip()
         if url:
             try:

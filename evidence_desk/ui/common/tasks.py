@@ -101,6 +101,16 @@ def is_urgent(group: str) -> bool:
     return group.startswith(URGENT_GROUPS)
 
 
+# Work that runs for as long as there is something to do, in the background (reading
+# screenshots): a pool of one of its own, so it never takes a thread an import or a checklist
+# waits for, and never two at once.
+BACKGROUND_GROUPS = ("ocr",)
+
+
+def is_background(group: str) -> bool:
+    return group.startswith(BACKGROUND_GROUPS)
+
+
 class TaskRunner(QObject):
     """Owns the worker pools; on shutdown cancels everything and waits, so no thread dies mid-run."""
 
@@ -114,6 +124,8 @@ class TaskRunner(QObject):
         self.bulk_pool.setMaxThreadCount(max_threads)
         self.urgent_pool = QThreadPool(self)
         self.urgent_pool.setMaxThreadCount(1)
+        self.background_pool = QThreadPool(self)
+        self.background_pool.setMaxThreadCount(1)
         self._handles: set[TaskHandle] = set()
 
     def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
@@ -149,7 +161,9 @@ class TaskRunner(QObject):
         if is_urgent(group):
             self.urgent_pool.start(_Runnable(fn, handle), priority=10)
         else:
-            (self.bulk_pool if is_bulk(group) else self.pool).start(_Runnable(fn, handle))
+            pool = (self.background_pool if is_background(group)
+                    else self.bulk_pool if is_bulk(group) else self.pool)
+            pool.start(_Runnable(fn, handle))
         if was_idle:
             self.busy_changed.emit(True)
         return handle
@@ -183,7 +197,7 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         self.cancel_all()
-        for pool in (self.pool, self.bulk_pool, self.urgent_pool):
+        pools = (self.pool, self.bulk_pool, self.urgent_pool, self.background_pool)
+        for pool in pools:
             pool.clear()
-        return all(pool.waitForDone(timeout_ms)
-                   for pool in (self.pool, self.bulk_pool, self.urgent_pool))
+        return all([pool.waitForDone(timeout_ms) for pool in pools])

@@ -74,6 +74,7 @@ from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import current_language, localized, tr
 from evidence_desk.ui.common.labels import emphasize
 from evidence_desk.ui.common.tasks import TaskHandle, TaskRunner
+from evidence_desk.ui.evidence.board_filter import BoardFilter
 from evidence_desk.ui.evidence.commands import (
     AddEvidenceCommand,
     EditEvidenceCommand,
@@ -161,6 +162,7 @@ class KindListView(QListView):
 
     def fit_height(self) -> None:
         n = self.model().rowCount() if self.model() is not None else 0
+        n -= sum(1 for r in range(n) if self.isRowHidden(r))  # filtered out (board_filter)
         rows = max(1, math.ceil(n / self.columns()))
         height = rows * CELL.height() + 2 * self.frameWidth() + 4
         if self.height() != height:
@@ -435,6 +437,8 @@ class EvidenceBoard(QWidget):
         top.addWidget(self.heading)
         top.addSpacing(12)
         top.addWidget(self.message, 1)
+        self.filter = BoardFilter(self)
+        top.addWidget(self.filter)
         top.addWidget(self.add_button)
         top.addWidget(self.paste_button)
 
@@ -549,6 +553,7 @@ class EvidenceBoard(QWidget):
             "or click “Add files…”."))
         for section in self.sections.values():
             section.retranslate()
+        self.filter.retranslate()
         self.details.retranslate()
         self._refresh_headers()
 
@@ -573,6 +578,8 @@ class EvidenceBoard(QWidget):
         a case of hundreds of items never stalls it); otherwise they are read at once.
         """
         self.thumbs.set_group(f"thumbs-case-{case_id}")
+        if case_id != self._case_id:
+            self.filter.clear()
         self._case_id = case_id
         self._type_key = None
         if case_id is not None:
@@ -634,6 +641,9 @@ class EvidenceBoard(QWidget):
             section.model.set_items(by_kind.get(key, []), self._case_id or 0)
         self._refresh_headers()
         self._update_details()
+        if self.filter.query():  # the rows changed: hide by the last answer, then ask again
+            self.filter.apply()
+            self.filter.run()
 
     def _refresh_headers(self) -> None:
         if not hasattr(self, "sections"):
@@ -1051,6 +1061,7 @@ class EvidenceBoard(QWidget):
         if self._viewer is None:
             self._viewer = EvidenceViewer(self.library, self.runner, self)
             self._viewer.destroyed.connect(lambda *_: setattr(self, "_viewer", None))
+        self._viewer.recognised.set_query(self.filter.query())
         self._viewer.show_items(items, index)
         self._viewer.show()
         if QGuiApplication.platformName() not in ("offscreen", "minimal"):

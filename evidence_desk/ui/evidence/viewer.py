@@ -64,6 +64,7 @@ from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.evidence.delegate import type_label
 from evidence_desk.ui.evidence.model import format_time, title_of
 from evidence_desk.ui.evidence.thumbnail_cache import PDFTOPPM, render_pdf_page
+from evidence_desk.ui.evidence.viewer_text import RecognisedTextTools
 
 log = logging.getLogger(__name__)
 
@@ -321,13 +322,15 @@ class EvidenceViewer(QWidget):
         # Marks are shown burnt in, as the exported copy will look; this shows the original.
         self.original_toggle = QCheckBox(objectName="viewerShowOriginal")
         self.original_toggle.toggled.connect(self._show_marks)
+        self.recognised = RecognisedTextTools(self)  # highlights and Copy text
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 6)
         for w in (self.prev_button, self.next_button):
             top.addWidget(w)
         top.addWidget(self.title, 1)
         for w in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button,
-                  self.actual_button, self.original_toggle, self.mark_button,
+                  self.actual_button, self.original_toggle, self.recognised.copy_button,
+                  self.mark_button,
                   self.open_button):
             top.addWidget(w)
         self.note = QLabel()
@@ -412,6 +415,7 @@ class EvidenceViewer(QWidget):
                                            "them; tick to see the picture without them."))
         self.panel_open.setText(tr("Open with the default app"))
         self.loading.setText(tr("Loading…"))
+        self.recognised.retranslate()
 
     def _marked(self, info: EvidenceInfo, image: QImage) -> QImage:
         if self.original_toggle.isChecked() or not info.marks:
@@ -483,6 +487,7 @@ class EvidenceViewer(QWidget):
         self.title.setToolTip(title_of(info))
         self.setWindowTitle(f"{title_of(info)} · {format_time(info.captured_at)}".strip(" ·"))
         self.note.hide()
+        self.recognised.clear()
         self.preview = None
         self.pages.setCurrentWidget(self.loading)
         self.runner.cancel_group("viewer")
@@ -542,6 +547,7 @@ class EvidenceViewer(QWidget):
         if notes:
             self.note.setText("  ".join(notes))
             self.note.show()
+        self.recognised.show_for(info, pv)
 
     def open_externally(self) -> None:
         info = self.current()

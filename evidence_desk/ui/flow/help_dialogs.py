@@ -232,3 +232,35 @@ class EscalateDialog(QDialog):
     def _resubmit(self) -> None:
         self.resubmit_chosen = True
         self.accept()
+
+
+def ocr_help_html(available: bool, enabled: bool = True) -> str:
+    """What text recognition does, whether it is on here, and how to turn it on."""
+    from evidence_desk.ocr import install_hint
+
+    lang = current_language()
+    what = html.escape(tr(
+        "The desk reads the words in chat and order screenshots offline, one picture at a "
+        "time in the background, after an import. Search and the board filter then find a "
+        "screenshot by what it says; the checklist warns when an order screenshot shows "
+        "another order number or a chat comes from WeChat, WhatsApp or another outside app; "
+        "values it reads are offered for empty case fields. Nothing is sent anywhere."))
+    if not available:
+        state = html.escape(install_hint("zh" if lang == "zh" else "en"))
+        how = html.escape(tr("Then start the desk again. The one-folder app already includes "
+                             "text recognition."))
+        return f"<p>{what}</p><p><b>{state}</b></p><p>{how}</p>"
+    if not enabled:
+        state = html.escape(tr("Text recognition is installed but switched off: turn it on "
+                               "in File › Settings."))
+    else:
+        state = html.escape(tr("Text recognition is installed and on. Its progress shows in "
+                               "the status bar, where it can also be stopped; it can be "
+                               "switched off in File › Settings."))
+    return f"<p>{what}</p><p><b>{state}</b></p>"
+
+
+def ocr_dialog(available: bool, enabled: bool = True,
+               parent: QWidget | None = None) -> TextHelpDialog:
+    return TextHelpDialog("ocrHelpDialog", tr("Text recognition (OCR)"),
+                          ocr_help_html(available, enabled), parent)

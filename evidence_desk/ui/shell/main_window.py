@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -43,7 +44,9 @@ from evidence_desk.ui.common.undo import CaseUndo
 from evidence_desk.ui.evidence.board import EvidenceBoard
 from evidence_desk.ui.export.actions import ExportActions
 from evidence_desk.ui.flow.controller import FlowUI
+from evidence_desk.ui.flow.help_dialogs import ocr_dialog
 from evidence_desk.ui.integrity.actions import IntegrityActions
+from evidence_desk.ui.ocr.background import OcrBackground
 from evidence_desk.ui.shell.launcher import Launcher
 from evidence_desk.ui.shell.shortcuts import ShortcutsDialog, board_keys, shortcut_rows
 from evidence_desk.ui.team.sync import TeamSync
@@ -117,6 +120,8 @@ class MainWindow(QMainWindow):
         self._update_middle()
         self._update_actions()
         self.team_sync.apply_read_only(self)
+        # What an earlier session left unread is picked up once the window is up.
+        self.ocr.start()
 
     # ---- building ----------------------------------------------------------------------
     def _build_features(self) -> None:
@@ -138,6 +143,8 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(ctx)
         self.team_sync = TeamSync(ctx)
         ctx.on_stop(self.board.shutdown)
+        # Reads screenshots in the background; holds while an import runs.
+        self.ocr = OcrBackground(ctx, yield_to=self.board.is_importing)
 
     def _build_panels(self) -> None:
         self.case_split = QSplitter(Qt.Orientation.Vertical, objectName="caseSplitter")
@@ -198,6 +205,7 @@ class MainWindow(QMainWindow):
 
         self.library_label = QLabel()
         self.library_label.setEnabled(False)
+        self.statusBar().addPermanentWidget(self.ocr.status)
         self.statusBar().addPermanentWidget(self.library_label)
 
     def _action(self, name: str, icon: SP | None = None,
@@ -262,6 +270,7 @@ class MainWindow(QMainWindow):
             for n in range(self.flow_ui.tabs.count())]
         # The statement feature owns the copy; the desk gives it its key.
         self.flow_ui.actionCopyStatement.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.actionOcrHelp = a("actionOcrHelp", None, None, self.ocr_help)
         self.actionAbout.setMenuRole(QAction.MenuRole.AboutRole)
         self.actionExportDossier.setEnabled(_export_ready(EXPORT_JOBS, "export_dossier"))
         self.actionExportPack.setEnabled(_export_ready(EXPORT_JOBS, "export_pack"))
@@ -311,8 +320,9 @@ class MainWindow(QMainWindow):
                                     *self.tab_actions, None, self.actionRefresh))
         bar.addMenu(self.integrity.menu)
         self.menu_help = bar.addMenu("")
-        self._fill(self.menu_help, (*self.flow_ui.help_actions, None, self.actionShortcuts,
-                                    None, self.actionDemo, None, self.actionAbout))
+        self._fill(self.menu_help, (*self.flow_ui.help_actions, self.actionOcrHelp, None,
+                                    self.actionShortcuts, None, self.actionDemo, None,
+                                    self.actionAbout))
 
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setMovable(False)
@@ -343,6 +353,9 @@ class MainWindow(QMainWindow):
         self.integrity.marks.changed.connect(self.push_marks)
         self.integrity.restore_requested.connect(lambda b: self.launcher.restore(self, b))
         self.exports.originals_refused.connect(self.integrity.recheck_case)
+        self.ocr.status.help_requested.connect(self.ocr_help)
+        self.board.import_finished.connect(lambda outcome: self.ocr.kick() if outcome.added
+                                           else None)
 
     def retranslate(self) -> None:
         texts = {
@@ -354,6 +367,7 @@ class MainWindow(QMainWindow):
             self.actionSettings: tr("&Settings…"), self.actionQuit: tr("&Quit"),
             self.actionRefresh: tr("&Refresh"), self.actionAbout: tr("&About Evidence Desk"),
             self.actionShortcuts: tr("&Keyboard shortcuts"),
+            self.actionOcrHelp: tr("Text &recognition (OCR)…"),
         }
         for action, text in texts.items():
             action.setText(text)
@@ -388,6 +402,7 @@ class MainWindow(QMainWindow):
         self.checks.retranslate()
         self.flow_ui.retranslate()
         self.integrity.retranslate()
+        self.ocr.retranslate()
         self.setWindowTitle(tr("{library} — Evidence Desk", library=self.library.folder.name))
         self.library_label.setText(tr("Library: {path}", path=str(self.library.folder)))
         self._update_actions()
@@ -485,8 +500,11 @@ class MainWindow(QMainWindow):
 
     def open_settings_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
+        was_on = self.ocr.enabled
         if dialog.exec():
             self.set_language(chosen_language(self.settings))
+            if self.ocr.enabled != was_on:
+                self.ocr.set_enabled(self.ocr.enabled)
 
     def set_language(self, lang: str) -> None:
         """Switch the whole window to `lang` without a restart."""
@@ -645,7 +663,22 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def ocr_help(self) -> QDialog:
+        dialog = ocr_dialog(self.ocr.available, self.ocr.enabled, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def about_text(self) -> str:
+        from evidence_desk.ocr import install_hint
+
+        text = tr("Evidence Desk collects and checks evidence for complaints against "
+                  "buyers on Alibaba.com, and exports the dossier and upload pack.")
+        if self.ocr.available:
+            ocr = tr("Text recognition (OCR) is installed.")
+        else:
+            ocr = install_hint("zh" if current_language() == "zh" else "en")
+        return f"{text}\n\n{ocr}"
+
     def about(self) -> None:
-        QMessageBox.about(self, tr("About Evidence Desk"),
-                          tr("Evidence Desk collects and checks evidence for complaints against "
-                             "buyers on Alibaba.com, and exports the dossier and upload pack."))
+        QMessageBox.about(self, tr("About Evidence Desk"), self.about_text())
