@@ -234,8 +234,7 @@ def test_cards_and_viewer_show_redaction(qtbot: QtBot, window: MainWindow, make_
     assert redaction_badge(marked) == "redacted"
 
     _open(qtbot, window, cid)
-    viewer = window.board.open_viewer(ident)
-    qtbot.addWidget(viewer)
+    viewer = window.board.open_viewer(ident)  # deletes itself on close
     qtbot.waitUntil(lambda: not viewer.current_image().isNull(), timeout=10_000)
     image = viewer.current_image()
     # Burnt in: the box is black on screen; the toggle shows the original colour again.
