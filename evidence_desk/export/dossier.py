@@ -1320,9 +1320,11 @@ def build_dossier(
         if broken:
             plans = [p for p in plans if owner[p.index] not in broken]
             derived = {key: d for key, d in derived.items() if owner[key] not in broken}
-        # Lay out again so each placeholder carries the derived image's real pixel size.
+        # The layout depends only on each picture's upright aspect ratio, and the splicer
+        # writes every image's real pixel size into its object; so only a picture that could
+        # not be decoded (its exhibit becomes a "could not be drawn" page) needs a new layout.
         check_cancel()
-        if derived or broken:
+        if broken:
             pages, skel = layout(plans, derived)
         images: dict[str, ImageStream] = {}
         refs = _refs(plans, derived)
