@@ -371,7 +371,7 @@ class Prepared:
 MAX_IMAGE_PIXELS = 150_000_000
 
 
-def _prepare_image(p: Prepared, work: Path, idx: int) -> None:
+def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None) -> None:
     ex = p.exhibit
     mime = (ex.info.mime or "").lower()
     ext = Path(ex.info.original_name or ex.path.name).suffix.lower().lstrip(".")
@@ -400,7 +400,10 @@ def _prepare_image(p: Prepared, work: Path, idx: int) -> None:
         # included; drop it without touching the scans. A JPEG this parser cannot follow
         # (junk between markers, a segment cut short) is decoded into a clean copy instead.
         try:
-            src = strip_jpeg(ex.path, work / f"strip{idx}.jpg")
+            out = work / f"strip{idx}.jpg"
+            sha = ex.derived_sha256 or ex.info.sha256
+            src = (cache.stripped(sha, ex.path, out, strip_jpeg) if cache is not None and sha
+                   else strip_jpeg(ex.path, out))
         except ValueError as exc:
             log.info("exhibit %s: JPEG passed through a decoder (%s)", ex.info.id, exc)
             probe = replace(probe, damaged=True)
@@ -413,12 +416,13 @@ def _prepare_image(p: Prepared, work: Path, idx: int) -> None:
     p.frames.append((src, probe, turn))
 
 
-def prepare(ex: Exhibit, work: Path | None = None, idx: int = 0) -> Prepared:
+def prepare(ex: Exhibit, work: Path | None = None, idx: int = 0,
+            cache: EncodeCache | None = None) -> Prepared:
     cat = category(ex)
     p = Prepared(ex, cat)
     try:
         if cat == "image":
-            _prepare_image(p, Path(work or tempfile.gettempdir()), idx)
+            _prepare_image(p, Path(work or tempfile.gettempdir()), idx, cache)
         elif cat == "word" and Path(ex.info.original_name or "").suffix.lower() != ".doc":
             try:
                 paragraphs, p.text_cut = docs.docx_paragraphs(ex.path)
@@ -1259,7 +1263,7 @@ def build_dossier(
             if k in unmarked:
                 p = Prepared(ex, category(ex), problem=unmarked[k], in_pack=False)
             else:
-                p = prepare(ex, tmp, k)
+                p = prepare(ex, tmp, k, encode_cache)
             prepared.append(p)
         _prepare_pdfs(prepared, tmp, notes, cancel)
         check_cancel()
@@ -1320,9 +1324,11 @@ def build_dossier(
         if broken:
             plans = [p for p in plans if owner[p.index] not in broken]
             derived = {key: d for key, d in derived.items() if owner[key] not in broken}
-        # Lay out again so each placeholder carries the derived image's real pixel size.
+        # The layout depends only on each picture's upright aspect ratio, and the splicer
+        # writes every image's real pixel size into its object; so only a picture that could
+        # not be decoded (its exhibit becomes a "could not be drawn" page) needs a new layout.
         check_cancel()
-        if derived or broken:
+        if broken:
             pages, skel = layout(plans, derived)
         images: dict[str, ImageStream] = {}
         refs = _refs(plans, derived)

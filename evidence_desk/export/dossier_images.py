@@ -398,7 +398,8 @@ def _open_for_target(job: DeriveJob) -> Image.Image:
                 im.draft("RGB", budget.decode_box(job.target_bytes, job.src.stat().st_size,
                                                   im.size, job.cap, job.floor))
                 im.load()
-                im = ImageOps.exif_transpose(im)
+                # In place: an upright photo is not copied (about 7 ms a 3-Mpx draft, for nothing).
+                ImageOps.exif_transpose(im, in_place=True)
                 return _to_rgb(im)
     return open_upright_reduced(job.src, max(job.cap))
 

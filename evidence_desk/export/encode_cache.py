@@ -86,6 +86,43 @@ class EncodeCache:
         except OSError as exc:
             log.info("exhibit cache not written: %s", exc)
 
+    def stripped(self, sha256: str, src: Path, out: Path,
+                 strip: Callable[[Path, Path], Path]) -> Path:
+        """`strip(src, out)` (a JPEG without its metadata), remembered by the JPEG's SHA-256.
+
+        An original without metadata is remembered as such and never read again; a stripped
+        copy is kept in the folder's stripped/ part and used only while it still hashes to
+        what was recorded. A JPEG `strip` cannot follow raises as it would uncached.
+        """
+        part = self.folder / "stripped"
+        pic, meta = part / f"{sha256}.jpg", part / f"{sha256}.json"
+        try:
+            info = json.loads(meta.read_text("utf-8"))
+            if isinstance(info, dict) and info.get("clean") is True:
+                return src
+            if isinstance(info, dict) and isinstance(info.get("sha256"), str):
+                data = pic.read_bytes()
+                if hashlib.sha256(data).hexdigest() == info["sha256"]:
+                    return pic
+        except (OSError, ValueError):
+            pass
+        made = strip(src, out)
+        try:
+            part.mkdir(parents=True, exist_ok=True)
+            tmp = part / f".{secrets.token_hex(6)}.part"
+            if made == src:
+                record = {"clean": True}
+            else:
+                data = made.read_bytes()
+                tmp.write_bytes(data)
+                os.replace(tmp, pic)
+                record = {"sha256": hashlib.sha256(data).hexdigest()}
+            tmp.write_text(json.dumps(record), "utf-8")
+            os.replace(tmp, meta)
+        except OSError as exc:
+            log.info("stripped copy not cached: %s", exc)
+        return made
+
     def _drop(self, key: str) -> None:
         for p in self._paths(key):
             with contextlib.suppress(OSError):

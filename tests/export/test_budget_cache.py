@@ -132,3 +132,36 @@ def test_a_second_export_of_a_case_reuses_the_library_cache(tmp_path: Path) -> N
         return sorted(img.data for page in PdfReader(path).pages for img in page.images)
 
     assert images(tmp_path / "a.pdf") == images(tmp_path / "b.pdf")
+
+
+def test_stripped_jpegs_are_remembered_by_hash_and_a_damaged_copy_is_stripped_again(
+        tmp_path: Path) -> None:
+    from evidence_desk.export.redact import strip_jpeg
+
+    plain = _photo(tmp_path / "plain.jpg", (600, 400))
+    tagged = tmp_path / "tagged.jpg"
+    with Image.open(plain) as im:
+        exif = Image.Exif()
+        exif[0x010F] = "CameraMaker"  # Make
+        im.save(tagged, "JPEG", quality=92, exif=exif.tobytes(), comment=b"serial 1234")
+    calls: list[Path] = []
+
+    def counting(src: Path, out: Path) -> Path:
+        calls.append(src)
+        return strip_jpeg(src, out)
+
+    cache = EncodeCache(tmp_path / "cache")
+    sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (plain, tagged)}
+    assert cache.stripped(sha[plain], plain, tmp_path / "s0.jpg", counting) == plain
+    first = cache.stripped(sha[tagged], tagged, tmp_path / "s1.jpg", counting)
+    assert b"CameraMaker" not in first.read_bytes() and b"serial 1234" not in first.read_bytes()
+    assert len(calls) == 2
+    # Again: neither original is read nor stripped; the kept copy is the same picture.
+    assert cache.stripped(sha[plain], plain, tmp_path / "s2.jpg", counting) == plain
+    again = cache.stripped(sha[tagged], tagged, tmp_path / "s3.jpg", counting)
+    assert len(calls) == 2 and again.read_bytes() == first.read_bytes()
+    assert again.parent == tmp_path / "cache" / "stripped"
+    # A kept copy that no longer hashes to its record is made again, never used.
+    again.write_bytes(b"\xff\xd8 not a picture")
+    third = cache.stripped(sha[tagged], tagged, tmp_path / "s4.jpg", counting)
+    assert len(calls) == 3 and third.read_bytes() == first.read_bytes()
