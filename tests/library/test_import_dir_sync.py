@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from PIL import Image
 
 from evidence_desk.library import blobstore
 from evidence_desk.library.service import Library
 
 
+@pytest.mark.folder_blobs
 def test_one_directory_sync_per_folder_before_the_rows_commit(tmp_path: Path,
                                                               monkeypatch) -> None:
     lib = Library.open(tmp_path / "lib")
