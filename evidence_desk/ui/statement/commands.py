@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from evidence_desk.core.types import CaseInfo
+from evidence_desk.i18n import localized
 from evidence_desk.library.service import Library, LibraryError
 from evidence_desk.ui.common.undo import CaseEdits
 
@@ -32,11 +33,12 @@ class PhraseState:
                    case.statement_zh, not case.statement_edited)
 
 
-class PhraseCommand(QUndoCommand):
-    """Add, remove, move or fill a chosen phrase (one step each)."""
+class StatementStep(QUndoCommand):
+    """An undo step that stores one statement state (`_store`) and announces it. Pushed after
+    the change was stored off the GUI thread (`already`), its first redo only announces."""
 
-    def __init__(self, library: Library, edits: CaseEdits, case_id: int, before: PhraseState,
-                 after: PhraseState, text: str, *, already: CaseInfo | None = None) -> None:
+    def __init__(self, library: Library, edits: CaseEdits, case_id: int, before: Any,
+                 after: Any, text: str, *, already: CaseInfo | None = None) -> None:
         super().__init__(text)
         self.library = library
         self.edits = edits
@@ -45,13 +47,14 @@ class PhraseCommand(QUndoCommand):
         self.after = after
         self._already = already
 
-    def _apply(self, state: PhraseState) -> None:
+    def _store(self, state: Any) -> CaseInfo:
+        raise NotImplementedError
+
+    def _apply(self, state: Any) -> None:
         try:
-            self.library.set_statement_phrases(self.case_id, list(state.phrases))
-            case = self.library.set_statement(self.case_id, state.en, state.zh,
-                                              composed=state.composed)
+            case = self._store(state)
         except LibraryError as exc:
-            self.edits.failed(str(exc))
+            self.edits.failed(localized(exc))
             self.setObsolete(True)
             return
         self.edits.announce(case, ("statement",))
@@ -65,3 +68,12 @@ class PhraseCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._apply(self.before)
+
+
+class PhraseCommand(StatementStep):
+    """Add, remove, move or fill a chosen phrase (one step each)."""
+
+    def _store(self, state: PhraseState) -> CaseInfo:
+        self.library.set_statement_phrases(self.case_id, list(state.phrases))
+        return self.library.set_statement(self.case_id, state.en, state.zh,
+                                          composed=state.composed)

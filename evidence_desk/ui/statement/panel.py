@@ -42,11 +42,11 @@ from evidence_desk.core.wording import Flag, check_wording
 from evidence_desk.i18n import current_language, localized, tr
 from evidence_desk.library import phrasing
 from evidence_desk.library.phrasing import PhraseRefused
-from evidence_desk.library.service import Library, LibraryError
+from evidence_desk.library.service import Library
 from evidence_desk.ui.common import labels
 from evidence_desk.ui.common.context import EVIDENCE, FIELDS, STATE, STATEMENT, DeskContext
 from evidence_desk.ui.common.undo import CaseEdits
-from evidence_desk.ui.statement.commands import PhraseCommand, PhraseState
+from evidence_desk.ui.statement.commands import PhraseCommand, PhraseState, StatementStep
 from evidence_desk.ui.statement.composer import PhraseComposer
 from evidence_desk.ui.statement.leftovers import char_name, find_leftovers
 
@@ -79,46 +79,25 @@ def utf16_offsets(text: str) -> Callable[[int], int]:
     return lambda i: table[max(0, min(i, len(text)))]
 
 
-class SetStatementCommand(QUndoCommand):
-    """One stretch of statement typing, or one replacement by the composer."""
+class SetStatementCommand(StatementStep):
+    """One stretch of statement typing, or one replacement by the composer.
+
+    before/after are (english, chinese, composed): composed restores the "not edited" mark on
+    undo. The composer stores `after` itself (`already`)."""
 
     def __init__(self, library: Library, edits: CaseEdits, case_id: int,
                  before: tuple[str, str, bool], after: tuple[str, str, bool], text: str,
                  *, merge: int | None = None, already: CaseInfo | None = None) -> None:
-        super().__init__(text)
-        self.library = library
-        self.edits = edits
-        self.case_id = case_id
-        # (english, chinese, composed): composed restores the "not edited" mark on undo.
-        self.before = before
-        self.after = after
+        super().__init__(library, edits, case_id, before, after, text, already=already)
         self._id = (zlib.crc32(f"statement:{case_id}:{merge}".encode()) & 0x3FFFFFFF
                     if merge is not None else -1)
-        # The composer has stored `after` itself: the first redo only announces it.
-        self._already = already
 
     def id(self) -> int:
         return self._id
 
-    def _apply(self, values: tuple[str, str, bool]) -> None:
+    def _store(self, values: tuple[str, str, bool]) -> CaseInfo:
         en, zh, composed = values
-        try:
-            case = self.library.set_statement(self.case_id, en, zh, composed=composed)
-        except LibraryError as exc:
-            self.edits.failed(localized(exc))
-            self.setObsolete(True)
-            return
-        self.edits.announce(case, ("statement",))
-
-    def redo(self) -> None:
-        if self._already is not None:
-            case, self._already = self._already, None
-            self.edits.announce(case, ("statement",))
-            return
-        self._apply(self.after)
-
-    def undo(self) -> None:
-        self._apply(self.before)
+        return self.library.set_statement(self.case_id, en, zh, composed=composed)
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetStatementCommand) or other.id() != self.id():
