@@ -101,12 +101,7 @@ def _load_carriers(folder: Path) -> dict[str, Carrier]:
     r = _Reader(folder / CARRIERS_FILE)
     carriers: dict[str, Carrier] = {}
     for raw in r.table_list("carrier"):
-        key = raw.get("key")
-        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            raise r.fail(f"carrier key {key!r} must be lower_case_with_underscores", "key =")
-        where = f"carrier '{key}'"
-        if key in carriers:
-            raise r.fail(f"{where} is defined twice", line=r.key_line(key, r.key_line(key)))
+        key, where = r.new_key(raw, carriers, "carrier", "carrier")
         en = r.field(raw, "en", str, where)
         if not en.isascii():
             raise r.fail(f"{where}: the English name must be plain ASCII",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,18 @@ class _Reader:
         """1-based line of `key = "<key>"` (a bare search for "other" would hit "another")."""
         return self.line_of(re.compile(rf"""^\s*key\s*=\s*["']{re.escape(key)}["']"""), start)
 
+    def new_key(self, raw: dict[str, Any], seen: Mapping[str, object], noun: str,
+                label: str) -> tuple[str, str]:
+        """A table's `key`, checked for shape and uniqueness; returns it and its "label 'key'"
+        for messages."""
+        key = raw.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise self.fail(f"{noun} key {key!r} must be lower_case_with_underscores", "key =")
+        where = f"{label} '{key}'"
+        if key in seen:
+            raise self.fail(f"{where} is defined twice", line=self.key_line(key, self.key_line(key)))
+        return key, where
+
     def table_line(self, where: str) -> int:
         """1-based line a table starts on: the key line of "kind 'x'", the header of "[platform]"."""
         if "'" in where:
@@ -234,12 +247,7 @@ class _Reader:
 def _load_kinds(r: _Reader) -> dict[str, EvidenceKind]:
     kinds: dict[str, EvidenceKind] = {}
     for raw in r.table_list("kind"):
-        key = raw.get("key")
-        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            raise r.fail(f"evidence kind key {key!r} must be lower_case_with_underscores", "key =")
-        where = f"kind '{key}'"
-        if key in kinds:
-            raise r.fail(f"{where} is defined twice", line=r.key_line(key, r.key_line(key)))
+        key, where = r.new_key(raw, kinds, "evidence kind", "kind")
         accepts = r.field(raw, "accepts", list, where)
         for cat in accepts:
             if cat not in FILE_CATEGORIES:
