@@ -304,3 +304,32 @@ def test_keyboard_space_arrows_tabs_and_help(qtbot: QtBot, window: MainWindow,
     listed = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
     assert {"Ctrl+1", "Ctrl+Shift+C", "Space", "F1"} <= listed
     dialog.close()
+
+
+def test_the_statement_texts_get_room_at_1366_by_768(qtbot: QtBot, window: MainWindow,
+                                                     make_case) -> None:  # noqa: ANN001
+    from evidence_desk.ui.flow.controller import TAB_STATEMENT
+
+    cid = _case_with_items(window.library, make_case, "2026110500123", 2,
+                           demand="Refund USD 500.")
+    window.resize(1366, 768)
+    _settle(qtbot)
+    _open(qtbot, window, cid)
+    window.flow_ui.tabs.setCurrentIndex(TAB_STATEMENT)
+    panel = window.flow_ui.statement
+    qtbot.waitUntil(lambda: panel.case is not None and panel.case.id == cid)
+    panel.english.setPlainText("On 5 March the buyer cancelled the order (Exhibit A-1). "
+                               "We ask the platform to deduct the buyer's credit points.")
+    qtbot.waitUntil(lambda: panel.flags_caption.text() != "", timeout=15000)
+    _settle(qtbot)
+    # A calm statement shows its wording check as one line, and the English text, the part
+    # the seller pastes into the platform, keeps at least seven lines in view.
+    qtbot.waitUntil(lambda: not panel.flag_codes())
+    assert not panel.flag_list.isVisible()
+    lines = panel.english.viewport().height() / panel.english.fontMetrics().lineSpacing()
+    assert lines >= 7, lines
+    # Flags, when there are some, take their own room below the texts.
+    panel.english.setPlainText("PAY ME NOW!!!")
+    qtbot.waitUntil(lambda: bool(panel.flag_codes()), timeout=15000)
+    _settle(qtbot)
+    assert panel.flag_list.isVisible()

@@ -57,6 +57,8 @@ PAGE_EMPTY, PAGE_NO_CASE, PAGE_CASE = range(3)
 LIST_MIN = 250
 MIDDLE_MIN = 420
 RIGHT_MIN = 210
+# Windows shorter than this (a 1366x768 laptop, less its task bar) give the case form less height.
+SHORT_WINDOW = 900
 EXPORT_JOBS = "evidence_desk.export.jobs"
 SP = QStyle.StandardPixmap
 
@@ -466,8 +468,10 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         self.main_split.setSizes(self._default_split(self.width()))
-        # The form as tall as it needs up to a third of the window; the board gets the rest.
-        form = min(self.editor.sizeHint().height(), max(160, self.height() // 3))
+        # The form as tall as it needs up to a third of the window (a quarter on a laptop's
+        # short screen, where it scrolls); the board and the statement get the rest.
+        share = 4 if self.height() < SHORT_WINDOW else 3
+        form = min(self.editor.sizeHint().height(), max(160, self.height() // share))
         self.case_split.setSizes([form, max(200, self.height() - form)])
         key = self._screen_key()
         self._user_split = False

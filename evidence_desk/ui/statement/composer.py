@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -123,7 +125,15 @@ class PhraseComposer(QWidget):
         rl.addWidget(self.chosen_list, 1)
         rl.addLayout(buttons)
         rl.addWidget(self.slot_note)
-        rl.addWidget(self.slots_box)
+        # The blanks of a long sentence scroll rather than push the statement's texts down at
+        # a laptop's height.
+        self.slots_scroll = QScrollArea(objectName="phraseSlotsScroll")
+        self.slots_scroll.setWidget(self.slots_box)
+        self.slots_scroll.setWidgetResizable(True)
+        self.slots_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.slots_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.slots_scroll.setMinimumHeight(2 * self.filter.sizeHint().height() + 12)
+        rl.addWidget(self.slots_scroll, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal, objectName="phraseSplitter")
         split.addWidget(left)

@@ -213,14 +213,12 @@ class StatementPanel(QWidget):
         self.flag_list = QListWidget(objectName="wordingFlags")
         self.flag_list.setWordWrap(True)
         self.flag_list.setMinimumHeight(28)
+        # Below the texts, not in their splitter: a clean statement costs one caption line,
+        # and a list of flags takes room only while it has something to show.
+        self.flag_list.setMaximumHeight(96)
+        self.flag_list.hide()
         self.flag_list.itemClicked.connect(self._flag_clicked)
         self.flag_list.itemActivated.connect(self._flag_clicked)
-        flags_box = QWidget()
-        fl = QVBoxLayout(flags_box)
-        fl.setContentsMargins(0, 0, 0, 0)
-        fl.setSpacing(2)
-        fl.addWidget(self.flags_caption)
-        fl.addWidget(self.flag_list, 1)
 
         self.composer = PhraseComposer()
         self.composer.add_requested.connect(self.add_phrase)
@@ -232,10 +230,8 @@ class StatementPanel(QWidget):
         self.split = QSplitter(Qt.Orientation.Vertical, objectName="statementVSplitter")
         self.split.addWidget(self.composer)
         self.split.addWidget(self.texts)
-        self.split.addWidget(flags_box)
-        self.split.setStretchFactor(0, 5)
-        self.split.setStretchFactor(1, 4)
-        self.split.setStretchFactor(2, 1)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
         self._sized = False
         self.split.setChildrenCollapsible(False)
 
@@ -245,6 +241,8 @@ class StatementPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.outdated_bar)
         layout.addWidget(self.split, 1)
+        layout.addWidget(self.flags_caption)
+        layout.addWidget(self.flag_list)
 
         self._check_timer = QTimer(self, singleShot=True, interval=CHECK_PAUSE_MS)
         self._check_timer.timeout.connect(self.run_check)
@@ -286,10 +284,10 @@ class StatementPanel(QWidget):
             QTimer.singleShot(0, self._first_sizes)
 
     def _first_sizes(self) -> None:
-        # Once the tab has its height: phrases and texts share it, the wording flags keep a
-        # strip (the seller drags the handles from there on).
+        # Once the tab has its height: the phrases a little under half, the texts the rest
+        # (the seller drags the handle from there on).
         h = max(self.split.height(), 300)
-        self.split.setSizes([int(h * 0.50), int(h * 0.38), int(h * 0.12)])
+        self.split.setSizes([int(h * 0.45), h - int(h * 0.45)])
 
     # ---- loading -----------------------------------------------------------------------
     def set_case(self, case: CaseInfo | None) -> None:
@@ -691,6 +689,7 @@ class StatementPanel(QWidget):
             item.setToolTip(shown)
             self.flag_list.addItem(item)
         n = len(self.flags)
+        self.flag_list.setVisible(n > 0)
         if not text.strip():
             self.flags_caption.setText(tr("Wording check"))
         elif n == 0:
