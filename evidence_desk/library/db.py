@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from evidence_desk.i18n import Message
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -38,20 +40,22 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
 
 
+TEAM_INSTALL = "pip install 'evidence-desk[team]'"
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database, or is one that is damaged."""
     if not path.exists():
         return
     if not path.is_file():
-        raise LibraryOpenError(f"{path} is not a file, so it cannot be the library database.")
+        raise LibraryOpenError(Message("{path} is not a file, so it cannot be the library "
+                                       "database.", path=path))
     if path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
         if fh.read(16) != SQLITE_MAGIC:
-            raise LibraryOpenError(
-                f"{path} is not an Evidence Desk library (it is not an SQLite database). "
-                "Nothing was changed; choose another folder."
-            )
+            raise LibraryOpenError(Message(
+                "{path} is not an Evidence Desk library (it is not an SQLite database). "
+                "Nothing was changed; choose another folder.", path=path))
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -61,18 +65,18 @@ def check_sqlite_file(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise LibraryOpenError(f"The library database {path} is damaged ({exc}).") from None
+        raise LibraryOpenError(Message("The library database {path} is damaged ({why}).",
+                                       path=path, why=exc)) from None
     if not row or row[0] != "ok":
-        raise LibraryOpenError(
-            f"The library database {path} is damaged ({row[0] if row else 'no answer'})."
-        )
+        raise LibraryOpenError(Message("The library database {path} is damaged ({why}).",
+                                       path=path, why=row[0] if row else "no answer"))
     # Decided here, read-only: opening it for real would switch it to WAL, altering its header.
     if tables and "alembic_version" not in tables:
         if tables & OUR_TABLES:
-            raise LibraryOpenError("The database holds tables Evidence Desk did not create; "
-                                   "it was left untouched.")
-        raise LibraryOpenError("The database belongs to another program (it has tables of its "
-                               "own); it was left untouched.")
+            raise LibraryOpenError(Message("The database holds tables Evidence Desk did not "
+                                           "create; it was left untouched."))
+        raise LibraryOpenError(Message("The database belongs to another program (it has "
+                                       "tables of its own); it was left untouched."))
 
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -94,14 +98,15 @@ def _check_driver(url: str) -> None:
     except ImportError:
         driver = u.get_driver_name()
         if u.get_backend_name() == "postgresql" and driver == "psycopg":
-            how = "install it with: pip install 'evidence-desk[team]'"
+            how = Message("install it with: {command}", command=TEAM_INSTALL)
         elif u.get_backend_name() == "postgresql":
-            how = ("use a postgresql+psycopg:// URL and install the driver with: "
-                   "pip install 'evidence-desk[team]'")
+            how = Message("use a postgresql+psycopg:// URL and install the driver with: "
+                          "{command}", command=TEAM_INSTALL)
         else:
-            how = f"install the Python driver {driver!r}"
-        raise LibraryOpenError(f"This installation cannot reach a team database: the "
-                               f"{driver} driver is missing; {how}") from None
+            how = Message("install the Python driver {driver!r}", driver=driver)
+        raise LibraryOpenError(Message("This installation cannot reach a team database: the "
+                                       "{driver} driver is missing; {how}", driver=driver,
+                                       how=how)) from None
     except Exception:  # an unknown dialect: create_engine names it below
         return
 
@@ -123,13 +128,14 @@ def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
-def server_unreachable(url: str) -> str:
+def server_unreachable(url: str) -> Message:
     """The one sentence for a team database that cannot be reached (instead of driver text)."""
     u = make_url(url)
     where = u.host or "localhost"
     if u.port:
         where = f"{where}:{u.port}"
-    return f"The team database at {where} is not answering; nothing was changed."
+    return Message("The team database at {where} is not answering; nothing was changed.",
+                   where=where)
 
 
 def is_connection_failure(exc: BaseException) -> bool:
@@ -238,18 +244,15 @@ def migrate(engine: Engine, sqlite_path: Path | None, backups_dir: Path | None) 
     if current == head:
         return
     if current is None and tables & OUR_TABLES:
-        raise LibraryOpenError("The database holds tables Evidence Desk did not create; "
-                               "it was left untouched.")
+        raise LibraryOpenError(Message("The database holds tables Evidence Desk did not "
+                                       "create; it was left untouched."))
     if current is None and tables - {"alembic_version"}:
-        raise LibraryOpenError(
-            "The database belongs to another program (it has tables of its own); "
-            "it was left untouched."
-        )
+        raise LibraryOpenError(Message("The database belongs to another program (it has "
+                                       "tables of its own); it was left untouched."))
     if current is not None and not _known_revision(current):
-        raise LibraryOpenError(
-            f"This library was written by a newer Evidence Desk (schema {current}); "
-            "update the app to open it. Nothing was changed."
-        )
+        raise LibraryOpenError(Message(
+            "This library was written by a newer Evidence Desk (schema {schema}); "
+            "update the app to open it. Nothing was changed.", schema=current))
     if current is not None and sqlite_path is not None and backups_dir is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         dest = backups_dir / f"before-migration-{current}-to-{head}-{stamp}.sqlite3"

@@ -88,7 +88,8 @@ def blob_backend(db_url: str) -> str:
     if chosen in ("folder", "db"):
         return chosen
     if chosen:
-        raise LibraryOpenError(f"{BLOBS_ENV} must be 'folder' or 'db', not {chosen!r}.")
+        raise LibraryOpenError(Message("{name} must be 'folder' or 'db', not {chosen!r}.",
+                                       name=BLOBS_ENV, chosen=chosen))
     return "db" if make_url(db_url).get_backend_name() == "postgresql" else "folder"
 
 
@@ -113,9 +114,10 @@ class Library(CaseService, EvidenceService, FlowService, ChecksService, RecordsS
             gone = not self.db_path.is_file() or self.db_path.stat().st_size == 0
             if gone and self.blobs.all_hashes():
                 # Starting afresh here would hide every case behind an empty list.
-                raise LibraryOpenError(
-                    f"The library database {self.db_path} is missing or empty, but the folder "
-                    "holds evidence files; restore a backup (evidence-desk backup list).")
+                raise LibraryOpenError(Message(
+                    "The library database {path} is missing or empty, but the folder holds "
+                    "evidence files; restore a backup (evidence-desk backup list).",
+                    path=self.db_path))
         backend = blob_backend(url)
         self.engine = make_engine(url)
         # The server sessions this desk writes through: a listener skips their notifications.
@@ -136,7 +138,8 @@ class Library(CaseService, EvidenceService, FlowService, ChecksService, RecordsS
             log_failure(log, "opening the library failed", exc)
             if not self.is_sqlite and is_connection_failure(exc):
                 raise LibraryOpenError(server_unreachable(url)) from None
-            raise LibraryOpenError(f"The library could not be opened: {exc}") from None
+            raise LibraryOpenError(Message("The library could not be opened: {why}",
+                                           why=exc)) from None
         if backend == "db":
             # Originals in the database; this folder keeps only verified local copies.
             self.blobs = DbBlobStore(self.engine, self.folder / "cache" / "blobs")
@@ -179,19 +182,27 @@ class Library(CaseService, EvidenceService, FlowService, ChecksService, RecordsS
         pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
         self.own_backend_pids.discard(pid)
 
+    def plain_failure(self, exc: Exception) -> Exception:
+        """What to tell the seller of an operation that failed: a team server that went away
+        becomes one sentence (in their language), anything else stays as it is."""
+        if not self.is_sqlite and is_connection_failure(exc):
+            return LibraryError(server_unreachable(self.db_url))
+        return exc
+
     @classmethod
     def open(cls, folder: Path | str | None = None, db_url: str | None = None) -> Library:
         return cls(Path(folder) if folder else default_library_dir(), db_url)
 
     def _create_folder(self) -> None:
         if self.folder.exists() and not self.folder.is_dir():
-            raise LibraryOpenError(f"{self.folder} is a file, not a library folder.")
+            raise LibraryOpenError(Message("{path} is a file, not a library folder.",
+                                           path=self.folder))
         fresh = not self.folder.exists()
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise LibraryOpenError(f"Cannot create the library folder {self.folder}: "
-                                   f"{exc.strerror}") from None
+            raise LibraryOpenError(Message("Cannot create the library folder {path}: {why}",
+                                           path=self.folder, why=exc.strerror)) from None
         if fresh:
             # Evidence holds personal data: readable by its owner only.
             with contextlib.suppress(OSError):

@@ -152,3 +152,19 @@ def test_a_server_killed_mid_import_gets_one_plain_sentence(pg_database: str,
     with psycopg.connect(libpq_conninfo(pg_database), autocommit=True) as con:
         assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == cases_before
         assert con.execute("SELECT count(*) FROM blob_chunks").fetchone()[0] == 0
+
+
+def test_the_window_is_told_in_chinese_that_the_server_is_down(tmp_path: Path) -> None:
+    from evidence_desk.i18n import localized
+    from evidence_desk.library.db import LibraryOpenError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{port}/evidence"
+    with pytest.raises(LibraryOpenError) as caught:
+        Library(tmp_path / "desk", db_url=url)
+    # What the start-up dialog shows on a Chinese desk, and what the command line prints.
+    assert localized(caught.value, "zh") == f"团队数据库 127.0.0.1:{port} 没有响应;未做任何改动。"
+    assert str(caught.value) == (f"The team database at 127.0.0.1:{port} is not answering; "
+                                 "nothing was changed.")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import factories
+import psycopg
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -82,3 +83,36 @@ def test_a_reviewers_window_disables_every_editing_action(
     edits = editor.findChildren(QLineEdit)
     assert edits and all(e.isReadOnly() for e in edits)
     assert not window.findChild(QWidget, "evidenceView").acceptDrops()
+
+
+def test_a_server_that_stops_answering_gets_one_sentence_in_the_desks_language(
+        qtbot: QtBot, pg_database: str, open_window) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    from evidence_desk.library.db import libpq_conninfo
+
+    window = open_window(pg_database, "desk-down")
+    window.team_sync.stop()
+    apply_language("zh")
+    name = make_url(pg_database).database
+    admin = libpq_conninfo(make_url(pg_database).set(database="postgres")
+                           .render_as_string(hide_password=False))
+    with psycopg.connect(admin, autocommit=True) as con:
+        # The server refuses every new connection to this database and drops the open ones:
+        # to the desk, the same as a server that went away.
+        con.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                    "AND pid <> pg_backend_pid()", (name,))
+    try:
+        errors: list[Exception] = []
+        window.runner.run(lambda _p, _c: window.library.list_cases(), group="test",
+                          on_error=lambda exc: (errors.append(exc),
+                                                window.ctx.report_error(exc)))
+        qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+        u = make_url(pg_database)
+        expected = f"团队数据库 {u.host}:{u.port} 没有响应;未做任何改动。"
+        assert window.statusBar().currentMessage() == expected
+    finally:
+        apply_language("en")
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')

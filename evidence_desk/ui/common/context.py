@@ -140,4 +140,5 @@ class DeskContext(QObject):
 def make_context(library: Library, settings: QSettings,
                  parent: QObject | None = None) -> DeskContext:
     """A context with its own task runner and per-case undo (the shell's, or a test's)."""
-    return DeskContext(library, settings, TaskRunner(parent), CaseUndo(parent), parent)
+    return DeskContext(library, settings, TaskRunner(parent, explain=library.plain_failure),
+                       CaseUndo(parent), parent)

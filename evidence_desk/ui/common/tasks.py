@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
 Job = Callable[[ProgressFn, CancelledFn], Any]
+Explain = Callable[[Exception], Exception]
 
 
 class Cancelled(Exception):
@@ -56,10 +57,11 @@ class TaskHandle(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Job, handle: TaskHandle) -> None:
+    def __init__(self, fn: Job, handle: TaskHandle, explain: Explain | None = None) -> None:
         super().__init__()
         self.fn = fn
         self.handle = handle
+        self.explain = explain
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -73,7 +75,7 @@ class _Runnable(QRunnable):
             h.cancelled_sig.emit()
         except Exception as exc:  # reported to the user as a message; the traceback is logged
             log_failure(log, "background job failed", exc)
-            h.failed.emit(exc)
+            h.failed.emit(self.explain(exc) if self.explain is not None else exc)
         else:
             if h.is_cancelled():
                 h.cancelled_sig.emit()
@@ -116,8 +118,12 @@ class TaskRunner(QObject):
 
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2,
+                 explain: Explain | None = None) -> None:
+        """`explain` turns a job's failure into what the seller is told (a team server that
+        stopped answering: one sentence in their language, not the driver's text)."""
         super().__init__(parent)
+        self.explain = explain
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self.bulk_pool = QThreadPool(self)
@@ -159,11 +165,11 @@ class TaskRunner(QObject):
         was_idle = not self._handles
         self._handles.add(handle)
         if is_urgent(group):
-            self.urgent_pool.start(_Runnable(fn, handle), priority=10)
+            self.urgent_pool.start(_Runnable(fn, handle, self.explain), priority=10)
         else:
             pool = (self.background_pool if is_background(group)
                     else self.bulk_pool if is_bulk(group) else self.pool)
-            pool.start(_Runnable(fn, handle))
+            pool.start(_Runnable(fn, handle, self.explain))
         if was_idle:
             self.busy_changed.emit(True)
         return handle

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from evidence_desk.i18n import tr
+from evidence_desk.i18n import localized, tr
 from evidence_desk.library.backup import BackupError, BackupInfo, list_backups, maybe_backup
 from evidence_desk.library.db import LibraryOpenError
 from evidence_desk.ui.common.dialogs import BusyDialog
@@ -86,12 +86,12 @@ class Launcher(QObject):
 
         def done(result: Any) -> None:
             if isinstance(result, _Refused):
-                self._refused(current, db_url, str(result.error), replacing, note)
+                self._refused(current, db_url, localized(result.error), replacing, note)
             else:
                 self._show(result, replacing, note)
 
         def failed(exc: Exception) -> None:
-            self._refused(current, db_url, str(exc), replacing, note)
+            self._refused(current, db_url, localized(exc), replacing, note)
 
         self._run(job, tr("Opening the library…"), replacing, done, failed)
 

@@ -107,7 +107,9 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._closing = False
         self.setObjectName("mainWindow")
-        self.ctx = DeskContext(library, self.settings, TaskRunner(self), CaseUndo(self), self)
+        self.ctx = DeskContext(library, self.settings,
+                               TaskRunner(self, explain=library.plain_failure), CaseUndo(self),
+                               self)
         self.ctx.dialog_parent = self
         self.runner = self.ctx.runner
         self._default_size()
