@@ -190,3 +190,47 @@ def test_menus_hold_the_new_actions(window) -> None:  # noqa: ANN001
 
     QApplication.processEvents()  # the language change event is posted
     assert integrity.menu.title() == "资料库(&L)"
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_and_a_bundle_of_a_tampered_library_say_so(
+        qtbot: QtBot, window, library: Library, make_case: Callable[..., int],
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    cid = _case_with_files(library, make_case, tmp_path, "TAMP-1")
+    _open_case(qtbot, window, cid)
+    integrity: IntegrityActions = window.integrity
+    # A clean library: the backup is simply done.
+    with qtbot.waitSignal(integrity.backed_up, timeout=20000):
+        integrity.actionBackupNow.trigger()
+    qtbot.waitUntil(lambda: integrity.message_box is not None)
+    assert integrity.message_box.icon() == QMessageBox.Icon.Information
+    assert "audit log" not in integrity.message_box.informativeText()
+    integrity.message_box.close()
+
+    con = sqlite3.connect(library.db_path)
+    con.execute("UPDATE cases SET order_no = 'TAMP-2' WHERE id = ?", (cid,))
+    con.commit()
+    con.close()
+    integrity.message_box = None
+    with qtbot.waitSignal(integrity.backed_up, timeout=20000):
+        integrity.actionBackupNow.trigger()
+    qtbot.waitUntil(lambda: integrity.message_box is not None)
+    box = integrity.message_box
+    assert box.icon() == QMessageBox.Icon.Warning
+    assert "audit log does not check out" in box.informativeText()
+    assert f"case {cid} was changed outside the app" in box.informativeText()
+    box.close()
+
+    integrity.message_box = None
+    target = tmp_path / "tampered.edbundle"
+    with qtbot.waitSignal(integrity.bundle_exported, timeout=20000):
+        integrity.write_bundle(cid, target)
+    qtbot.waitUntil(lambda: integrity.message_box is not None)
+    assert integrity.message_box.icon() == QMessageBox.Icon.Warning
+    assert "audit log does not check out" in integrity.message_box.informativeText()
+    assert str(target) in integrity.message_box.informativeText()
+    integrity.message_box.close()

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_desk.i18n import tr
+from evidence_desk.i18n import localized, tr
 from evidence_desk.library.backup import BackupError, BackupInfo, list_backups
 from evidence_desk.library.blobstore import hash_file
 from evidence_desk.library.service import LibraryError, VerifyReport
@@ -392,16 +392,17 @@ class IntegrityActions(QObject):
 
         def job(_p: Any, _c: Any) -> Any:
             try:
-                return backup_now(lib)
+                return backup_now(lib), lib.audit_problems()
             except (BackupError, OSError) as exc:
                 return Failed(exc)
 
-        def done(result: Any) -> None:
-            if isinstance(result, Failed):
-                self._error(tr("The backup was not made."), result.error)
+        def done(outcome: Any) -> None:
+            if isinstance(outcome, Failed):
+                self._error(tr("The backup was not made."), outcome.error)
                 return
-            self._inform(tr("Back up now"), tr("The library was backed up."),
-                         tr("Backup folder: {folder}", folder=str(result.path)))
+            result, problems = outcome
+            self._done_box(tr("Back up now"), tr("The library was backed up."),
+                           tr("Backup folder: {folder}", folder=str(result.path)), problems)
             self.backed_up.emit(result)
 
         handle = self.runner.run(job, group="backup", context=self, on_done=done,
@@ -458,18 +459,19 @@ class IntegrityActions(QObject):
 
         def job(_p: Any, _c: Any) -> Any:
             try:
-                return export_bundle(lib, case_id, target)
+                return export_bundle(lib, case_id, target), lib.audit_problems()
             except (LibraryError, OSError) as exc:
                 return Failed(exc)
 
-        def done(result: Any) -> None:
+        def done(outcome: Any) -> None:
             self.ctx.show_status("")
-            if isinstance(result, Failed):
-                self._error(tr("The case bundle was not written."), result.error)
+            if isinstance(outcome, Failed):
+                self._error(tr("The case bundle was not written."), outcome.error)
                 return
-            self._inform(tr("Export case bundle"),
-                         tr("The case bundle was saved with {n} originals.", n=result.files),
-                         str(result.path))
+            result, problems = outcome
+            self._done_box(tr("Export case bundle"),
+                           tr("The case bundle was saved with {n} originals.", n=result.files),
+                           str(result.path), problems)
             self.bundle_exported.emit(result)
 
         return self.runner.run(job, group="bundle", context=self, on_done=done,
@@ -536,12 +538,22 @@ class IntegrityActions(QObject):
     def _inform(self, title: str, text: str, detail: str = "") -> None:
         self._box(QMessageBox.Icon.Information, title, text, detail)
 
+    def _done_box(self, title: str, text: str, detail: str, audit_problems: list[str]) -> None:
+        """A copy made (a backup, a bundle): said as done, with a warning when the library's
+        audit log does not check out, as the dossier export warns before it starts."""
+        if not audit_problems:
+            self._inform(title, text, detail)
+            return
+        warning = tr("This library's audit log does not check out ({problem}); run Verify "
+                     "before relying on this copy.", problem=audit_problems[0])
+        self._box(QMessageBox.Icon.Warning, title, text, f"{warning}\n\n{detail}")
+
     def _error(self, heading: str, exc: Exception) -> None:
         self.ctx.show_status("")
         log.warning("%s", type(exc).__name__)
         # Messages of our own errors are written for the user; anything else is summarised.
         if isinstance(exc, LibraryError | BackupError):
-            detail = str(exc)
+            detail = localized(exc)
         elif isinstance(exc, OSError):
             detail = exc.strerror or type(exc).__name__
         else:
