@@ -236,7 +236,7 @@ def test_the_checklist_buttons_speak_chinese(qtbot, window, library, order_case)
 
 
 def test_the_status_bar_shows_the_ocr_state_and_the_setting_switches_it(
-        qtbot, window, settings):
+        qtbot, window, settings, monkeypatch):
     status = window.ocr.status
     assert status.objectName() == "ocrStatus"
     assert status in window.statusBar().findChildren(type(status))
@@ -244,8 +244,18 @@ def test_the_status_bar_shows_the_ocr_state_and_the_setting_switches_it(
         assert status.label.text() == "Text recognition: off"  # the tests' settings
     else:
         assert status.label.text() == "Text recognition: not installed"
-    # Reading holds while the board imports: the seller's import keeps the machine.
-    assert window.ocr.yield_to == window.board.is_importing
+    # Reading holds while the board imports (the seller's import keeps the machine) and
+    # while the desk's interactive reads run; otherwise it goes on.
+    runner = window.ctx.runner
+    qtbot.waitUntil(lambda: not runner.interactive_busy(), timeout=10000)
+    assert window.ocr.yield_to() is False
+    with monkeypatch.context() as patch:
+        patch.setattr(window.board, "is_importing", lambda: True)
+        assert window.ocr.yield_to() is True
+    runner.run(lambda _p, _c: None, group="checks")
+    assert runner.interactive_busy() and window.ocr.yield_to() is True
+    qtbot.waitUntil(lambda: not runner.interactive_busy(), timeout=10000)
+    assert window.ocr.yield_to() is False
     dialog = SettingsDialog(settings, window)
     check = dialog.findChild(type(dialog.ocr), "ocrEnabledCheck")
     assert check is not None

@@ -162,7 +162,11 @@ class KindListView(QListView):
 
     def fit_height(self) -> None:
         n = self.model().rowCount() if self.model() is not None else 0
-        n -= sum(1 for r in range(n) if self.isRowHidden(r))  # filtered out (board_filter)
+        if self.section.board.filter.matches is not None:
+            # Only the board filter hides cards, and only while it holds an answer: asking
+            # every row of every kind on each refresh was a measurable part of opening a
+            # case of hundreds of items.
+            n -= sum(1 for r in range(n) if self.isRowHidden(r))
         rows = max(1, math.ceil(n / self.columns()))
         height = rows * CELL.height() + 2 * self.frameWidth() + 4
         if self.height() != height:
@@ -395,6 +399,7 @@ class EvidenceBoard(QWidget):
         self._import: TaskHandle | None = None
         self._loading: TaskHandle | None = None  # items of the case being opened
         self._load_generation = 0
+        self._read_again = False  # a change came while a background read was running
         self._viewer: Any = None
         self.last_summary: ImportSummaryDialog | None = None
         dpr = max(1.0, self.devicePixelRatioF())
@@ -600,8 +605,25 @@ class EvidenceBoard(QWidget):
     def is_loading(self) -> bool:
         return self._loading is not None
 
-    def _load_in_background(self, case_id: int) -> None:
-        self._show_items([])  # the case left must not show meanwhile
+    def refresh_in_background(self) -> None:
+        """Re-read the open case's items on the task runner and update the cards in place.
+
+        For changes made elsewhere (recognised text, another desk, Refresh): they can come
+        every few hundred milliseconds, and reading hundreds of rows on the GUI thread each
+        time made scrolling stutter. A change while a read runs asks for one more read after
+        it (the running one may have missed it); several such changes share that one read.
+        """
+        if self._case_id is None:
+            return
+        if self._loading is not None:
+            self._read_again = True
+            return
+        self._load_in_background(self._case_id, clear=False)
+
+    def _load_in_background(self, case_id: int, clear: bool = True) -> None:
+        if clear:
+            self._show_items([])  # the case left must not show meanwhile
+        self._read_again = False
         lib = self.library
         self._load_generation += 1
         generation = self._load_generation
@@ -620,11 +642,14 @@ class EvidenceBoard(QWidget):
     def _load_ended(self, generation: int) -> None:
         if generation == self._load_generation:
             self._loading = None
+            if self._read_again:
+                self.refresh_in_background()
 
     def reload(self) -> None:
         """Re-read the case's items and update the sections in place (selection survives)."""
         self._load_generation += 1  # an answer still on its way is older than this
         self._loading = None
+        self._read_again = False
         items: list[EvidenceInfo] = (self.library.list_evidence(self._case_id)
                                      if self._case_id is not None else [])
         self._show_items(items)

@@ -143,8 +143,11 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(ctx)
         self.team_sync = TeamSync(ctx)
         ctx.on_stop(self.board.shutdown)
-        # Reads screenshots in the background; holds while an import runs.
-        self.ocr = OcrBackground(ctx, yield_to=self.board.is_importing)
+        # Reads screenshots in the background; holds while an import runs, and while the
+        # desk's interactive reads (a case being opened, views following a change) run.
+        runner, board = ctx.runner, self.board
+        self.ocr = OcrBackground(
+            ctx, yield_to=lambda: board.is_importing() or runner.interactive_busy())
 
     def _build_panels(self) -> None:
         self.case_split = QSplitter(Qt.Orientation.Vertical, objectName="caseSplitter")
@@ -578,7 +581,9 @@ class MainWindow(QMainWindow):
         cid = self.current_case()
         if (cid is not None and origin is not self.board and EVIDENCE in aspects
                 and (ids is None or cid in ids)):
-            self.board.reload()  # changed elsewhere (another desk, Refresh)
+            # Changed elsewhere (recognised text, another desk, Refresh): read off the
+            # GUI thread; the cards update in place when the answer comes.
+            self.board.refresh_in_background()
         self._update_actions()
 
     def _board_changed(self) -> None:
