@@ -36,6 +36,7 @@ from evidence_desk.library.service import Library
 from evidence_desk.ui.cases.controller import CasesController
 from evidence_desk.ui.checks.controller import ChecksController
 from evidence_desk.ui.common.context import ALL, EVIDENCE, DeskContext
+from evidence_desk.ui.common.heap import settle_after_start
 from evidence_desk.ui.common.i18n_qt import apply_language
 from evidence_desk.ui.common.labels import emphasize
 from evidence_desk.ui.common.settings import SettingsDialog, chosen_language, open_settings
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.team_sync.apply_read_only(self)
         # What an earlier session left unread is picked up once the window is up.
         self.ocr.start()
+        settle_after_start()
 
     # ---- building ----------------------------------------------------------------------
     def _build_features(self) -> None:
