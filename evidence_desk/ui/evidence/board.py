@@ -479,6 +479,9 @@ class EvidenceBoard(QWidget):
         self.details.kind_chosen.connect(lambda k: self.move_items(self.selected_ids(), k))
         self.details.open_requested.connect(self.open_viewer)
         self.thumbs.ready.connect(self._thumb_ready)
+        # The cards on screen get their thumbnails before those scrolled past.
+        self.thumbs.visible = self.visible_shas
+        self.scroll.verticalScrollBar().valueChanged.connect(self.thumbs.reprioritise)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("boardSplitter")
@@ -695,6 +698,34 @@ class EvidenceBoard(QWidget):
 
     def section(self, kind: str) -> KindSection:
         return self.sections[kind]
+
+    def visible_shas(self) -> set[str]:
+        """The originals of the cards inside the board's viewport now."""
+        area = self.scroll.viewport()
+        shown: set[str] = set()
+        for section in self.sections.values():
+            view, model = section.view, section.model
+            n = model.rowCount()
+            if not n or not view.isVisible():
+                continue
+            port = view.viewport()
+            # The part of this grid the scroll area shows, in the grid's own coordinates.
+            seen = port.rect().intersected(area.rect().translated(-port.mapTo(area, QPoint())))
+            if seen.isEmpty():
+                continue
+            rows = [r for r in range(n) if not view.isRowHidden(r)] \
+                if self.filter.matches is not None else range(n)
+            if not rows:
+                continue
+            # A uniform grid (see KindListView): the cells from the first visible line to the
+            # last, in the order the view lays them out.
+            origin = view.visualRect(model.index(rows[0])).top()
+            cols = view.columns()
+            first = max(0, (seen.top() - origin) // CELL.height())
+            last = max(first, (seen.bottom() - origin) // CELL.height())
+            for row in rows[first * cols:(last + 1) * cols]:
+                shown.add(model.item(row).sha256)
+        return shown
 
     # ---- selection --------------------------------------------------------------------
     def _selection_changed(self, section: KindSection) -> None:
