@@ -28,7 +28,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
-    QGuiApplication,
     QImage,
     QImageIOHandler,
     QImageReader,
@@ -62,6 +61,7 @@ from evidence_desk.i18n import tr
 from evidence_desk.ingest.sniff import csv_delimiter, decode_text
 from evidence_desk.ingest.thumbs import ThumbnailUnavailable, open_upright_reduced
 from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.screens import device_size
 from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.evidence.delegate import type_label
 from evidence_desk.ui.evidence.model import format_time, title_of
@@ -540,7 +540,7 @@ class EvidenceViewer(QWidget):
         self.pages.setCurrentWidget(self.loading)
         self.runner.cancel_group("viewer")
         lib = self.library
-        fit = self._screen_box()
+        fit = device_size(self)  # a screenful is all a window can show
         # blob_path itself may stream the whole original (a team desk keeps it in the
         # database): off the GUI thread, with the reading. The "viewer" group runs ahead of
         # every queue; a picture comes at screen size first, in full detail after.
@@ -549,15 +549,6 @@ class EvidenceViewer(QWidget):
                         on_done=lambda pv: self._show(token, info, pv),
                         on_error=lambda exc: self._show(token, info, Preview("none",
                                                                            note=str(exc))))
-
-    def _screen_box(self) -> QSize:
-        """The screen the viewer is on, in device pixels: no window shows more of a picture."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return QSize(1920, 1080)
-        ratio = screen.devicePixelRatio()
-        size = screen.size()
-        return QSize(round(size.width() * ratio), round(size.height() * ratio))
 
     def _load_full(self, token: int, info: EvidenceInfo) -> None:
         lib = self.library

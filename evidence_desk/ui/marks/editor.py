@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QColor,
-    QGuiApplication,
     QImage,
     QKeySequence,
     QMouseEvent,
@@ -63,6 +62,7 @@ from evidence_desk.core.marks import (
 )
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
+from evidence_desk.ui.common.screens import device_size
 from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.marks.items import MarkItem
 
@@ -392,7 +392,8 @@ class MarkEditor(QDialog):
             self._failed(tr("Only pictures can be redacted or annotated here."))
             return
         lib, sha = self.library, self.info.sha256
-        screen = self._screen_pixels()
+        size = device_size(self)
+        screen = size.width() * size.height()  # pixels a preview larger than that hides
         # blob_path itself may stream the whole original (a team desk keeps it in the
         # database): off the GUI thread, with the decoding. The editor's group runs ahead of
         # every queue; the picture comes at screen size first, in full detail after.
@@ -400,14 +401,6 @@ class MarkEditor(QDialog):
                         group=self._group, context=self,
                         on_done=self._loaded, on_error=lambda exc: self._failed(
                             tr("The picture could not be read: {why}", why=str(exc))))
-
-    def _screen_pixels(self) -> int:
-        """How many device pixels the screen has: a preview larger than that is not seen."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return 1920 * 1080
-        ratio = screen.devicePixelRatio()
-        return max(1, round(screen.size().width() * ratio * screen.size().height() * ratio))
 
     def _load_detail(self) -> None:
         lib, sha = self.library, self.info.sha256
