@@ -257,11 +257,9 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         self.cancel_all()
+        # Jobs not handed to a pool yet are dropped, as pool.clear() drops those queued there.
         self._start_timer.stop()
-        never_started = [r for _p, r, _n in self._starting] + [r for _p, r in self._waiting]
         self._starting, self._waiting = [], []
-        for runnable in never_started:
-            runnable.run()  # cancelled: it only says so, and the handle ends
         pools = (self.pool, self.bulk_pool, self.urgent_pool, self.background_pool)
         for pool in pools:
             pool.clear()
