@@ -296,3 +296,24 @@ def test_without_the_extra_help_and_about_say_how_to_turn_ocr_on(
         w.close()
     finally:
         sys.meta_path.remove(finder)
+
+
+def test_pictures_read_in_a_row_are_announced_together(qtbot, window, library, make_case):
+    """Each announcement makes the open case's views read it again: a run reading picture
+    after picture tells the desk at most once a second, and never leaves news untold."""
+    ocr = window.ocr
+    a, b, c = (make_case(library, f"OCR-{n}") for n in range(3))
+    heard: list[frozenset[int]] = []
+    window.ctx.case_changed.connect(
+        lambda ids, _aspects, origin: heard.append(ids) if origin is ocr else None)
+    ocr._changed.put(a)
+    ocr._progress(1, 3, "")
+    assert heard == [frozenset({a})]  # the first news at once
+    for n, cid in enumerate((b, c), 2):
+        ocr._changed.put(cid)
+        ocr._progress(n, 3, "")
+    assert len(heard) == 1  # held for the pause ...
+    qtbot.waitUntil(lambda: len(heard) == 2, timeout=3000)
+    assert heard[1] == frozenset({b, c})  # ... then told together
+    qtbot.wait(1300)
+    assert len(heard) == 2  # nothing left to tell: no timer goes on ticking
