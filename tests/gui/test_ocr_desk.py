@@ -120,9 +120,11 @@ def test_the_viewer_outlines_the_matched_line_and_copies_the_text(
     assert shown.args == [1]
     [outline] = viewer.recognised.boxes
     assert outline.toolTip().startswith(PHRASE)
-    # Over the line in the picture as shown (1280x720, not reduced, not turned).
-    rect = outline.polygon().boundingRect()
-    assert (rect.left(), rect.top(), rect.right(), rect.bottom()) == (60, 238, 560, 274)
+    # Over the line in the picture (1280x720, not turned), in its own pixels: the scene's
+    # units, whether a screen-sized preview or the full picture is on screen.
+    rect = outline.mapToScene(outline.polygon()).boundingRect()
+    assert (rect.left(), rect.top(), rect.right(), rect.bottom()) == pytest.approx(
+        (60, 238, 560, 274))
     assert viewer.recognised.copy_button.isEnabled()
     viewer.recognised.copy_button.click()
     copied = QGuiApplication.clipboard().text()
