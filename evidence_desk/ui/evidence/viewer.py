@@ -96,6 +96,9 @@ class Preview:
     scale: float = 1.0
     # A screen-sized decode shown first; the full-resolution one follows (for zooming in).
     partial: bool = False
+    # The full picture with the item's marks burnt in, made on the worker with it (burning
+    # them into a 12-MP photo on the GUI thread would stall the window).
+    marked: QImage | None = None
 
 
 def qimage_from_pil(im: Any) -> QImage:
@@ -552,8 +555,16 @@ class EvidenceViewer(QWidget):
 
     def _load_full(self, token: int, info: EvidenceInfo) -> None:
         lib = self.library
-        self.runner.run(lambda _p, _c: load_preview(lib.blob_path(info.sha256), info),
-                        group="viewer", context=self,
+
+        def job(_p: Any, _c: Any) -> Preview:
+            pv = load_preview(lib.blob_path(info.sha256), info)
+            if info.marks and pv.image is not None:
+                from evidence_desk.ui.marks.overlay import shown_size, with_marks
+
+                pv.marked = with_marks(pv.image, info.marks, shown_size(info))
+            return pv
+
+        self.runner.run(job, group="viewer", context=self,
                         on_done=lambda pv: self._show_full(token, info, pv),
                         on_error=lambda exc: log.info("full picture not read: %s", exc))
 
@@ -563,7 +574,11 @@ class EvidenceViewer(QWidget):
                 or pv.mode != "image" or pv.image is None:
             return  # moved on, or the detail could not be read: the screen-sized one stays
         self.preview = pv
-        self.canvas.replace_image(self._marked(info, pv.image), pv.scale)
+        if self.original_toggle.isChecked() or not info.marks:
+            shown = pv.image
+        else:
+            shown = pv.marked if pv.marked is not None else self._marked(info, pv.image)
+        self.canvas.replace_image(shown, pv.scale)
         self.recognised.show_for(info, pv)  # its outlines are drawn on the picture item
 
     def _show(self, token: int, info: EvidenceInfo, pv: Preview) -> None:
