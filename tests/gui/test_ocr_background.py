@@ -103,7 +103,8 @@ def test_an_imported_screenshot_is_read_in_the_background_and_checked(
         pass
     assert shown.args[0] >= 1
     assert all(PHRASE in b.toolTip().replace(" ", "") for b in viewer.recognised.boxes)
-    top = min(b.polygon().boundingRect().top() for b in viewer.recognised.boxes)
+    # In scene units, the page's own pixels (a screen-sized preview is drawn scaled up).
+    top = min(b.mapToScene(b.polygon()).boundingRect().top() for b in viewer.recognised.boxes)
     assert 200 < top < 280  # the fourth row of the page (ocr_screens.order_page)
     viewer.close()
 

@@ -120,9 +120,11 @@ def test_the_viewer_outlines_the_matched_line_and_copies_the_text(
     assert shown.args == [1]
     [outline] = viewer.recognised.boxes
     assert outline.toolTip().startswith(PHRASE)
-    # Over the line in the picture as shown (1280x720, not reduced, not turned).
-    rect = outline.polygon().boundingRect()
-    assert (rect.left(), rect.top(), rect.right(), rect.bottom()) == (60, 238, 560, 274)
+    # Over the line in the picture (1280x720, not turned), in its own pixels: the scene's
+    # units, whether a screen-sized preview or the full picture is on screen.
+    rect = outline.mapToScene(outline.polygon()).boundingRect()
+    assert (rect.left(), rect.top(), rect.right(), rect.bottom()) == pytest.approx(
+        (60, 238, 560, 274))
     assert viewer.recognised.copy_button.isEnabled()
     viewer.recognised.copy_button.click()
     copied = QGuiApplication.clipboard().text()
@@ -236,7 +238,7 @@ def test_the_checklist_buttons_speak_chinese(qtbot, window, library, order_case)
 
 
 def test_the_status_bar_shows_the_ocr_state_and_the_setting_switches_it(
-        qtbot, window, settings):
+        qtbot, window, settings, monkeypatch):
     status = window.ocr.status
     assert status.objectName() == "ocrStatus"
     assert status in window.statusBar().findChildren(type(status))
@@ -244,8 +246,18 @@ def test_the_status_bar_shows_the_ocr_state_and_the_setting_switches_it(
         assert status.label.text() == "Text recognition: off"  # the tests' settings
     else:
         assert status.label.text() == "Text recognition: not installed"
-    # Reading holds while the board imports: the seller's import keeps the machine.
-    assert window.ocr.yield_to == window.board.is_importing
+    # Reading holds while the board imports (the seller's import keeps the machine) and
+    # while the desk's interactive reads run; otherwise it goes on.
+    runner = window.ctx.runner
+    qtbot.waitUntil(lambda: not runner.interactive_busy(), timeout=10000)
+    assert window.ocr.yield_to() is False
+    with monkeypatch.context() as patch:
+        patch.setattr(window.board, "is_importing", lambda: True)
+        assert window.ocr.yield_to() is True
+    runner.run(lambda _p, _c: None, group="checks")
+    assert runner.interactive_busy() and window.ocr.yield_to() is True
+    qtbot.waitUntil(lambda: not runner.interactive_busy(), timeout=10000)
+    assert window.ocr.yield_to() is False
     dialog = SettingsDialog(settings, window)
     check = dialog.findChild(type(dialog.ocr), "ocrEnabledCheck")
     assert check is not None
@@ -286,3 +298,24 @@ def test_without_the_extra_help_and_about_say_how_to_turn_ocr_on(
         w.close()
     finally:
         sys.meta_path.remove(finder)
+
+
+def test_pictures_read_in_a_row_are_announced_together(qtbot, window, library, make_case):
+    """Each announcement makes the open case's views read it again: a run reading picture
+    after picture tells the desk at most once a second, and never leaves news untold."""
+    ocr = window.ocr
+    a, b, c = (make_case(library, f"OCR-{n}") for n in range(3))
+    heard: list[frozenset[int]] = []
+    window.ctx.case_changed.connect(
+        lambda ids, _aspects, origin: heard.append(ids) if origin is ocr else None)
+    ocr._changed.put(a)
+    ocr._progress(1, 3, "")
+    assert heard == [frozenset({a})]  # the first news at once
+    for n, cid in enumerate((b, c), 2):
+        ocr._changed.put(cid)
+        ocr._progress(n, 3, "")
+    assert len(heard) == 1  # held for the pause ...
+    qtbot.waitUntil(lambda: len(heard) == 2, timeout=3000)
+    assert heard[1] == frozenset({b, c})  # ... then told together
+    qtbot.wait(1300)
+    assert len(heard) == 2  # nothing left to tell: no timer goes on ticking

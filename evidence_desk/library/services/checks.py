@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from evidence_desk.core.checklist import Checklist, evaluate
 from evidence_desk.core.recognised import RecognisedText, Suggestion, field_suggestions
 from evidence_desk.core.timeline import TimelineEvent, build_timeline
+from evidence_desk.core.types import CaseInfo, EvidenceInfo
 from evidence_desk.library import ocr_store, workflow
 from evidence_desk.library.errors import NotFound
 from evidence_desk.library.models import (
@@ -25,6 +26,16 @@ from evidence_desk.library.services.base import (
 )
 
 
+@dataclass(frozen=True)
+class CaseChecks:
+    """What `case_checks` answers: the case as read, and what is judged from its items."""
+
+    case: CaseInfo
+    checklist: Checklist
+    timeline: list[TimelineEvent]
+    suggestions: list[Suggestion]
+
+
 class ChecksService(ServiceBase):
     """What the library says about a case: the checklist, recognised text, search, timeline."""
 
@@ -33,10 +44,27 @@ class ChecksService(ServiceBase):
         case = self.get_case(case_id)
         items = self.list_evidence(case_id)
         recognised = self.recognised_texts(i.sha256 for i in items)
+        return self._checklist(case, items, recognised, today)
+
+    def _checklist(self, case: CaseInfo, items: list[EvidenceInfo],
+                   recognised: dict[str, RecognisedText], today: date | None) -> Checklist:
         # Judged on the statement as it stands now, with the chosen phrases' warnings.
         case, extra = workflow.case_for_check(self._facade(), case, items)
         checklist = evaluate(case, items, self.rules, today or date.today(), recognised)
         return replace(checklist, warnings=checklist.warnings + tuple(extra))
+
+    def case_checks(self, case_id: int, today: date | None = None) -> CaseChecks:
+        """The checklist, the timeline and the field suggestions of a case from one read of
+        its items: what a desk shows beside an open case (three separate calls read a case
+        of hundreds of items three times, all while the desk is trying to draw it)."""
+        case = self.get_case(case_id)
+        items = self.list_evidence(case_id)
+        recognised = self.recognised_texts(i.sha256 for i in items)
+        return CaseChecks(
+            case=case,
+            checklist=self._checklist(case, items, recognised, today),
+            timeline=build_timeline(case, items, self.rules),
+            suggestions=field_suggestions(case, items, recognised))
 
     # ---- recognised text (OCR) ----------------------------------------------------------
     def ocr_pending(self, case_id: int | None = None) -> list[ocr_store.OcrTask]:

@@ -71,9 +71,11 @@ class ChecksController(QObject):
         lib = self.ctx.library
 
         def job(_progress: Any, _cancelled: Any) -> tuple[Checklist, list[Any], Any, list[Any]]:
-            case = lib.get_case(cid)
-            offered = usable(lib.suggestions(cid), case.buyer is not None)
-            return lib.check(cid), lib.timeline(cid), case, offered
+            # One read of the items for all three: they are read while the case is being
+            # drawn, and every extra pass over hundreds of rows holds the GIL against it.
+            found = lib.case_checks(cid)
+            offered = usable(found.suggestions, found.case.buyer is not None)
+            return found.checklist, found.timeline, found.case, offered
 
         runner = self.ctx.runner
         runner.cancel_group("checks")

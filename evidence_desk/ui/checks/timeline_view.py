@@ -20,6 +20,10 @@ HIGHLIGHT = ("deadline", "result_expected")
 
 
 class TimelineModel(QAbstractTableModel):
+    # No flags() of its own: QAbstractTableModel's (enabled, selectable, never has children)
+    # is what a row needs, and answered in C++ it spares the view a call into Python for every
+    # row each time it lays out a case of hundreds of events.
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._events: list[TimelineEvent] = []
@@ -46,12 +50,6 @@ class TimelineModel(QAbstractTableModel):
                 and section in (0, 1):
             return (tr("Date"), tr("Event"))[section]
         return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._events):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from evidence_desk.logs import log_failure
 
@@ -113,6 +113,29 @@ def is_background(group: str) -> bool:
     return group.startswith(BACKGROUND_GROUPS)
 
 
+# The read that fills what the seller just opened (the board's cards): ahead of the other
+# queued interactive jobs (checklist, statement, flow) that the same click started.
+FIRST_GROUPS = ("board-load",)
+
+# Quiet re-checks that may as well wait until the desk's interactive reads are answered: run
+# beside them they only compete for the interpreter (one at a time runs Python) with the
+# reads, and with the GUI thread drawing their answers. They start when no interactive job
+# is left.
+AFTER_INTERACTIVE_GROUPS = ("integrity-case",)
+
+
+def is_first(group: str) -> bool:
+    return group.startswith(FIRST_GROUPS)
+
+
+def waits_for_interactive(group: str) -> bool:
+    return group.startswith(AFTER_INTERACTIVE_GROUPS)
+
+
+def is_interactive(group: str) -> bool:
+    return not (is_urgent(group) or is_bulk(group) or is_background(group))
+
+
 class TaskRunner(QObject):
     """Owns the worker pools; on shutdown cancels everything and waits, so no thread dies mid-run."""
 
@@ -133,6 +156,16 @@ class TaskRunner(QObject):
         self.background_pool = QThreadPool(self)
         self.background_pool.setMaxThreadCount(1)
         self._handles: set[TaskHandle] = set()
+        self._interactive = 0  # interactive jobs started and not yet ended
+        self._waiting: list[tuple[QThreadPool, _Runnable]] = []  # for the interactive ones
+        # Jobs handed to their pool once the GUI thread is back in its event loop: a click
+        # that starts five reads finishes its own work (filling the form, clearing the board)
+        # before they run, instead of sharing the interpreter with them while it does.
+        self._starting: list[tuple[QThreadPool, _Runnable, int]] = []
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.setInterval(0)
+        self._start_timer.timeout.connect(self._start_pending)
 
     def run(self, fn: Job, *, group: str = "", on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[Exception], None] | None = None,
@@ -164,15 +197,31 @@ class TaskRunner(QObject):
             sig.connect(self._sender_finished)
         was_idle = not self._handles
         self._handles.add(handle)
+        runnable = _Runnable(fn, handle, self.explain)
         if is_urgent(group):
-            self.urgent_pool.start(_Runnable(fn, handle, self.explain), priority=10)
+            self._start(self.urgent_pool, runnable, 10)
+        elif is_interactive(group):
+            self._interactive += 1
+            self._start(self.pool, runnable, 5 if is_first(group) else 0)
         else:
-            pool = (self.background_pool if is_background(group)
-                    else self.bulk_pool if is_bulk(group) else self.pool)
-            pool.start(_Runnable(fn, handle, self.explain))
+            pool = self.background_pool if is_background(group) else self.bulk_pool
+            if waits_for_interactive(group) and self._interactive:
+                self._waiting.append((pool, runnable))
+            else:
+                self._start(pool, runnable, 0)
         if was_idle:
             self.busy_changed.emit(True)
         return handle
+
+    def _start(self, pool: QThreadPool, runnable: _Runnable, priority: int) -> None:
+        self._starting.append((pool, runnable, priority))
+        self._start_timer.start()
+
+    @Slot()
+    def _start_pending(self) -> None:
+        starting, self._starting = self._starting, []
+        for pool, runnable, priority in starting:
+            pool.start(runnable, priority)
 
     @Slot()
     def _sender_finished(self) -> None:
@@ -184,6 +233,12 @@ class TaskRunner(QObject):
         if handle in self._handles:
             handle.running = False
             self._handles.discard(handle)
+            if is_interactive(handle.group):
+                self._interactive -= 1
+                if not self._interactive:
+                    waiting, self._waiting = self._waiting, []
+                    for pool, runnable in waiting:
+                        self._start(pool, runnable, 0)
             handle.ended.emit()
             handle.deleteLater()
             if not self._handles:
@@ -201,8 +256,16 @@ class TaskRunner(QObject):
     def is_busy(self) -> bool:
         return bool(self._handles)
 
+    def interactive_busy(self) -> bool:
+        """Whether interactive jobs (what the seller just asked for) are running or queued.
+        Safe to ask from a worker thread (one int read)."""
+        return self._interactive > 0
+
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         self.cancel_all()
+        # Jobs not handed to a pool yet are dropped, as pool.clear() drops those queued there.
+        self._start_timer.stop()
+        self._starting, self._waiting = [], []
         pools = (self.pool, self.bulk_pool, self.urgent_pool, self.background_pool)
         for pool in pools:
             pool.clear()

@@ -162,7 +162,11 @@ class KindListView(QListView):
 
     def fit_height(self) -> None:
         n = self.model().rowCount() if self.model() is not None else 0
-        n -= sum(1 for r in range(n) if self.isRowHidden(r))  # filtered out (board_filter)
+        if self.section.board.filter.matches is not None:
+            # Only the board filter hides cards, and only while it holds an answer: asking
+            # every row of every kind on each refresh was a measurable part of opening a
+            # case of hundreds of items.
+            n -= sum(1 for r in range(n) if self.isRowHidden(r))
         rows = max(1, math.ceil(n / self.columns()))
         height = rows * CELL.height() + 2 * self.frameWidth() + 4
         if self.height() != height:
@@ -395,6 +399,7 @@ class EvidenceBoard(QWidget):
         self._import: TaskHandle | None = None
         self._loading: TaskHandle | None = None  # items of the case being opened
         self._load_generation = 0
+        self._read_again = False  # a change came while a background read was running
         self._viewer: Any = None
         self.last_summary: ImportSummaryDialog | None = None
         dpr = max(1.0, self.devicePixelRatioF())
@@ -474,6 +479,9 @@ class EvidenceBoard(QWidget):
         self.details.kind_chosen.connect(lambda k: self.move_items(self.selected_ids(), k))
         self.details.open_requested.connect(self.open_viewer)
         self.thumbs.ready.connect(self._thumb_ready)
+        # The cards on screen get their thumbnails before those scrolled past.
+        self.thumbs.visible = self.visible_shas
+        self.scroll.verticalScrollBar().valueChanged.connect(self.thumbs.reprioritise)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("boardSplitter")
@@ -600,8 +608,25 @@ class EvidenceBoard(QWidget):
     def is_loading(self) -> bool:
         return self._loading is not None
 
-    def _load_in_background(self, case_id: int) -> None:
-        self._show_items([])  # the case left must not show meanwhile
+    def refresh_in_background(self) -> None:
+        """Re-read the open case's items on the task runner and update the cards in place.
+
+        For changes made elsewhere (recognised text, another desk, Refresh): they can come
+        every few hundred milliseconds, and reading hundreds of rows on the GUI thread each
+        time made scrolling stutter. A change while a read runs asks for one more read after
+        it (the running one may have missed it); several such changes share that one read.
+        """
+        if self._case_id is None:
+            return
+        if self._loading is not None:
+            self._read_again = True
+            return
+        self._load_in_background(self._case_id, clear=False)
+
+    def _load_in_background(self, case_id: int, clear: bool = True) -> None:
+        if clear:
+            self._show_items([])  # the case left must not show meanwhile
+        self._read_again = False
         lib = self.library
         self._load_generation += 1
         generation = self._load_generation
@@ -620,11 +645,14 @@ class EvidenceBoard(QWidget):
     def _load_ended(self, generation: int) -> None:
         if generation == self._load_generation:
             self._loading = None
+            if self._read_again:
+                self.refresh_in_background()
 
     def reload(self) -> None:
         """Re-read the case's items and update the sections in place (selection survives)."""
         self._load_generation += 1  # an answer still on its way is older than this
         self._loading = None
+        self._read_again = False
         items: list[EvidenceInfo] = (self.library.list_evidence(self._case_id)
                                      if self._case_id is not None else [])
         self._show_items(items)
@@ -670,6 +698,34 @@ class EvidenceBoard(QWidget):
 
     def section(self, kind: str) -> KindSection:
         return self.sections[kind]
+
+    def visible_shas(self) -> set[str]:
+        """The originals of the cards inside the board's viewport now."""
+        area = self.scroll.viewport()
+        shown: set[str] = set()
+        for section in self.sections.values():
+            view, model = section.view, section.model
+            n = model.rowCount()
+            if not n or not view.isVisible():
+                continue
+            port = view.viewport()
+            # The part of this grid the scroll area shows, in the grid's own coordinates.
+            seen = port.rect().intersected(area.rect().translated(-port.mapTo(area, QPoint())))
+            if seen.isEmpty():
+                continue
+            rows = [r for r in range(n) if not view.isRowHidden(r)] \
+                if self.filter.matches is not None else range(n)
+            if not rows:
+                continue
+            # A uniform grid (see KindListView): the cells from the first visible line to the
+            # last, in the order the view lays them out.
+            origin = view.visualRect(model.index(rows[0])).top()
+            cols = view.columns()
+            first = max(0, (seen.top() - origin) // CELL.height())
+            last = max(first, (seen.bottom() - origin) // CELL.height())
+            for row in rows[first * cols:(last + 1) * cols]:
+                shown.add(model.item(row).sha256)
+        return shown
 
     # ---- selection --------------------------------------------------------------------
     def _selection_changed(self, section: KindSection) -> None:

@@ -3,6 +3,7 @@ elided under it, capture time, badges for animation and problems, and the select
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePath
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
@@ -34,6 +35,8 @@ from evidence_desk.ui.evidence.thumbnail_cache import Thumb
 from evidence_desk.ui.marks.overlay import paint_marks, shown_size
 
 CELL = QSize(172, 206)
+# Combined once, not on every paint of every card.
+_CENTRED = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
 THUMB_BOX = QSize(148, 128)
 MARGIN = 6
 
@@ -53,12 +56,19 @@ _TYPE_COLOUR = {"PDF": "#d93025", "CSV": "#188038", "XLSX": "#188038", "XLS": "#
 
 def type_label(info: EvidenceInfo) -> str:
     """Short file-type badge text (PDF, CSV, XLSX, EML ...)."""
-    if info.mime in _MIME_LABEL:
-        return _MIME_LABEL[info.mime]
-    suffix = PurePath(info.original_name).suffix.lstrip(".").upper()
+    return _type_label(info.mime, info.original_name)
+
+
+@lru_cache(maxsize=4096)
+def _type_label(mime: str, original_name: str) -> str:
+    # Kept by (type, name): every paint of a card asks, and parsing the name as a path each
+    # time was a good part of what a card costs to draw.
+    if mime in _MIME_LABEL:
+        return _MIME_LABEL[mime]
+    suffix = PurePath(original_name).suffix.lstrip(".").upper()
     if suffix:
         return suffix[:5]
-    return info.mime.split("/")[-1].upper()[:5] or "FILE"
+    return mime.split("/")[-1].upper()[:5] or "FILE"
 
 
 def type_colour(label: str) -> QColor:
@@ -229,7 +239,7 @@ class EvidenceDelegate(QStyledItemDelegate):
         fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
         p.setFont(option.font)  # type: ignore[attr-defined]
         p.setPen(pal.color(QPalette.ColorRole.Text))
-        p.drawText(text_rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
+        p.drawText(text_rect, _CENTRED,
                    fm.elidedText(title_of(info), Qt.TextElideMode.ElideMiddle,
                                  text_rect.width()))
         small = QFont(option.font)  # type: ignore[attr-defined]
@@ -238,6 +248,6 @@ class EvidenceDelegate(QStyledItemDelegate):
         p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
         when = format_time(info.captured_at) or tr("no capture time")
         sub = QRect(text_rect.left(), text_rect.bottom() + 1, text_rect.width(), 18)
-        p.drawText(sub, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
+        p.drawText(sub, _CENTRED,
                    QFontMetrics(small).elidedText(when, Qt.TextElideMode.ElideRight, sub.width()))
         p.restore()

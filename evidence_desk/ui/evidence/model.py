@@ -11,6 +11,7 @@ import difflib
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,6 +37,9 @@ ThumbRole = Qt.ItemDataRole.UserRole + 3  # Thumb | None, asks for it when missi
 IntegrityRole = Qt.ItemDataRole.UserRole + 4
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+# Combined once: the view asks for a card's flags on every paint.
+_CARD_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+               | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren)
 # (mime data, target row) -> handled
 DropHandler = Callable[[QMimeData, int], bool]
 
@@ -58,7 +62,9 @@ def decode_ids(mime: QMimeData) -> tuple[int, list[int]] | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def format_time(moment: datetime | None) -> str:
+    # Kept: every card paint shows its capture time, and scrolling paints cards again and again.
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -210,8 +216,7 @@ class EvidenceListModel(QAbstractListModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren)
+        return _CARD_FLAGS
 
     # ---- drag and drop ----------------------------------------------------------------
     def supportedDropActions(self) -> Qt.DropAction:

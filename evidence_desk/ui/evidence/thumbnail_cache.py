@@ -1,9 +1,12 @@
 """Thumbnails for the evidence board: made on worker threads, kept in a small LRU by sha256.
 
-The board paints only what is visible, so requests arrive from the delegate as items scroll into
-view; they are coalesced into small batches (one TaskRunner job each) so a case of 500 items
-never floods the pool, and a batch checks `cancelled()` between files so leaving a case stops it.
-Workers produce QImage (safe off the GUI thread); the QPixmap is made on the GUI thread.
+The board paints only what is visible, so requests arrive from the delegate as cards are
+painted. They wait in one queue that the GUI thread keeps in order: the cards in the board's
+viewport now first (the most recently painted of them first), then those scrolled past. A few
+pump jobs (one TaskRunner job each) take the next small batch from the front when they start,
+so whatever the seller scrolled to jumps the cards scrolled past, even those asked for earlier;
+a batch checks `cancelled()` between files so leaving a case stops it. Workers produce QImage
+(safe off the GUI thread); the QPixmap is made on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +29,10 @@ from evidence_desk.ui.common.tasks import Cancelled, TaskRunner
 
 log = logging.getLogger(__name__)
 
-BATCH = 12
+# Files a pump job makes before the queue's order is looked at again, and how many pumps run
+# at once (the bulk pool has two threads; an import may hold one).
+BATCH = 8
+PUMPS = 2
 # The PDF first page is rendered with poppler when it is installed; Qt for Python's Essentials
 # wheel has no QtPdf module.
 PDFTOPPM = shutil.which("pdftoppm")
@@ -89,7 +96,11 @@ def make_thumb_image(library: object, req: ThumbRequest, box: QSize) -> tuple[QI
 
 
 class ThumbnailCache(QObject):
-    """LRU of pixmaps by sha256; `get` answers at once and asks a worker for what is missing."""
+    """LRU of pixmaps by sha256; `get` answers at once and asks a worker for what is missing.
+
+    `visible`, when set, names the shas of the cards on screen now (the board sets it); they
+    are made before any other waiting request.
+    """
 
     ready = Signal(str)  # sha256
 
@@ -101,9 +112,17 @@ class ThumbnailCache(QObject):
         self.box = box
         self.capacity = capacity
         self.group = "thumbs"
+        self.visible: Callable[[], set[str]] | None = None
         self._cache: OrderedDict[str, Thumb] = OrderedDict()
+        # Shared with the pump jobs, under the lock: what waits (front first) and what a job
+        # has taken. The order is the GUI thread's to make; a job only takes from the front.
+        self._lock = threading.Lock()
         self._queued: OrderedDict[str, ThumbRequest] = OrderedDict()
         self._in_flight: set[str] = set()
+        self._asked: dict[str, int] = {}  # sha -> when its card last asked (a counter)
+        self._asks = 0
+        self._generation = 0  # a new case starts a new one; older jobs take nothing
+        self._pumps = 0  # pump jobs of this generation started and not yet answered
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.setInterval(0)
@@ -112,9 +131,16 @@ class ThumbnailCache(QObject):
     def set_group(self, group: str) -> None:
         """Start a new generation of work (a new case): what was queued or running is dropped."""
         self.runner.cancel_group(self.group)
-        self._queued.clear()
-        self._in_flight.clear()
+        self._forget_work()
         self.group = group
+
+    def _forget_work(self) -> None:
+        with self._lock:
+            self._queued.clear()
+            self._in_flight.clear()
+            self._generation += 1
+        self._asked.clear()
+        self._pumps = 0
 
     def peek(self, sha256: str) -> Thumb | None:
         thumb = self._cache.get(sha256)
@@ -125,36 +151,67 @@ class ThumbnailCache(QObject):
     def get(self, sha256: str, mime: str) -> Thumb | None:
         """The thumbnail if made; otherwise None now and `ready(sha256)` later."""
         thumb = self.peek(sha256)
-        if thumb is None and sha256 not in self._in_flight and sha256 not in self._queued:
-            self._queued[sha256] = ThumbRequest(sha256, mime)
+        if thumb is None:
+            with self._lock:
+                if sha256 in self._in_flight:
+                    return None
+                if sha256 not in self._queued:
+                    self._queued[sha256] = ThumbRequest(sha256, mime)
+            self._asks += 1
+            self._asked[sha256] = self._asks  # painted again: asked again, later
             self._flush.start()
         return thumb
 
     def is_pending(self, sha256: str) -> bool:
-        return sha256 in self._queued or sha256 in self._in_flight
+        with self._lock:
+            return sha256 in self._queued or sha256 in self._in_flight
+
+    def reprioritise(self) -> None:
+        """The cards on screen changed (a scroll): put theirs first before the next batch."""
+        if self._queued:
+            self._flush.start()
+
+    def _reorder(self) -> None:
+        visible = self.visible() if self.visible is not None else set()
+        asked = self._asked
+        with self._lock:
+            # On screen first; among each, the card that asked last first.
+            order = sorted(self._queued, key=lambda sha: (sha not in visible,
+                                                          -asked.get(sha, 0)))
+            self._queued = OrderedDict((sha, self._queued[sha]) for sha in order)
 
     def _submit(self) -> None:
-        while self._queued:
-            batch: list[ThumbRequest] = []
-            # Newest first: cards ask when they are painted, so the latest requests are the
-            # cards on screen now; those scrolled past wait.
-            while self._queued and len(batch) < BATCH:
-                batch.append(self._queued.popitem(last=True)[1])
-            shas = {r.sha256 for r in batch}
-            self._in_flight |= shas
+        if not self._queued:
+            return
+        self._reorder()
+        while self._pumps < PUMPS and len(self._queued) > self._pumps * BATCH:
+            self._pumps += 1
+            generation = self._generation
             self.runner.run(
-                self._job(batch, QSize(self.box)), group=self.group,
-                on_done=self._arrived,
-                on_error=lambda _exc, s=shas: self._dropped(s, failed=True),
-                on_cancelled=lambda s=shas: self._dropped(s))
+                self._job(generation, QSize(self.box)), group=self.group, context=self,
+                on_done=lambda results, g=generation: self._arrived(g, results),
+                on_error=lambda _exc, g=generation: self._pump_ended(g),
+                on_cancelled=lambda g=generation: self._pump_ended(g))
 
-    def _job(self, batch: list[ThumbRequest], box: QSize) -> Callable[..., object]:
+    def _take(self, generation: int) -> list[ThumbRequest]:
+        """Worker side: the next batch from the front of the queue."""
+        with self._lock:
+            if generation != self._generation:
+                return []
+            batch = [self._queued.popitem(last=False)[1]
+                     for _ in range(min(BATCH, len(self._queued)))]
+            self._in_flight.update(r.sha256 for r in batch)
+        return batch
+
+    def _job(self, generation: int, box: QSize) -> Callable[..., object]:
         library = self.library
 
         def run(_progress: Callable[[int, int, str], None],
                 cancelled: Callable[[], bool]) -> list[tuple[str, QImage | None, bool]]:
+            if cancelled():
+                raise Cancelled
             out: list[tuple[str, QImage | None, bool]] = []
-            for req in batch:
+            for req in self._take(generation):
                 if cancelled():
                     raise Cancelled
                 try:
@@ -167,22 +224,26 @@ class ThumbnailCache(QObject):
 
         return run
 
-    def _arrived(self, results: list[tuple[str, QImage | None, bool]]) -> None:
+    def _arrived(self, generation: int,
+                 results: list[tuple[str, QImage | None, bool]]) -> None:
+        if generation != self._generation:
+            return  # a previous case's batch that finished just as it was cancelled
+        self._pumps -= 1
         for sha, image, animated in results:
-            if sha not in self._in_flight:
-                continue  # a previous case's result that finished just as it was cancelled
-            self._in_flight.discard(sha)
+            with self._lock:
+                if sha not in self._in_flight:
+                    continue
+                self._in_flight.discard(sha)
+            self._asked.pop(sha, None)
             pixmap = QPixmap.fromImage(image) if image is not None else None
             self._store(sha, Thumb(pixmap, animated))
             self.ready.emit(sha)
+        self._submit()
 
-    def _dropped(self, shas: set[str], failed: bool = False) -> None:
-        for sha in shas:
-            if sha in self._in_flight:
-                self._in_flight.discard(sha)
-                if failed:
-                    self._store(sha, Thumb(None))
-                    self.ready.emit(sha)
+    def _pump_ended(self, generation: int) -> None:
+        if generation == self._generation:
+            self._pumps -= 1
+            self._flush.start()
 
     def _store(self, sha: str, thumb: Thumb) -> None:
         self._cache[sha] = thumb
@@ -194,5 +255,4 @@ class ThumbnailCache(QObject):
         with contextlib.suppress(RuntimeError):
             self.runner.cancel_group(self.group)
         self._cache.clear()
-        self._queued.clear()
-        self._in_flight.clear()
+        self._forget_work()

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRectF,
+    QSize,
     Qt,
     QUrl,
     Signal,
@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QImage,
+    QImageIOHandler,
     QImageReader,
     QKeySequence,
     QPainter,
@@ -60,6 +61,7 @@ from evidence_desk.i18n import tr
 from evidence_desk.ingest.sniff import csv_delimiter, decode_text
 from evidence_desk.ingest.thumbs import ThumbnailUnavailable, open_upright_reduced
 from evidence_desk.ui.common.labels import emphasize
+from evidence_desk.ui.common.screens import device_size
 from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.evidence.delegate import type_label
 from evidence_desk.ui.evidence.model import format_time, title_of
@@ -89,6 +91,14 @@ class Preview:
     pages: int | None = None
     reduced: bool = False
     note: str = ""
+    # Scene pixels per image pixel: a picture decoded at screen size is drawn scaled up, so
+    # zoom and "actual size" keep meaning the picture's own pixels.
+    scale: float = 1.0
+    # A screen-sized decode shown first; the full-resolution one follows (for zooming in).
+    partial: bool = False
+    # The full picture with the item's marks burnt in, made on the worker with it (burning
+    # them into a 12-MP photo on the GUI thread would stall the window).
+    marked: QImage | None = None
 
 
 def qimage_from_pil(im: Any) -> QImage:
@@ -97,7 +107,14 @@ def qimage_from_pil(im: Any) -> QImage:
     return QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
 
 
-def load_image(path: Path, info: EvidenceInfo) -> Preview:
+def load_image(path: Path, info: EvidenceInfo, fit: QSize | None = None) -> Preview:
+    """Worker-side: the picture of an image item, upright.
+
+    With `fit` (the screen, in device pixels) a larger picture is decoded straight to that
+    size: JPEG decodes scaled down in the decoder itself, and the GUI thread turns a screenful
+    into a pixmap instead of the whole picture. Such a preview is `partial`; the full one is
+    the same call without `fit`.
+    """
     pixels = (info.width or 0) * (info.height or 0)
     use_pillow = pixels > QT_MAX_PIXELS or bool(PILLOW_FLAGS & set(info.flags)) or \
         info.mime in ("image/heic", "image/heif")
@@ -109,18 +126,39 @@ def load_image(path: Path, info: EvidenceInfo) -> Preview:
             use_pillow = True
         else:
             animated = reader.supportsAnimation() and reader.imageCount() > 1
+            scale = 1.0
+            if fit is not None and size.isValid() and not animated:
+                # The scaled size is applied before the EXIF turn: a turned picture is fitted
+                # into the screen turned the same way.
+                turned = bool(reader.transformation()
+                              & QImageIOHandler.Transformation.TransformationRotate90)
+                box = fit.transposed() if turned else fit
+                if size.width() > box.width() or size.height() > box.height():
+                    target = size.scaled(box, Qt.AspectRatioMode.KeepAspectRatio)
+                    reader.setScaledSize(target)
+                    scale = size.width() / max(1, target.width())
             image = reader.read()
             if not image.isNull():
-                return Preview("image", image=image, animated=animated)
+                return Preview("image", image=image, animated=animated, scale=scale,
+                               partial=scale > 1.0)
             log.info("Qt could not read %s (%s); trying Pillow", info.original_name,
                      reader.errorString())
+    longest = max(info.width or 0, info.height or 0)
+    side = REDUCED_SIDE
+    if fit is not None and longest:
+        side = min(REDUCED_SIDE, max(fit.width(), fit.height()))
     try:
-        im = open_upright_reduced(path, REDUCED_SIDE)
+        im = open_upright_reduced(path, side)
     except ThumbnailUnavailable as exc:
         return Preview("none", note=str(exc))
     image = qimage_from_pil(im)
-    reduced = bool(info.width and max(info.width, info.height or 0) > REDUCED_SIDE)
-    return Preview("image", image=image, reduced=reduced, animated="animated" in info.flags)
+    reduced = bool(info.width and longest > REDUCED_SIDE)
+    scale = 1.0
+    if fit is not None and side < min(longest, REDUCED_SIDE):
+        # What the scene stands for: the picture, or its 4096-pixel reduction when huge.
+        scale = min(longest, REDUCED_SIDE) / max(1, image.width(), image.height())
+    return Preview("image", image=image, reduced=reduced, animated="animated" in info.flags,
+                   scale=max(1.0, scale), partial=scale > 1.0)
 
 
 def _pdf_pages(path: Path) -> int | None:
@@ -139,19 +177,20 @@ def _read_text(path: Path) -> str:
     return decoded[0] if decoded else head.decode("utf-8", errors="replace")
 
 
-def load_preview(path: Path, info: EvidenceInfo) -> Preview:
-    """Worker-side: what the viewer shows for one stored item, turned as the seller turned it."""
-    preview = _load_stored(path, info)
+def load_preview(path: Path, info: EvidenceInfo, fit: QSize | None = None) -> Preview:
+    """Worker-side: what the viewer shows for one stored item, turned as the seller turned it
+    (a picture decoded to fit `fit` when given, see load_image)."""
+    preview = _load_stored(path, info, fit)
     if preview.image is not None and info.rotation % 360:
         preview.image = preview.image.transformed(QTransform().rotate(info.rotation),
                                                   Qt.TransformationMode.SmoothTransformation)
     return preview
 
 
-def _load_stored(path: Path, info: EvidenceInfo) -> Preview:
+def _load_stored(path: Path, info: EvidenceInfo, fit: QSize | None = None) -> Preview:
     """What the stored file itself shows, before the item's rotation."""
     if info.mime.startswith("image/"):
-        return load_image(path, info)
+        return load_image(path, info, fit)
     if info.mime == "application/pdf":
         pages = _pdf_pages(path)
         image = render_pdf_page(path, PDF_SIDE)
@@ -240,11 +279,23 @@ class ImageCanvas(QGraphicsView):
     def image(self) -> QImage:
         return self._image
 
-    def set_image(self, image: QImage) -> None:
+    def set_image(self, image: QImage, scale: float = 1.0) -> None:
+        """Show `image`, drawn `scale` times its size (a screen-sized decode stands for the
+        whole picture), fitted to the window."""
+        self._put(image, scale)
+        self.fit()
+
+    def replace_image(self, image: QImage, scale: float = 1.0) -> None:
+        """The same picture in more detail: the zoom and the place looked at stay."""
+        self._put(image, scale)
+        if self._fit:
+            self.fit()
+
+    def _put(self, image: QImage, scale: float) -> None:
         self._image = image
         self._item.setPixmap(QPixmap.fromImage(image))
-        self._scene.setSceneRect(QRectF(self._item.boundingRect()))
-        self.fit()
+        self._item.setScale(scale)
+        self._scene.setSceneRect(self._item.sceneBoundingRect())
 
     def scale_factor(self) -> float:
         return self.transform().m11()
@@ -253,7 +304,7 @@ class ImageCanvas(QGraphicsView):
         """Whole picture in view, never enlarged beyond its real size."""
         self._fit = True
         self.resetTransform()
-        rect = self._item.boundingRect()
+        rect = self._item.sceneBoundingRect()
         if rect.isEmpty():
             return
         view = self.viewport().rect().adjusted(8, 8, -8, -8)
@@ -429,7 +480,7 @@ class EvidenceViewer(QWidget):
         pv = self.preview
         if info is not None and pv is not None and pv.mode == "image" and pv.image is not None:
             self.original_toggle.setVisible(bool(info.marks))
-            self.canvas.set_image(self._marked(info, pv.image))
+            self.canvas.set_image(self._marked(info, pv.image), pv.scale)
 
     def open_marks(self) -> Any:
         """The redaction and annotation editor on the item shown; the original stays as it is."""
@@ -492,13 +543,43 @@ class EvidenceViewer(QWidget):
         self.pages.setCurrentWidget(self.loading)
         self.runner.cancel_group("viewer")
         lib = self.library
+        fit = device_size(self)  # a screenful is all a window can show
         # blob_path itself may stream the whole original (a team desk keeps it in the
-        # database): off the GUI thread, with the reading.
-        self.runner.run(lambda _p, _c: load_preview(lib.blob_path(info.sha256), info),
+        # database): off the GUI thread, with the reading. The "viewer" group runs ahead of
+        # every queue; a picture comes at screen size first, in full detail after.
+        self.runner.run(lambda _p, _c: load_preview(lib.blob_path(info.sha256), info, fit),
                         group="viewer", context=self,
                         on_done=lambda pv: self._show(token, info, pv),
                         on_error=lambda exc: self._show(token, info, Preview("none",
                                                                            note=str(exc))))
+
+    def _load_full(self, token: int, info: EvidenceInfo) -> None:
+        lib = self.library
+
+        def job(_p: Any, _c: Any) -> Preview:
+            pv = load_preview(lib.blob_path(info.sha256), info)
+            if info.marks and pv.image is not None:
+                from evidence_desk.ui.marks.overlay import shown_size, with_marks
+
+                pv.marked = with_marks(pv.image, info.marks, shown_size(info))
+            return pv
+
+        self.runner.run(job, group="viewer", context=self,
+                        on_done=lambda pv: self._show_full(token, info, pv),
+                        on_error=lambda exc: log.info("full picture not read: %s", exc))
+
+    def _show_full(self, token: int, info: EvidenceInfo, pv: Preview) -> None:
+        shown = self.preview
+        if token != self._token or shown is None or shown.mode != "image" \
+                or pv.mode != "image" or pv.image is None:
+            return  # moved on, or the detail could not be read: the screen-sized one stays
+        self.preview = pv
+        if self.original_toggle.isChecked() or not info.marks:
+            shown = pv.image
+        else:
+            shown = pv.marked if pv.marked is not None else self._marked(info, pv.image)
+        self.canvas.replace_image(shown, pv.scale)
+        self.recognised.show_for(info, pv)  # its outlines are drawn on the picture item
 
     def _show(self, token: int, info: EvidenceInfo, pv: Preview) -> None:
         if token != self._token:
@@ -511,8 +592,10 @@ class EvidenceViewer(QWidget):
             w.setVisible(image_tools)
         self.original_toggle.setVisible(pv.mode == "image" and bool(info.marks))
         if pv.mode == "image" and pv.image is not None:
-            self.canvas.set_image(self._marked(info, pv.image))
+            self.canvas.set_image(self._marked(info, pv.image), pv.scale)
             self.pages.setCurrentWidget(self.canvas)
+            if pv.partial:
+                self._load_full(token, info)
             if pv.animated:
                 notes.append(tr("Animated image: the first frame is shown."))
             if pv.pages and pv.pages > 1:

@@ -26,6 +26,7 @@ from evidence_desk.ui.flow.help_dialogs import (
     HotlineDialog,
     carrier_dialog,
     faq_dialog,
+    guidance,
     tips_dialog,
 )
 from evidence_desk.ui.flow.panel import (
@@ -223,6 +224,9 @@ class FlowUI(QObject):
         lib = self.library
 
         def job(_p: Any, _c: Any) -> FlowInfo:
+            # The panel shows guidance from six TOML files, parsed once and kept: parsed
+            # here, so the first case opened does not read and parse them on the GUI thread.
+            guidance()
             return load_flow_info(lib, cid)
 
         def done(info: FlowInfo) -> None:

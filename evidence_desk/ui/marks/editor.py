@@ -62,6 +62,7 @@ from evidence_desk.core.marks import (
 )
 from evidence_desk.core.types import EvidenceInfo
 from evidence_desk.i18n import tr
+from evidence_desk.ui.common.screens import device_size
 from evidence_desk.ui.common.tasks import TaskRunner
 from evidence_desk.ui.marks.items import MarkItem
 
@@ -81,11 +82,13 @@ def can_mark(info: EvidenceInfo) -> bool:
     return (info.mime or "").startswith("image/")
 
 
-def load_picture(path: Any) -> tuple[QImage, tuple[int, int]]:
-    """Worker side: the upright preview as a QImage, and the full-resolution upright size."""
+def load_picture(path: Any, max_pixels: int = PREVIEW_PIXELS) -> tuple[QImage, tuple[int, int]]:
+    """Worker side: the upright preview (at most about `max_pixels`) as a QImage, and the
+    full-resolution upright size. A screenful first opens the editor at once (a JPEG is
+    decoded reduced in the decoder); the full preview follows for zooming in."""
     from evidence_desk.export.redact import load_upright_preview
 
-    im, full = load_upright_preview(path, PREVIEW_PIXELS)
+    im, full = load_upright_preview(path, max_pixels)
     im = im.convert("RGB")
     image = QImage(im.tobytes(), im.width, im.height, 3 * im.width,
                    QImage.Format.Format_RGB888).copy()
@@ -228,6 +231,7 @@ class MarkEditor(QDialog):
         self._group = f"mark-editor-{item_id}-{id(self)}"
         self.undo_stack = QUndoStack(self)
         self.loaded = False
+        self.detailed = False  # the preview on screen is the full one, not a screenful
         self.full_size: tuple[int, int] = (0, 0)
         self._marks: dict[int, Mark] = {}
         self._items: dict[int, MarkItem] = {}
@@ -388,12 +392,31 @@ class MarkEditor(QDialog):
             self._failed(tr("Only pictures can be redacted or annotated here."))
             return
         lib, sha = self.library, self.info.sha256
+        size = device_size(self)
+        screen = size.width() * size.height()  # pixels a preview larger than that hides
         # blob_path itself may stream the whole original (a team desk keeps it in the
-        # database): off the GUI thread, with the decoding.
-        self.runner.run(lambda _progress, _cancelled: load_picture(lib.blob_path(sha)),
+        # database): off the GUI thread, with the decoding. The editor's group runs ahead of
+        # every queue; the picture comes at screen size first, in full detail after.
+        self.runner.run(lambda _progress, _cancelled: load_picture(lib.blob_path(sha), screen),
                         group=self._group, context=self,
                         on_done=self._loaded, on_error=lambda exc: self._failed(
                             tr("The picture could not be read: {why}", why=str(exc))))
+
+    def _load_detail(self) -> None:
+        lib, sha = self.library, self.info.sha256
+        self.runner.run(lambda _progress, _cancelled: load_picture(lib.blob_path(sha)),
+                        group=self._group, context=self, on_done=self._sharpen,
+                        on_error=lambda exc: log.info("full picture not read: %s", exc))
+
+    def _sharpen(self, result: tuple[QImage, tuple[int, int]]) -> None:
+        """The full preview replaces the screenful; marks, zoom and scroll stay (scene units
+        are full-resolution pixels either way)."""
+        image, full = result
+        if full != self.full_size:
+            return  # not the picture shown (cannot happen unless the file changed)
+        self.pixmap_item.setPixmap(QPixmap.fromImage(image))
+        self.pixmap_item.setScale(full[0] / max(1, image.width()))
+        self.detailed = True
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
@@ -408,6 +431,9 @@ class MarkEditor(QDialog):
         # The preview may be reduced; scaled up, scene units are full-resolution pixels.
         self.pixmap_item.setScale(full[0] / max(1, image.width()))
         self.scene.setSceneRect(QRectF(0, 0, full[0], full[1]))
+        self.detailed = image.width() * image.height() >= min(PREVIEW_PIXELS, full[0] * full[1])
+        if not self.detailed:
+            self._load_detail()
         self._show_hint()
         try:
             stored = marks_from_json(self.info.marks)

@@ -33,6 +33,10 @@ GROUP = "ocr"
 START_DELAY_MS = 1500
 # Several evidence changes in a row (a drop of many files, undo) start one run.
 KICK_DELAY_MS = 400
+# Pictures read in a row are announced together, at most this often: each announcement makes
+# the open case's board, checklist, statement and flow read the case again, and doing that for
+# every picture of a case of hundreds kept the desk busy (scrolling stuttered) while OCR ran.
+ANNOUNCE_EVERY_MS = 1000
 
 
 class _Recording:
@@ -73,6 +77,10 @@ class OcrBackground(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start)
+        self._announce_timer = QTimer(self)
+        self._announce_timer.setSingleShot(True)
+        self._announce_timer.setInterval(ANNOUNCE_EVERY_MS)
+        self._announce_timer.timeout.connect(self._announce_read)
         self.last_error = ""
         ctx.case_changed.connect(self._case_changed)
         ctx.on_stop(self.stop)
@@ -161,6 +169,12 @@ class OcrBackground(QObject):
             on_error=self._failed, on_cancelled=self._cancelled)
 
     # ---- answers (GUI thread) ----------------------------------------------------------
+    def _announce_soon(self) -> None:
+        """Announce what was read now if nothing was announced lately, else when the pause
+        runs out (what is read meanwhile goes along)."""
+        if not self._announce_timer.isActive():
+            self._announce_read()
+
     def _announce_read(self) -> None:
         ids: set[int] = set()
         while True:
@@ -169,10 +183,11 @@ class OcrBackground(QObject):
             except queue.Empty:
                 break
         if ids:
+            self._announce_timer.start()  # the next announcement waits at least this long
             self.ctx.announce(ids, (EVIDENCE,), origin=self)
 
     def _progress(self, done: int, total: int, _name: str) -> None:
-        self._announce_read()
+        self._announce_soon()
         if self._handle is not None:
             self.status.show_state("running", done, total)
         self.progressed.emit(done, total)

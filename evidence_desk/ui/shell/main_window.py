@@ -36,6 +36,7 @@ from evidence_desk.library.service import Library
 from evidence_desk.ui.cases.controller import CasesController
 from evidence_desk.ui.checks.controller import ChecksController
 from evidence_desk.ui.common.context import ALL, EVIDENCE, DeskContext
+from evidence_desk.ui.common.heap import settle_after_start
 from evidence_desk.ui.common.i18n_qt import apply_language
 from evidence_desk.ui.common.labels import emphasize
 from evidence_desk.ui.common.settings import SettingsDialog, chosen_language, open_settings
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.team_sync.apply_read_only(self)
         # What an earlier session left unread is picked up once the window is up.
         self.ocr.start()
+        settle_after_start()
 
     # ---- building ----------------------------------------------------------------------
     def _build_features(self) -> None:
@@ -147,8 +149,11 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(ctx)
         self.team_sync = TeamSync(ctx)
         ctx.on_stop(self.board.shutdown)
-        # Reads screenshots in the background; holds while an import runs.
-        self.ocr = OcrBackground(ctx, yield_to=self.board.is_importing)
+        # Reads screenshots in the background; holds while an import runs, and while the
+        # desk's interactive reads (a case being opened, views following a change) run.
+        runner, board = ctx.runner, self.board
+        self.ocr = OcrBackground(
+            ctx, yield_to=lambda: board.is_importing() or runner.interactive_busy())
 
     def _build_panels(self) -> None:
         self.case_split = QSplitter(Qt.Orientation.Vertical, objectName="caseSplitter")
@@ -584,7 +589,9 @@ class MainWindow(QMainWindow):
         cid = self.current_case()
         if (cid is not None and origin is not self.board and EVIDENCE in aspects
                 and (ids is None or cid in ids)):
-            self.board.reload()  # changed elsewhere (another desk, Refresh)
+            # Changed elsewhere (recognised text, another desk, Refresh): read off the
+            # GUI thread; the cards update in place when the answer comes.
+            self.board.refresh_in_background()
         self._update_actions()
 
     def _board_changed(self) -> None:
