@@ -43,17 +43,20 @@ def test_a_job_starts_after_the_code_that_asked_returns_to_the_event_loop(qtbot,
 
 def test_the_boards_read_jumps_the_queued_interactive_jobs(qtbot, runner):
     order: list[str] = []
-    gate = threading.Event()
-    for n in range(2):  # both interactive threads busy
+    gates = [threading.Event(), threading.Event()]
+    for n, gate in enumerate(gates):  # both interactive threads busy
         runner.run(recorder(order, f"busy{n}", gate), group="statement")
     qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
     runner.run(recorder(order, "checks"), group="checks")
     runner.run(recorder(order, "flow"), group="flow")
     runner.run(recorder(order, "board"), group="board-load")
     qtbot.wait(50)  # all three handed to the pool and waiting there
-    gate.set()
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    # One thread comes free: it takes the board's read, though it was asked for last.
+    gates[0].set()
+    qtbot.waitUntil(lambda: len(order) >= 3, timeout=5000)
     assert order[2] == "board"
+    gates[1].set()
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
     assert sorted(order[3:]) == ["checks", "flow"]
 
 
