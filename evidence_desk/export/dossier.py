@@ -364,6 +364,8 @@ class Prepared:
     # Its large image streams, kept out of memory until the final file is written.
     pdf_streams: dict[str, Path] = field(default_factory=dict)
     text_cut: bool = False
+    # A passable JPEG whose metadata is stripped only once the budget passes it through.
+    strip_pending: bool = False
 
 
 # A picture declaring more pixels than this is not decoded (a decompression bomb, or a scan no
@@ -371,7 +373,8 @@ class Prepared:
 MAX_IMAGE_PIXELS = 150_000_000
 
 
-def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None) -> None:
+def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None,
+                   defer_strip: bool = False) -> None:
     ex = p.exhibit
     mime = (ex.info.mime or "").lower()
     ext = Path(ex.info.original_name or ex.path.name).suffix.lower().lstrip(".")
@@ -395,18 +398,12 @@ def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None)
     src = ex.path
     if "damaged_image" in ex.info.flags:
         probe = replace(probe, damaged=True)
+    elif probe.jpeg_passable and defer_strip:
+        # Under a budget most camera JPEGs are derived, never passed; only those the budget
+        # lets through are stripped (_strip_passed), their file size meanwhile an upper bound.
+        p.strip_pending = True
     elif probe.jpeg_passable:
-        # The whole JPEG becomes the PDF's image stream, EXIF (GPS, serials, thumbnail)
-        # included; drop it without touching the scans. A JPEG this parser cannot follow
-        # (junk between markers, a segment cut short) is decoded into a clean copy instead.
-        try:
-            out = work / f"strip{idx}.jpg"
-            sha = ex.derived_sha256 or ex.info.sha256
-            src = (cache.stripped(sha, ex.path, out, strip_jpeg) if cache is not None and sha
-                   else strip_jpeg(ex.path, out))
-        except ValueError as exc:
-            log.info("exhibit %s: JPEG passed through a decoder (%s)", ex.info.id, exc)
-            probe = replace(probe, damaged=True)
+        src, probe = _stripped(p, probe, work, idx, cache)
     elif probe.png_plain and not di.png_complete(ex.path):
         probe = replace(probe, damaged=True)
     if turn:
@@ -416,13 +413,35 @@ def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None)
     p.frames.append((src, probe, turn))
 
 
+def _stripped(p: Prepared, probe: di.ImageProbe, work: Path, idx: int,
+              cache: EncodeCache | None) -> tuple[Path, di.ImageProbe]:
+    """The JPEG to pass into the PDF, and its probe (damaged if it cannot be stripped).
+
+    The whole JPEG becomes the PDF's image stream, EXIF (GPS, serials, thumbnail) included;
+    drop it without touching the scans. A JPEG this parser cannot follow (junk between
+    markers, a segment cut short) is decoded into a clean copy instead.
+    """
+    ex = p.exhibit
+    try:
+        out = work / f"strip{idx}.jpg"
+        sha = ex.derived_sha256 or ex.info.sha256
+        src = (cache.stripped(sha, ex.path, out, strip_jpeg) if cache is not None and sha
+               else strip_jpeg(ex.path, out))
+    except ValueError as exc:
+        log.info("exhibit %s: JPEG passed through a decoder (%s)", ex.info.id, exc)
+        return ex.path, replace(probe, damaged=True)
+    return src, replace(probe, file_size=src.stat().st_size)
+
+
 def prepare(ex: Exhibit, work: Path | None = None, idx: int = 0,
-            cache: EncodeCache | None = None) -> Prepared:
+            cache: EncodeCache | None = None, *, defer_strip: bool = False) -> Prepared:
+    """What the renderer needs of `ex`; `defer_strip` leaves a JPEG's metadata to be
+    stripped later, by _strip_passed, if it is passed through at all."""
     cat = category(ex)
     p = Prepared(ex, cat)
     try:
         if cat == "image":
-            _prepare_image(p, Path(work or tempfile.gettempdir()), idx, cache)
+            _prepare_image(p, Path(work or tempfile.gettempdir()), idx, cache, defer_strip)
         elif cat == "word" and Path(ex.info.original_name or "").suffix.lower() != ".doc":
             try:
                 paragraphs, p.text_cut = docs.docx_paragraphs(ex.path)
@@ -1150,6 +1169,30 @@ def _refs(plans: list[di.ImagePlan], derived: dict[int, di.Derived] | None = Non
     return refs
 
 
+def _strip_passed(plans: list[di.ImagePlan], image_budget: int, prepared: list[Prepared],
+                  owner: dict[int, int], work: Path, cache: EncodeCache | None
+                  ) -> list[di.ImagePlan]:
+    """Strip the metadata of the JPEGs the budget passes through (prepare deferred it).
+
+    Stripping only makes a file smaller, so the plan still holds; a JPEG that cannot be
+    stripped is derived instead, and the budget shared again.
+    """
+    while True:
+        again = False
+        for n, plan in enumerate(plans):
+            k = owner[plan.index]
+            if not (plan.passthrough and prepared[k].strip_pending):
+                continue
+            prepared[k].strip_pending = False
+            src, probe = _stripped(prepared[k], plan.probe, work, k, cache)
+            prepared[k].frames = [(src, probe, turn) for _s, _p, turn in prepared[k].frames]
+            plans[n] = replace(plan, src=src, probe=probe)
+            again |= probe.damaged
+        if not again:
+            return plans
+        plans = di.fit_budget(plans, image_budget)
+
+
 def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
                 cancel: Callable[[], bool] | None) -> dict[int, di.Derived]:
     results: dict[int, di.Derived] = {}
@@ -1263,7 +1306,7 @@ def build_dossier(
             if k in unmarked:
                 p = Prepared(ex, category(ex), problem=unmarked[k], in_pack=False)
             else:
-                p = prepare(ex, tmp, k, encode_cache)
+                p = prepare(ex, tmp, k, encode_cache, defer_strip=budget_bytes is not None)
             prepared.append(p)
         _prepare_pdfs(prepared, tmp, notes, cancel)
         check_cancel()
@@ -1296,7 +1339,8 @@ def build_dossier(
             image_budget = (budget_bytes - skel.stat().st_size - _SKELETON_SLACK
                             - _PER_IMAGE_OVERHEAD * len(plans))
             try:
-                plans = di.fit_budget(plans, image_budget)
+                plans = _strip_passed(di.fit_budget(plans, image_budget), image_budget,
+                                      prepared, owner, tmp, encode_cache)
             except ValueError:
                 fixed = budget_bytes - image_budget
                 needed = fixed + sum(di.minimum_bytes(p) for p in plans)

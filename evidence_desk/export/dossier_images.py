@@ -41,7 +41,8 @@ QUALITY = 85
 # 12000 x 12000 scrolling capture would make every PDF reader decode 144 Mpx (over 600 MB).
 # It is derived at MAX_SIDE instead, as any other image.
 MAX_PASSTHROUGH_PIXELS = 40_000_000
-LOW_QUALITIES = (75, 65, 55)
+# Below budget.QUALITY_RANGE, only for a picture already at its legibility floor.
+LOW_QUALITIES = (65, 55)
 TARGET_STEP = 1.02
 # Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
 # an impossible budget early, before any decoding.
@@ -422,8 +423,8 @@ def derive(job: DeriveJob) -> Derived:
     else:
         from evidence_desk.export import budget
 
-        img, data, fits = budget.fit(base, job.floor[0], job.target_bytes, _encode, QUALITY,
-                                     LOW_QUALITIES)
+        img, data, fits, _q = budget.fit(base, job.floor[0], job.target_bytes, _encode,
+                                         budget.QUALITY_RANGE, LOW_QUALITIES)
     job.dst.write_bytes(data)
     return Derived(job.index, job.dst, img.width, img.height, len(data), fits)
 

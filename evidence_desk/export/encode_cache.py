@@ -20,18 +20,21 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from evidence_desk.export import budget
 from evidence_desk.export import dossier_images as di
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+# 2: budgeted copies choose their quality (export.budget) instead of always 85.
+VERSION = 2
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 
 def exhibit_key(sha256: str, marks: str, rotation: int, frame: int, job: di.DeriveJob) -> str:
     """The cache name of one derived picture (frame: its position among the item's pictures)."""
     parts = [VERSION, sha256, marks or "", int(rotation), frame, list(job.cap),
-             list(job.floor), job.target_bytes, job.rotation, di.QUALITY, list(di.LOW_QUALITIES)]
+             list(job.floor), job.target_bytes, job.rotation, di.QUALITY, list(budget.QUALITY_RANGE),
+             list(di.LOW_QUALITIES)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -28,24 +28,90 @@ def _job(src: Path, dst: Path, target: int | None) -> di.DeriveJob:
                         di.floor_size(False, probe.upright_size), target)
 
 
-def test_a_photo_meets_its_target_in_few_encodes(tmp_path: Path, monkeypatch) -> None:
+def test_a_photo_meets_its_target_from_a_draft_in_at_most_two_full_encodes(
+        tmp_path: Path, monkeypatch) -> None:
     src = _photo(tmp_path / "p.jpg")
-    calls: list[int] = []
+    calls: list[tuple[int, int]] = []  # (pixels, quality) of every encode
     real = di._encode
 
     def counting(im: Image.Image, q: int) -> bytes:
-        calls.append(im.width * im.height)
+        calls.append((im.width * im.height, q))
         return real(im, q)
 
     monkeypatch.setattr(di, "_encode", counting)
     d = di.derive(_job(src, tmp_path / "out.jpg", 250_000))
     assert d.fits and not d.error
     assert 0.6 * 250_000 <= d.size <= 250_000  # the share is used, not squandered
-    # Two small probes and at most two real encodes, none at the full cap.
-    assert len(calls) <= 4
-    assert max(calls) < 2400 * 1800
+    # The picture is the decoder's own draft (1/2, 1/4 of each side), never resampled, and
+    # clears the legibility floor.
+    assert (d.width, d.height) in {(2000, 1500), (1000, 750)}
+    full = [q for px, q in calls if px == d.width * d.height]
+    assert 1 <= len(full) <= 2
+    # Everything else encoded was a small sample of block rows, at qualities in the range.
+    assert all(px <= budget.SAMPLE_PIXELS + d.width * budget.BAND
+               for px, _q in calls if px != d.width * d.height)
+    lo, hi = budget.QUALITY_RANGE
+    assert all(lo <= q <= hi for _px, q in calls)
     with Image.open(tmp_path / "out.jpg") as im:
         assert im.size == (d.width, d.height) and im.width >= di.PHOTO_MIN_LONG_SIDE
+
+
+def _noise(size: tuple[int, int]) -> Image.Image:
+    tile = Image.effect_noise((250, 250), 40).convert("RGB")
+    im = Image.new("RGB", size)
+    for x in range(0, size[0], 250):
+        for y in range(0, size[1], 250):
+            im.paste(tile, (x, y))
+    return im
+
+
+def _fit(im: Image.Image, floor: int, target: int) -> tuple[Image.Image, bytes, bool, int, int]:
+    count: list[tuple[int, int]] = []
+
+    def encode(pic: Image.Image, q: int) -> bytes:
+        count.append(pic.size)
+        return di._encode(pic, q)
+
+    img, data, fits, q = budget.fit(im, floor, target, encode, budget.QUALITY_RANGE,
+                                    di.LOW_QUALITIES)
+    full = sum(1 for size in count if size == img.size)
+    return img, data, fits, q, full
+
+
+def test_the_quality_is_chosen_within_its_range_before_any_pixel_goes() -> None:
+    lo, hi = budget.QUALITY_RANGE
+    pic = _noise((1000, 750))
+    at = {q: len(di._encode(pic, q)) for q in (lo, 80, hi)}
+    # A target between the lowest and the highest quality's size: the pixels stay, the
+    # quality lands strictly inside the range, within the target and close under it.
+    target = (at[lo] + at[80]) // 2
+    img, data, fits, q, full = _fit(pic, 800, target)
+    assert fits and img.size == pic.size and lo < q < 80
+    assert 0.85 * target <= len(data) <= target and full <= 2
+    # Room to spare: the highest quality, no higher.
+    img, data, fits, q, _ = _fit(pic, 800, 2 * at[hi])
+    assert (fits, q, img.size, len(data)) == (True, hi, pic.size, at[hi])
+
+
+def test_pixels_go_only_below_the_lowest_quality_and_never_under_the_floor() -> None:
+    lo, _hi = budget.QUALITY_RANGE
+    pic = _noise((1000, 750))
+    at_lo = len(di._encode(pic, lo))
+    img, data, fits, q, _ = _fit(pic, 600, at_lo // 2)
+    assert fits and len(data) <= at_lo // 2 and q >= lo
+    assert 600 <= img.width < 1000 and abs(img.width / img.height - 4 / 3) < 0.01
+    # Less than the floor holds even at the lowest quality: the floor stands and says so.
+    img, data, fits, q, _ = _fit(pic, 900, 1_000)
+    assert not fits and img.width == 900 and q == di.LOW_QUALITIES[-1]
+
+
+def test_the_decode_box_takes_the_largest_draft_predicted_to_fit() -> None:
+    cap, floor, src, size = (2400, 1800), (800, 600), (4000, 3000), 4_000_000
+    half = budget.predicted_bytes(size, 0.25)
+    quarter = budget.predicted_bytes(size, 1 / 16)
+    assert budget.decode_box(int(half / budget.AIM) + 1, size, src, cap, floor) == (2000, 1500)
+    assert budget.decode_box(int(half * 0.9), size, src, cap, floor) == (1000, 750)
+    assert budget.decode_box(int(quarter * 0.9), size, src, cap, floor) == (1000, 750)  # floor
 
 
 def test_the_decode_box_clears_the_floor_and_stays_under_the_cap() -> None:
