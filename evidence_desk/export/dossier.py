@@ -24,11 +24,9 @@ decoded copy rather than passed through.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import logging
 import math
-import multiprocessing
 import os
 import re
 import tempfile
@@ -68,6 +66,7 @@ from evidence_desk.export import dossier_fonts as dfonts
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import dossier_tables as dt
 from evidence_desk.export import rotation as rot
+from evidence_desk.export.derive_pool import DerivePool
 from evidence_desk.export.dossier_labels import LABELS, LANGS, label, pick
 from evidence_desk.export.dossier_model import (
     Affected,
@@ -81,9 +80,14 @@ from evidence_desk.export.dossier_model import (
 )
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
 from evidence_desk.export.dossier_textlayer import TextLayer, draw_text_layer, layer_for
-from evidence_desk.export.encode_cache import EncodeCache, derive_cached, exhibit_key
+from evidence_desk.export.encode_cache import (
+    EncodeCache,
+    derive_cached,
+    exhibit_key,
+    from_cache,
+    keep,
+)
 from evidence_desk.export.pdf_guard import PdfGuard, PdfJob
-from evidence_desk.export.quiet import quiet_worker
 from evidence_desk.export.redact import RedactError, marked_exhibit, strip_jpeg
 from evidence_desk.export.safe_write import atomic_output
 from evidence_desk.export.scratch import scratch_dir
@@ -111,7 +115,6 @@ SLICE_OVERLAP = 24.0
 # the full text appears under the exhibit or in the statement.
 CELL_CHARS = 300
 COVER_CHARS = 600
-POOL_MIN_JOBS = 3
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -1193,33 +1196,42 @@ def _strip_passed(plans: list[di.ImagePlan], image_budget: int, prepared: list[P
         plans = di.fit_budget(plans, image_budget)
 
 
-def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
-                cancel: Callable[[], bool] | None) -> dict[int, di.Derived]:
-    results: dict[int, di.Derived] = {}
-    if len(jobs) < POOL_MIN_JOBS:
-        for job in jobs:
-            if cancel is not None and cancel():
-                raise ExportCancelled("export cancelled")
-            results[job.index] = di.derive(job)
-            progress(job.src.name)
-        return results
-    # spawn, not fork: the app calls this from a worker thread of a Qt process, and forking a
-    # threaded process can deadlock the child.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx,
-                                initializer=quiet_worker) as pool:
-        futures = {pool.submit(di.derive, job): job for job in jobs}
-        try:
-            for fut in cf.as_completed(futures):
-                d = fut.result()
-                results[d.index] = d
-                progress(futures[fut].src.name)
-                if cancel is not None and cancel():
-                    raise ExportCancelled("export cancelled")
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return results
+def _image_budget(budget_bytes: int, skeleton_bytes: int, images: int) -> int:
+    """What a budget leaves for the images' data once the pages around them are counted."""
+    return budget_bytes - skeleton_bytes - _SKELETON_SLACK - _PER_IMAGE_OVERHEAD * images
+
+
+# A guess at the laid-out size before the layout (see _skeleton_guess): fonts and fixed pages,
+# each exhibit's heading, caption, hashes and table rows, and its text at a few bytes a
+# character. About twice what cases measure (45 KB, and 1.8 KB an exhibit with a caption):
+# too much costs that share of the budget, too little a second pass over some pictures.
+_GUESS_BASE = 96 * 1024
+_GUESS_PER_EXHIBIT = 4 * 1024
+_GUESS_PER_CHAR = 3
+
+
+def _skeleton_guess(data: DossierData, prepared: list[Prepared]) -> int:
+    chars = sum(len(str(v)) for v in (data.statement, data.case, data.timeline))
+    chars += sum(len(str(v)) for v in data.recognised.values())
+    total = _GUESS_BASE + _GUESS_PER_CHAR * chars
+    for p in prepared:
+        info = p.exhibit.info
+        total += _GUESS_PER_EXHIBIT + _GUESS_PER_CHAR * (
+            len(info.caption or "") + len(info.original_name or "") + len(p.text)
+            + sum(len(c) for row in p.rows for c in row)
+            + sum(len(k) + len(v) for k, v in p.headers))
+        if p.pdf_src is not None:
+            total += p.pdf_src.stat().st_size  # its pages go into the layout as they are
+    return total
+
+
+def _images_size(plans: list[di.ImagePlan], derived: dict[int, di.Derived]) -> int:
+    return sum(p.probe.file_size if p.passthrough else derived[p.index].size
+               for p in plans if p.passthrough or p.index in derived)
+
+
+def _target_of(plans: list[di.ImagePlan], index: int) -> int | None:
+    return next((p.target_bytes for p in plans if p.index == index and not p.passthrough), None)
 
 
 def _cache_keys(jobs: list[di.DeriveJob], prepared: list[Prepared],
@@ -1334,32 +1346,72 @@ def build_dossier(
                 prepared[k].pdf_failed[page] = why
             return pages, placed
 
-        pages, skel = layout(plans)
-        if budget_bytes is not None:
-            image_budget = (budget_bytes - skel.stat().st_size - _SKELETON_SLACK
-                            - _PER_IMAGE_OVERHEAD * len(plans))
-            try:
-                plans = _strip_passed(di.fit_budget(plans, image_budget), image_budget,
-                                      prepared, owner, tmp, encode_cache)
-            except ValueError:
-                fixed = budget_bytes - image_budget
-                needed = fixed + sum(di.minimum_bytes(p) for p in plans)
-                raise BudgetTooSmall(
-                    f"A budget of {_mb(budget_bytes)} cannot hold these exhibits legibly: the "
-                    f"text and tables alone take {_mb(fixed)}; a budget of at least "
-                    f"{_mb(needed, up=True)} is needed for legible images (screenshots keep "
-                    f"{di.SCREENSHOT_MIN_WIDTH} px of width, photos {di.PHOTO_MIN_LONG_SIDE} px "
-                    "on their long side). Raise the budget or leave exhibits out."
-                ) from None
+        def share(image_budget: int) -> list[di.ImagePlan]:
+            return _strip_passed(di.fit_budget(plans, image_budget), image_budget, prepared,
+                                 owner, tmp, encode_cache)
 
+        def jobs_of(current: list[di.ImagePlan]) -> tuple[list[di.DeriveJob], dict[int, str]]:
+            jobs = [di.DeriveJob(p.index, p.src, tmp / f"img{p.index}.jpg", p.cap, p.floor,
+                                 p.target_bytes, p.rotation)
+                    for p in current if not p.passthrough]
+            return jobs, _cache_keys(jobs, prepared, owner)
+
+        with DerivePool(cancel) as pool:
+            # The pictures are made while the pages are laid out (export.derive_pool). Under a
+            # budget, what is left for them depends on the laid-out size, so they start from
+            # a guess at it (_skeleton_guess); a short guess costs a second pass, never the
+            # budget.
+            planned: list[di.ImagePlan] | None = plans
+            guessed = 0
+            if budget_bytes is not None:
+                guessed = _image_budget(budget_bytes, _skeleton_guess(data, prepared),
+                                        len(plans))
+                try:
+                    planned = share(guessed)
+                except ValueError:
+                    planned = None  # the budget is tight: wait for the real layout
+            derived: dict[int, di.Derived] = {}
+            keys: dict[int, str] = {}
+            if planned is not None:
+                jobs, keys = jobs_of(planned)
+                derived, todo = from_cache(jobs, keys, encode_cache, tick)
+                pool.start(todo)
+            pages, skel = layout(plans)
+            if planned is not None:
+                made = pool.results(tick)
+                keep(made, keys, encode_cache)
+                derived.update(made)
+                plans = planned
+            if budget_bytes is not None:
+                image_budget = _image_budget(budget_bytes, skel.stat().st_size, len(plans))
+                if planned is None or (image_budget < guessed
+                                       and _images_size(planned, derived) > image_budget):
+                    try:
+                        plans = share(image_budget)
+                    except ValueError:
+                        fixed = budget_bytes - image_budget
+                        needed = fixed + sum(di.minimum_bytes(p) for p in plans)
+                        raise BudgetTooSmall(
+                            f"A budget of {_mb(budget_bytes)} cannot hold these exhibits "
+                            f"legibly: the text and tables alone take {_mb(fixed)}; a budget "
+                            f"of at least {_mb(needed, up=True)} is needed for legible images "
+                            f"(screenshots keep {di.SCREENSHOT_MIN_WIDTH} px of width, photos "
+                            f"{di.PHOTO_MIN_LONG_SIDE} px on their long side). Raise the "
+                            "budget or leave exhibits out."
+                        ) from None
+                    jobs, keys = jobs_of(plans)
+                    # What the guess already made right is kept; the rest is made again.
+                    again = [j for j in jobs if j.index not in derived or planned is None
+                             or _target_of(planned, j.index) != j.target_bytes]
+                    redo = {j.index for j in again}
+                    derived = {j.index: derived[j.index] for j in jobs if j.index not in redo}
+                    derived.update(derive_cached(again, keys, encode_cache,
+                                                 lambda todo: pool.derive_all(todo, tick),
+                                                 tick))
         for p in plans:
             if p.passthrough:
                 tick(prepared[owner[p.index]].exhibit.path.name)
         check_cancel()
-        jobs = [di.DeriveJob(p.index, p.src, tmp / f"img{p.index}.jpg", p.cap, p.floor,
-                             p.target_bytes, p.rotation) for p in plans if not p.passthrough]
-        derived = derive_cached(jobs, _cache_keys(jobs, prepared, owner), encode_cache,
-                                lambda todo: _derive_all(todo, tick, cancel), tick)
         # A picture no decoder can read gets its "could not be drawn" page; the others stay.
         broken = {owner[key]: d.error for key, d in derived.items() if d.error}
         for k, why in broken.items():

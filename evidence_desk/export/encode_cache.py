@@ -160,13 +160,12 @@ class EncodeCache:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
-                  derive_all: Callable[[list[di.DeriveJob]], dict[int, di.Derived]],
-                  progress: Callable[[str], None]) -> dict[int, di.Derived]:
-    """Derive `jobs`, taking those whose key is cached from the cache and the rest through
-    `derive_all` (the worker pool), then keeping what was made."""
+def from_cache(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
+               progress: Callable[[str], None]
+               ) -> tuple[dict[int, di.Derived], list[di.DeriveJob]]:
+    """The jobs' pictures found in `cache` (put in place), and the jobs still to derive."""
     if cache is None:
-        return derive_all(jobs)
+        return {}, list(jobs)
     results: dict[int, di.Derived] = {}
     todo: list[di.DeriveJob] = []
     for job in jobs:
@@ -176,12 +175,26 @@ def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeC
         else:
             results[job.index] = hit
             progress(job.src.name)
-    made = derive_all(todo) if todo else {}
+    return results, todo
+
+
+def keep(made: dict[int, di.Derived], keys: dict[int, str], cache: EncodeCache | None) -> None:
+    """Put freshly derived pictures in `cache`, then bound it."""
+    if cache is None:
+        return
     for index, d in made.items():
         if index in keys:
             cache.put(keys[index], d)
-    results.update(made)
     cache.prune()
+
+
+def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
+                  derive_all: Callable[[list[di.DeriveJob]], dict[int, di.Derived]],
+                  progress: Callable[[str], None]) -> dict[int, di.Derived]:
+    """Derive `jobs`, taking those whose key is cached from the cache and the rest through
+    `derive_all` (the worker pool), then keeping what was made."""
+    results, todo = from_cache(jobs, keys, cache, progress)
+    made = derive_all(todo) if todo else {}
+    keep(made, keys, cache)
+    results.update(made)
     return results
-
-
