@@ -1466,6 +1466,9 @@ def build_dossier(
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(chunk)
             size = os.path.getsize(tmp_out)
+    if encode_cache is not None:
+        # Only now: the dossier was read from the cache's stripped copies until written.
+        encode_cache.prune()
     if progress is not None:
         progress(total, total, "done")
     return DossierResult(out, digest.hexdigest(), pages, size, tuple(notes),

@@ -5,21 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import factories
 from PIL import Image
 
 from evidence_desk.export import budget
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export.encode_cache import EncodeCache, derive_cached, exhibit_key
 
-
-def _photo(path: Path, size: tuple[int, int] = (4000, 3000)) -> Path:
-    noise = Image.effect_noise((500, 500), 40).convert("RGB")
-    im = Image.new("RGB", size)
-    for x in range(0, size[0], 500):
-        for y in range(0, size[1], 500):
-            im.paste(noise, (x, y))
-    im.save(path, "JPEG", quality=92)
-    return path
+_photo = factories.noise_photo
 
 
 def _job(src: Path, dst: Path, target: int | None) -> di.DeriveJob:
@@ -231,3 +224,69 @@ def test_stripped_jpegs_are_remembered_by_hash_and_a_damaged_copy_is_stripped_ag
     again.write_bytes(b"\xff\xd8 not a picture")
     third = cache.stripped(sha[tagged], tagged, tmp_path / "s4.jpg", counting)
     assert len(calls) == 3 and third.read_bytes() == first.read_bytes()
+
+
+def _tagged(path: Path, size: tuple[int, int], seed: int) -> Path:
+    """A JPEG with camera metadata, so that stripping it makes a copy."""
+    exif = Image.Exif()
+    exif[0x010F] = f"CameraMaker {seed}"
+    Image.effect_noise(size, 30 + seed).convert("RGB").save(path, "JPEG", quality=90,
+                                                           exif=exif.tobytes())
+    return path
+
+
+def test_stripped_copies_count_against_the_bound_and_go_oldest_first(tmp_path: Path) -> None:
+    import os
+
+    from evidence_desk.export.redact import strip_jpeg
+
+    cache = EncodeCache(tmp_path / "cache")
+    kept: list[Path] = []
+    for n in range(3):
+        src = _tagged(tmp_path / f"t{n}.jpg", (400, 300), n)
+        sha = hashlib.sha256(src.read_bytes()).hexdigest()
+        cache.stripped(sha, src, tmp_path / f"s{n}.jpg", strip_jpeg)
+        kept.append(tmp_path / "cache" / "stripped" / f"{sha}.jpg")
+    assert all(p.is_file() for p in kept)
+    src = _photo(tmp_path / "p.jpg", (800, 600))
+    cache.put("e" * 64, di.derive(_job(src, tmp_path / "o.jpg", None)))
+    # Last used: stripped 0, the exhibit, stripped 2, stripped 1 (oldest).
+    for age, path in enumerate((kept[0], tmp_path / "cache" / f"{'e' * 64}.jpg", kept[2],
+                                kept[1])):
+        stamp = 1_700_000_000 - 1000 * age
+        os.utime(path.with_suffix(".json"), (stamp, stamp))
+
+    def size(*paths: Path) -> int:
+        return sum(p.stat().st_size + p.with_suffix(".json").stat().st_size for p in paths)
+
+    exhibit = tmp_path / "cache" / f"{'e' * 64}.jpg"
+    cache.max_bytes = size(kept[0], exhibit, kept[2])
+    cache.prune()
+    assert [p.exists() for p in kept] == [True, False, True] and exhibit.exists()
+    assert not kept[1].with_suffix(".json").exists()  # the record goes with its copy
+    cache.max_bytes = size(kept[0], exhibit)
+    cache.prune()
+    assert [p.exists() for p in kept] == [True, False, False] and exhibit.exists()
+    cache.max_bytes = 1
+    cache.prune()
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_an_export_reads_its_stripped_copies_before_the_cache_is_bounded(tmp_path: Path) -> None:
+    import case_builder
+
+    from evidence_desk.export.dossier import build_dossier
+    from evidence_desk.export.redact import strip_jpeg_bytes
+
+    files = [(_tagged(tmp_path / f"t{n}.jpg", (400, 300), n), "product_photo", f"t{n}")
+             for n in range(3)]
+    data = case_builder.make_case(tmp_path, files=files)
+    cache = EncodeCache(tmp_path / "cache", max_bytes=1)
+    out = tmp_path / "d.pdf"
+    build_dossier(data, out, encode_cache=cache)
+    pdf = out.read_bytes()
+    for src, _kind, _caption in files:
+        stripped = strip_jpeg_bytes(src.read_bytes())
+        assert stripped is not None and stripped in pdf  # the stripped copy, whole
+    assert b"CameraMaker" not in pdf
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
