@@ -53,20 +53,26 @@ class DerivePool:
         if self.cancel is not None and self.cancel():
             raise ExportCancelled("export cancelled")
 
-    def results(self, progress: Callable[[str], None]) -> dict[int, di.Derived]:
-        """Every started job's result (in the order they finish), calling `progress` on each."""
+    def results(self, progress: Callable[[str], None],
+                done: Callable[[di.Derived], None] | None = None) -> dict[int, di.Derived]:
+        """Every started job's result, gathered as they finish: `done` (keeping it, say) is
+        called on each while the others are still being made, then `progress`."""
         results: dict[int, di.Derived] = {}
+
+        def arrived(job: di.DeriveJob, d: di.Derived) -> None:
+            results[d.index] = d
+            if done is not None:
+                done(d)
+            progress(job.src.name)
+            self._check_cancel()
+
         for job in self._local:
             self._check_cancel()
-            results[job.index] = di.derive(job)
-            progress(job.src.name)
+            arrived(job, di.derive(job))
         self._local = []
         futures, self._futures = self._futures, {}
         for fut in cf.as_completed(futures):
-            d = fut.result()
-            results[d.index] = d
-            progress(futures[fut].src.name)
-            self._check_cancel()
+            arrived(futures[fut], fut.result())
         return results
 
     def derive_all(self, jobs: list[di.DeriveJob],

@@ -1378,9 +1378,8 @@ def build_dossier(
                 pool.start(todo)
             pages, skel = layout(plans)
             if planned is not None:
-                made = pool.results(tick)
-                keep(made, keys, encode_cache)
-                derived.update(made)
+                derived.update(pool.results(
+                    tick, lambda d: keep({d.index: d}, keys, encode_cache)))
                 plans = planned
             if budget_bytes is not None:
                 image_budget = _image_budget(budget_bytes, skel.stat().st_size, len(plans))
