@@ -101,7 +101,7 @@ class QualityModel:
         # A picture small enough to be its own sample: its encodes are the results themselves.
         self._data: dict[int, bytes] = {}
         rows = image.height // BAND
-        want = round(SAMPLE_PIXELS / max(1, image.width) / BAND)
+        want = max(1, round(SAMPLE_PIXELS / max(1, image.width) / BAND))
         if image.width * image.height <= 2 * SAMPLE_PIXELS or rows <= 2 * want:
             self.sample, self.factor, self.exact = image, 1.0, True
             return

@@ -290,3 +290,16 @@ def test_an_export_reads_its_stripped_copies_before_the_cache_is_bounded(tmp_pat
         assert stripped is not None and stripped in pdf  # the stripped copy, whole
     assert b"CameraMaker" not in pdf
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_the_sample_predicts_a_photo_and_odd_shapes_are_their_own_sample() -> None:
+    pic = _noise((1500, 1000))
+    model = budget.QualityModel(pic, di._encode)
+    assert not model.exact and model.sample.height < pic.height / 3
+    for q in budget.QUALITY_RANGE:
+        assert abs(model.predict(q) / len(di._encode(pic, q)) - 1) < 0.05
+    # A strip too short for bands of block rows, and a small picture: measured whole.
+    for size in ((20_000, 20), (400, 300)):
+        odd = _noise(size)
+        model = budget.QualityModel(odd, di._encode)
+        assert model.exact and model.predict(80) == len(di._encode(odd, 80))
