@@ -1202,18 +1202,21 @@ def _image_budget(budget_bytes: int, skeleton_bytes: int, images: int) -> int:
 
 
 # A guess at the laid-out size before the layout (see _skeleton_guess): fonts and fixed pages,
-# each exhibit's heading, caption, hashes and table rows, and its text at a few bytes a
-# character. About twice what cases measure (45 KB, and 1.8 KB an exhibit with a caption):
-# too much costs that share of the budget, too little a second pass over some pictures.
-_GUESS_BASE = 96 * 1024
-_GUESS_PER_EXHIBIT = 4 * 1024
+# each exhibit's heading, caption, hashes and table and timeline rows, and text at a few bytes
+# a character (a recognised line's invisible text also needs its position). Above what cases
+# measure (45 KB, and 1.8 KB an exhibit with a short caption): too much costs that share of
+# the budget, too little a second pass over some pictures.
+_GUESS_BASE = 80 * 1024
+_GUESS_PER_EXHIBIT = 3 * 1024
 _GUESS_PER_CHAR = 3
+_GUESS_PER_LINE = 48
 
 
 def _skeleton_guess(data: DossierData, prepared: list[Prepared]) -> int:
-    chars = sum(len(str(v)) for v in (data.statement, data.case, data.timeline))
-    chars += sum(len(str(v)) for v in data.recognised.values())
+    chars = sum(len(str(v)) for v in (data.statement, data.case))
     total = _GUESS_BASE + _GUESS_PER_CHAR * chars
+    for text in data.recognised.values():
+        total += _GUESS_PER_CHAR * len(text.text) + _GUESS_PER_LINE * len(text.lines)
     for p in prepared:
         info = p.exhibit.info
         total += _GUESS_PER_EXHIBIT + _GUESS_PER_CHAR * (

@@ -95,3 +95,35 @@ def test_only_the_jpegs_the_budget_passes_are_stripped(
     dossier.build_dossier(data, out, budget_bytes=400_000)
     assert stripped == ["small.jpg"]  # the big one is derived: its metadata never goes in
     assert b"Exif" not in out.read_bytes() and b"Canon" not in out.read_bytes()
+
+
+def test_the_guess_covers_the_pages_of_screenshots_with_recognised_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from evidence_desk.core.recognised import RecognisedLine, RecognisedText
+
+    files = [(factories.chat_screenshot(tmp_path / f"c{i}.png", case_builder.CHAT_LINES,
+                                        width=1080, height=2400), "chat_record", f"chat {i}")
+             for i in range(4)]
+    data = case_builder.make_case(tmp_path, files=files)
+    recognised = {}
+    for ex in data.exhibits:
+        lines = tuple(RecognisedLine(f"买家 {n}: 货已收到，订单 2024030112345 的第 {n} 行 OK",
+                                     ((40.0, 40.0 * n), (1000.0, 40.0 * n),
+                                      (1000.0, 40.0 * n + 36), (40.0, 40.0 * n + 36)), 0.97)
+                      for n in range(1, 58))
+        recognised[ex.info.sha256] = RecognisedText(ex.info.sha256, lines, 1080, 2400, "test")
+    data = replace(data, recognised=recognised)
+    sizes: list[int] = []
+    real = dossier._image_budget
+
+    def image_budget(budget: int, skeleton: int, images: int) -> int:
+        sizes.append(skeleton)
+        return real(budget, skeleton, images)
+
+    monkeypatch.setattr(dossier, "_image_budget", image_budget)
+    result = dossier.build_dossier(data, tmp_path / "d.pdf", budget_bytes=2_000_000)
+    assert result.size_bytes <= 2_000_000
+    guess, laid_out = sizes
+    assert laid_out < guess < 2 * laid_out + 100_000
