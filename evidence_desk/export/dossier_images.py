@@ -388,9 +388,10 @@ def _is_jpeg(path: Path) -> bool:
 
 
 def _open_for_target(job: DeriveJob) -> Image.Image:
-    """The picture, decoded no larger than job's byte target needs (see export.budget): a JPEG
-    the budget will shrink is draft-decoded at 1/2 or 1/4, never at full size and never
-    resampled from 12 Mpx. Anything unusual goes through the ordinary decoder."""
+    """The picture, decoded no larger than job's byte target needs: a JPEG the budget will
+    shrink is draft-decoded at the scale export.budget.decode_box picks (1/2, 1/4 or 1/8,
+    whichever already fits at a sane quality), so it is neither fully decoded nor resampled
+    from 12 Mpx. Anything unusual goes through the ordinary decoder."""
     if job.target_bytes is not None and _is_jpeg(job.src):
         from evidence_desk.export import budget
 
