@@ -132,6 +132,22 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def _jpeg_long_side(pdf: Path) -> int:
+    """The median long side of the dossier's JPEG images (the photos; screenshots are PNG data)."""
+    from statistics import median
+
+    from pypdf import PdfReader
+
+    sides = []
+    for page in PdfReader(pdf).pages:
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image" and obj.get("/Filter") == "/DCTDecode":
+                sides.append(max(int(obj["/Width"]), int(obj["/Height"])))
+    return int(median(sides)) if sides else 0
+
+
 def step(name: str, n: int, cache: Path, out: Path, budget: int | None) -> dict:
     paths = inputs(n, cache)
     cpu = None
@@ -157,11 +173,14 @@ def step(name: str, n: int, cache: Path, out: Path, budget: int | None) -> dict:
         result = build_dossier(data, out, budget_bytes=budget, encode_cache=encode_cache)
         elapsed = time.perf_counter() - t
         cpu = _cpu() - c
-    return {"step": name, "seconds": round(elapsed, 2), "size": out.stat().st_size,
-            **({"cpu_s": round(cpu, 2)} if cpu is not None else {}),
-            "rss_self_mb": round(_rss_mb(resource.RUSAGE_SELF), 1),
-            "rss_children_mb": round(_rss_mb(resource.RUSAGE_CHILDREN), 1),
-            **({"pages": result.pages} if name != "img2pdf" else {})}
+    res = {"step": name, "seconds": round(elapsed, 2), "size": out.stat().st_size,
+           **({"cpu_s": round(cpu, 2)} if cpu is not None else {}),
+           "rss_self_mb": round(_rss_mb(resource.RUSAGE_SELF), 1),
+           "rss_children_mb": round(_rss_mb(resource.RUSAGE_CHILDREN), 1),
+           **({"pages": result.pages} if name != "img2pdf" else {})}
+    if name == "budget":  # read back after the peak memory was taken
+        res["jpeg_long_side"] = _jpeg_long_side(out)
+    return res
 
 
 def main() -> None:
@@ -202,8 +221,10 @@ def main() -> None:
     if "budget" in results:
         b = results["budget"]
         print(f"budgeted dossier: {b['size']:,} bytes for a budget of {args.budget:,} "
-              f"({'within' if b['size'] <= args.budget else 'OVER'}) in {b['seconds']} s, "
-              f"peak RSS self {b['rss_self_mb']} MB, workers {b['rss_children_mb']} MB")
+              f"({'within' if b['size'] <= args.budget else 'OVER'}, "
+              f"{b['size'] / args.budget:.0%} used; photos' long side {b['jpeg_long_side']} px) "
+              f"in {b['seconds']} s, peak RSS self {b['rss_self_mb']} MB, workers "
+              f"{b['rss_children_mb']} MB")
     if "budget" in results and "dossier" in results:
         u, b = results["dossier"], results["budget"]
         print(f"budgeted {b['seconds']} s ({b['cpu_s']} s CPU) vs unbudgeted {u['seconds']} s "

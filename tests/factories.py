@@ -122,6 +122,17 @@ def photo(path: Path, *, orientation: int = 1, when: datetime | None = datetime(
     return Path(path)
 
 
+def noise_photo(path: Path, size: tuple[int, int] = (4000, 3000), quality: int = 92) -> Path:
+    """A camera-sized JPEG that weighs like one (noise compresses as badly as detail does)."""
+    noise = Image.effect_noise((500, 500), 40).convert("RGB")
+    im = Image.new("RGB", size)
+    for x in range(0, size[0], 500):
+        for y in range(0, size[1], 500):
+            im.paste(noise, (x, y))
+    im.save(path, "JPEG", quality=quality)
+    return Path(path)
+
+
 def heic_photo(path: Path, *, when: datetime | None = datetime(2024, 3, 5, 14, 30),
                megapixels: float = 0.3, make: str | None = "Apple",
                color: tuple[int, int, int] = (200, 30, 30)) -> Path:

@@ -24,11 +24,9 @@ decoded copy rather than passed through.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import logging
 import math
-import multiprocessing
 import os
 import re
 import tempfile
@@ -68,6 +66,7 @@ from evidence_desk.export import dossier_fonts as dfonts
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export import dossier_tables as dt
 from evidence_desk.export import rotation as rot
+from evidence_desk.export.derive_pool import DerivePool
 from evidence_desk.export.dossier_labels import LABELS, LANGS, label, pick
 from evidence_desk.export.dossier_model import (
     Affected,
@@ -81,9 +80,14 @@ from evidence_desk.export.dossier_model import (
 )
 from evidence_desk.export.dossier_splice import ImageStream, splice_images
 from evidence_desk.export.dossier_textlayer import TextLayer, draw_text_layer, layer_for
-from evidence_desk.export.encode_cache import EncodeCache, derive_cached, exhibit_key
+from evidence_desk.export.encode_cache import (
+    EncodeCache,
+    derive_cached,
+    exhibit_key,
+    from_cache,
+    keep,
+)
 from evidence_desk.export.pdf_guard import PdfGuard, PdfJob
-from evidence_desk.export.quiet import quiet_worker
 from evidence_desk.export.redact import RedactError, marked_exhibit, strip_jpeg
 from evidence_desk.export.safe_write import atomic_output
 from evidence_desk.export.scratch import scratch_dir
@@ -111,7 +115,6 @@ SLICE_OVERLAP = 24.0
 # the full text appears under the exhibit or in the statement.
 CELL_CHARS = 300
 COVER_CHARS = 600
-POOL_MIN_JOBS = 3
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -364,6 +367,8 @@ class Prepared:
     # Its large image streams, kept out of memory until the final file is written.
     pdf_streams: dict[str, Path] = field(default_factory=dict)
     text_cut: bool = False
+    # A passable JPEG whose metadata is stripped only once the budget passes it through.
+    strip_pending: bool = False
 
 
 # A picture declaring more pixels than this is not decoded (a decompression bomb, or a scan no
@@ -371,7 +376,8 @@ class Prepared:
 MAX_IMAGE_PIXELS = 150_000_000
 
 
-def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None) -> None:
+def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None,
+                   defer_strip: bool = False) -> None:
     ex = p.exhibit
     mime = (ex.info.mime or "").lower()
     ext = Path(ex.info.original_name or ex.path.name).suffix.lower().lstrip(".")
@@ -395,18 +401,12 @@ def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None)
     src = ex.path
     if "damaged_image" in ex.info.flags:
         probe = replace(probe, damaged=True)
+    elif probe.jpeg_passable and defer_strip:
+        # Under a budget most camera JPEGs are derived, never passed; only those the budget
+        # lets through are stripped (_strip_passed), their file size meanwhile an upper bound.
+        p.strip_pending = True
     elif probe.jpeg_passable:
-        # The whole JPEG becomes the PDF's image stream, EXIF (GPS, serials, thumbnail)
-        # included; drop it without touching the scans. A JPEG this parser cannot follow
-        # (junk between markers, a segment cut short) is decoded into a clean copy instead.
-        try:
-            out = work / f"strip{idx}.jpg"
-            sha = ex.derived_sha256 or ex.info.sha256
-            src = (cache.stripped(sha, ex.path, out, strip_jpeg) if cache is not None and sha
-                   else strip_jpeg(ex.path, out))
-        except ValueError as exc:
-            log.info("exhibit %s: JPEG passed through a decoder (%s)", ex.info.id, exc)
-            probe = replace(probe, damaged=True)
+        src, probe = _stripped(p, probe, work, idx, cache)
     elif probe.png_plain and not di.png_complete(ex.path):
         probe = replace(probe, damaged=True)
     if turn:
@@ -416,13 +416,35 @@ def _prepare_image(p: Prepared, work: Path, idx: int, cache: EncodeCache | None)
     p.frames.append((src, probe, turn))
 
 
+def _stripped(p: Prepared, probe: di.ImageProbe, work: Path, idx: int,
+              cache: EncodeCache | None) -> tuple[Path, di.ImageProbe]:
+    """The JPEG to pass into the PDF, and its probe (damaged if it cannot be stripped).
+
+    The whole JPEG becomes the PDF's image stream, EXIF (GPS, serials, thumbnail) included;
+    drop it without touching the scans. A JPEG this parser cannot follow (junk between
+    markers, a segment cut short) is decoded into a clean copy instead.
+    """
+    ex = p.exhibit
+    try:
+        out = work / f"strip{idx}.jpg"
+        sha = ex.derived_sha256 or ex.info.sha256
+        src = (cache.stripped(sha, ex.path, out, strip_jpeg) if cache is not None and sha
+               else strip_jpeg(ex.path, out))
+    except ValueError as exc:
+        log.info("exhibit %s: JPEG passed through a decoder (%s)", ex.info.id, exc)
+        return ex.path, replace(probe, damaged=True)
+    return src, replace(probe, file_size=src.stat().st_size)
+
+
 def prepare(ex: Exhibit, work: Path | None = None, idx: int = 0,
-            cache: EncodeCache | None = None) -> Prepared:
+            cache: EncodeCache | None = None, *, defer_strip: bool = False) -> Prepared:
+    """What the renderer needs of `ex`; `defer_strip` leaves a JPEG's metadata to be
+    stripped later, by _strip_passed, if it is passed through at all."""
     cat = category(ex)
     p = Prepared(ex, cat)
     try:
         if cat == "image":
-            _prepare_image(p, Path(work or tempfile.gettempdir()), idx, cache)
+            _prepare_image(p, Path(work or tempfile.gettempdir()), idx, cache, defer_strip)
         elif cat == "word" and Path(ex.info.original_name or "").suffix.lower() != ".doc":
             try:
                 paragraphs, p.text_cut = docs.docx_paragraphs(ex.path)
@@ -1150,33 +1172,69 @@ def _refs(plans: list[di.ImagePlan], derived: dict[int, di.Derived] | None = Non
     return refs
 
 
-def _derive_all(jobs: list[di.DeriveJob], progress: Callable[[str], None],
-                cancel: Callable[[], bool] | None) -> dict[int, di.Derived]:
-    results: dict[int, di.Derived] = {}
-    if len(jobs) < POOL_MIN_JOBS:
-        for job in jobs:
-            if cancel is not None and cancel():
-                raise ExportCancelled("export cancelled")
-            results[job.index] = di.derive(job)
-            progress(job.src.name)
-        return results
-    # spawn, not fork: the app calls this from a worker thread of a Qt process, and forking a
-    # threaded process can deadlock the child.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx,
-                                initializer=quiet_worker) as pool:
-        futures = {pool.submit(di.derive, job): job for job in jobs}
-        try:
-            for fut in cf.as_completed(futures):
-                d = fut.result()
-                results[d.index] = d
-                progress(futures[fut].src.name)
-                if cancel is not None and cancel():
-                    raise ExportCancelled("export cancelled")
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return results
+def _strip_passed(plans: list[di.ImagePlan], image_budget: int, prepared: list[Prepared],
+                  owner: dict[int, int], work: Path, cache: EncodeCache | None
+                  ) -> list[di.ImagePlan]:
+    """Strip the metadata of the JPEGs the budget passes through (prepare deferred it).
+
+    Stripping only makes a file smaller, so the plan still holds; a JPEG that cannot be
+    stripped is derived instead, and the budget shared again.
+    """
+    while True:
+        again = False
+        for n, plan in enumerate(plans):
+            k = owner[plan.index]
+            if not (plan.passthrough and prepared[k].strip_pending):
+                continue
+            prepared[k].strip_pending = False
+            src, probe = _stripped(prepared[k], plan.probe, work, k, cache)
+            prepared[k].frames = [(src, probe, turn) for _s, _p, turn in prepared[k].frames]
+            plans[n] = replace(plan, src=src, probe=probe)
+            again |= probe.damaged
+        if not again:
+            return plans
+        plans = di.fit_budget(plans, image_budget)
+
+
+def _image_budget(budget_bytes: int, skeleton_bytes: int, images: int) -> int:
+    """What a budget leaves for the images' data once the pages around them are counted."""
+    return budget_bytes - skeleton_bytes - _SKELETON_SLACK - _PER_IMAGE_OVERHEAD * images
+
+
+# A guess at the laid-out size before the layout (see _skeleton_guess): fonts and fixed pages,
+# each exhibit's heading, caption, hashes and table and timeline rows, and text at a few bytes
+# a character (a recognised line's invisible text also needs its position). Above what cases
+# measure (45 KB, and 1.8 KB an exhibit with a short caption): too much costs that share of
+# the budget, too little a second pass over some pictures.
+_GUESS_BASE = 80 * 1024
+_GUESS_PER_EXHIBIT = 3 * 1024
+_GUESS_PER_CHAR = 3
+_GUESS_PER_LINE = 48
+
+
+def _skeleton_guess(data: DossierData, prepared: list[Prepared]) -> int:
+    chars = sum(len(str(v)) for v in (data.statement, data.case))
+    total = _GUESS_BASE + _GUESS_PER_CHAR * chars
+    for text in data.recognised.values():
+        total += _GUESS_PER_CHAR * len(text.text) + _GUESS_PER_LINE * len(text.lines)
+    for p in prepared:
+        info = p.exhibit.info
+        total += _GUESS_PER_EXHIBIT + _GUESS_PER_CHAR * (
+            len(info.caption or "") + len(info.original_name or "") + len(p.text)
+            + sum(len(c) for row in p.rows for c in row)
+            + sum(len(k) + len(v) for k, v in p.headers))
+        if p.pdf_src is not None:
+            total += p.pdf_src.stat().st_size  # its pages go into the layout as they are
+    return total
+
+
+def _images_size(plans: list[di.ImagePlan], derived: dict[int, di.Derived]) -> int:
+    return sum(p.probe.file_size if p.passthrough else derived[p.index].size
+               for p in plans if p.passthrough or p.index in derived)
+
+
+def _target_of(plans: list[di.ImagePlan], index: int) -> int | None:
+    return next((p.target_bytes for p in plans if p.index == index and not p.passthrough), None)
 
 
 def _cache_keys(jobs: list[di.DeriveJob], prepared: list[Prepared],
@@ -1263,7 +1321,7 @@ def build_dossier(
             if k in unmarked:
                 p = Prepared(ex, category(ex), problem=unmarked[k], in_pack=False)
             else:
-                p = prepare(ex, tmp, k, encode_cache)
+                p = prepare(ex, tmp, k, encode_cache, defer_strip=budget_bytes is not None)
             prepared.append(p)
         _prepare_pdfs(prepared, tmp, notes, cancel)
         check_cancel()
@@ -1291,31 +1349,71 @@ def build_dossier(
                 prepared[k].pdf_failed[page] = why
             return pages, placed
 
-        pages, skel = layout(plans)
-        if budget_bytes is not None:
-            image_budget = (budget_bytes - skel.stat().st_size - _SKELETON_SLACK
-                            - _PER_IMAGE_OVERHEAD * len(plans))
-            try:
-                plans = di.fit_budget(plans, image_budget)
-            except ValueError:
-                fixed = budget_bytes - image_budget
-                needed = fixed + sum(di.minimum_bytes(p) for p in plans)
-                raise BudgetTooSmall(
-                    f"A budget of {_mb(budget_bytes)} cannot hold these exhibits legibly: the "
-                    f"text and tables alone take {_mb(fixed)}; a budget of at least "
-                    f"{_mb(needed, up=True)} is needed for legible images (screenshots keep "
-                    f"{di.SCREENSHOT_MIN_WIDTH} px of width, photos {di.PHOTO_MIN_LONG_SIDE} px "
-                    "on their long side). Raise the budget or leave exhibits out."
-                ) from None
+        def share(image_budget: int) -> list[di.ImagePlan]:
+            return _strip_passed(di.fit_budget(plans, image_budget), image_budget, prepared,
+                                 owner, tmp, encode_cache)
 
+        def jobs_of(current: list[di.ImagePlan]) -> tuple[list[di.DeriveJob], dict[int, str]]:
+            jobs = [di.DeriveJob(p.index, p.src, tmp / f"img{p.index}.jpg", p.cap, p.floor,
+                                 p.target_bytes, p.rotation)
+                    for p in current if not p.passthrough]
+            return jobs, _cache_keys(jobs, prepared, owner)
+
+        with DerivePool(cancel) as pool:
+            # The pictures are made while the pages are laid out (export.derive_pool). Under a
+            # budget, what is left for them depends on the laid-out size, so they start from
+            # a guess at it (_skeleton_guess); a short guess costs a second pass, never the
+            # budget.
+            planned: list[di.ImagePlan] | None = plans
+            guessed = 0
+            if budget_bytes is not None:
+                guessed = _image_budget(budget_bytes, _skeleton_guess(data, prepared),
+                                        len(plans))
+                try:
+                    planned = share(guessed)
+                except ValueError:
+                    planned = None  # the budget is tight: wait for the real layout
+            derived: dict[int, di.Derived] = {}
+            keys: dict[int, str] = {}
+            if planned is not None:
+                jobs, keys = jobs_of(planned)
+                derived, todo = from_cache(jobs, keys, encode_cache, tick)
+                pool.start(todo)
+            pages, skel = layout(plans)
+            if planned is not None:
+                derived.update(pool.results(
+                    tick, lambda d: keep({d.index: d}, keys, encode_cache)))
+                plans = planned
+            if budget_bytes is not None:
+                image_budget = _image_budget(budget_bytes, skel.stat().st_size, len(plans))
+                if planned is None or (image_budget < guessed
+                                       and _images_size(planned, derived) > image_budget):
+                    try:
+                        plans = share(image_budget)
+                    except ValueError:
+                        fixed = budget_bytes - image_budget
+                        needed = fixed + sum(di.minimum_bytes(p) for p in plans)
+                        raise BudgetTooSmall(
+                            f"A budget of {_mb(budget_bytes)} cannot hold these exhibits "
+                            f"legibly: the text and tables alone take {_mb(fixed)}; a budget "
+                            f"of at least {_mb(needed, up=True)} is needed for legible images "
+                            f"(screenshots keep {di.SCREENSHOT_MIN_WIDTH} px of width, photos "
+                            f"{di.PHOTO_MIN_LONG_SIDE} px on their long side). Raise the "
+                            "budget or leave exhibits out."
+                        ) from None
+                    jobs, keys = jobs_of(plans)
+                    # What the guess already made right is kept; the rest is made again.
+                    again = [j for j in jobs if j.index not in derived or planned is None
+                             or _target_of(planned, j.index) != j.target_bytes]
+                    redo = {j.index for j in again}
+                    derived = {j.index: derived[j.index] for j in jobs if j.index not in redo}
+                    derived.update(derive_cached(again, keys, encode_cache,
+                                                 lambda todo: pool.derive_all(todo, tick),
+                                                 tick))
         for p in plans:
             if p.passthrough:
                 tick(prepared[owner[p.index]].exhibit.path.name)
         check_cancel()
-        jobs = [di.DeriveJob(p.index, p.src, tmp / f"img{p.index}.jpg", p.cap, p.floor,
-                             p.target_bytes, p.rotation) for p in plans if not p.passthrough]
-        derived = derive_cached(jobs, _cache_keys(jobs, prepared, owner), encode_cache,
-                                lambda todo: _derive_all(todo, tick, cancel), tick)
         # A picture no decoder can read gets its "could not be drawn" page; the others stay.
         broken = {owner[key]: d.error for key, d in derived.items() if d.error}
         for k, why in broken.items():
@@ -1370,6 +1468,9 @@ def build_dossier(
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(chunk)
             size = os.path.getsize(tmp_out)
+    if encode_cache is not None:
+        # Only now: the dossier was read from the cache's stripped copies until written.
+        encode_cache.prune()
     if progress is not None:
         progress(total, total, "done")
     return DossierResult(out, digest.hexdigest(), pages, size, tuple(notes),

@@ -41,7 +41,8 @@ QUALITY = 85
 # 12000 x 12000 scrolling capture would make every PDF reader decode 144 Mpx (over 600 MB).
 # It is derived at MAX_SIDE instead, as any other image.
 MAX_PASSTHROUGH_PIXELS = 40_000_000
-LOW_QUALITIES = (75, 65, 55)
+# Below budget.QUALITY_RANGE, only for a picture already at its legibility floor.
+LOW_QUALITIES = (65, 55)
 TARGET_STEP = 1.02
 # Bytes per pixel below which JPEG cannot go at the lowest quality we accept; used only to refuse
 # an impossible budget early, before any decoding.
@@ -387,9 +388,10 @@ def _is_jpeg(path: Path) -> bool:
 
 
 def _open_for_target(job: DeriveJob) -> Image.Image:
-    """The picture, decoded no larger than job's byte target needs (see export.budget): a JPEG
-    the budget will shrink is draft-decoded at 1/2 or 1/4, never at full size and never
-    resampled from 12 Mpx. Anything unusual goes through the ordinary decoder."""
+    """The picture, decoded no larger than job's byte target needs: a JPEG the budget will
+    shrink is draft-decoded at the scale export.budget.decode_box picks (1/2, 1/4 or 1/8,
+    whichever already fits at a sane quality), so it is neither fully decoded nor resampled
+    from 12 Mpx. Anything unusual goes through the ordinary decoder."""
     if job.target_bytes is not None and _is_jpeg(job.src):
         from evidence_desk.export import budget
 
@@ -422,8 +424,8 @@ def derive(job: DeriveJob) -> Derived:
     else:
         from evidence_desk.export import budget
 
-        img, data, fits = budget.fit(base, job.floor[0], job.target_bytes, _encode, QUALITY,
-                                     LOW_QUALITIES)
+        img, data, fits, _q = budget.fit(base, job.floor[0], job.target_bytes, _encode,
+                                         budget.QUALITY_RANGE, LOW_QUALITIES)
     job.dst.write_bytes(data)
     return Derived(job.index, job.dst, img.width, img.height, len(data), fits)
 

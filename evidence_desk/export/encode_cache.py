@@ -5,7 +5,8 @@ its marks, its rotation, the pixel box and the byte target, the encoder's qualit
 module's format version. Beside the JPEG a small JSON file records its own SHA-256 and pixel
 size; an entry is used only when the JPEG still hashes to that, so a damaged or half-written
 cache costs a re-encode, never a wrong picture. The folder is bounded: the least recently used
-entries go once it holds more than `max_bytes`.
+entries, encoded exhibits and stripped JPEGs (stripped/) alike, go once it holds more than
+`max_bytes`.
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from evidence_desk.export import budget
 from evidence_desk.export import dossier_images as di
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+# 2: budgeted copies choose their quality (export.budget) instead of always 85.
+VERSION = 2
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 
 def exhibit_key(sha256: str, marks: str, rotation: int, frame: int, job: di.DeriveJob) -> str:
     """The cache name of one derived picture (frame: its position among the item's pictures)."""
     parts = [VERSION, sha256, marks or "", int(rotation), frame, list(job.cap),
-             list(job.floor), job.target_bytes, job.rotation, di.QUALITY, list(di.LOW_QUALITIES)]
+             list(job.floor), job.target_bytes, job.rotation, di.QUALITY, list(budget.QUALITY_RANGE),
+             list(di.LOW_QUALITIES)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -62,11 +66,15 @@ class EncodeCache:
             self.misses += 1
             return None
         job.dst.write_bytes(data)
-        with contextlib.suppress(OSError):
-            os.utime(meta)  # recently used: kept longest
+        self._touch(meta)
         self.hits += 1
         return di.Derived(job.index, job.dst, int(info["width"]), int(info["height"]),
                           len(data), bool(info["fits"]))
+
+    @staticmethod
+    def _touch(meta: Path) -> None:
+        with contextlib.suppress(OSError):
+            os.utime(meta)  # recently used: kept longest
 
     def put(self, key: str, derived: di.Derived) -> None:
         """Keep a freshly derived copy; a cache that cannot be written only costs speed."""
@@ -99,10 +107,12 @@ class EncodeCache:
         try:
             info = json.loads(meta.read_text("utf-8"))
             if isinstance(info, dict) and info.get("clean") is True:
+                self._touch(meta)
                 return src
             if isinstance(info, dict) and isinstance(info.get("sha256"), str):
                 data = pic.read_bytes()
                 if hashlib.sha256(data).hexdigest() == info["sha256"]:
+                    self._touch(meta)
                     return pic
         except (OSError, ValueError):
             pass
@@ -128,42 +138,53 @@ class EncodeCache:
             with contextlib.suppress(OSError):
                 p.unlink()
 
+    def _entries(self) -> list[tuple[float, int, tuple[Path, Path]]]:
+        """(last use, bytes, files) of every entry, encoded exhibits and stripped JPEGs alike:
+        one bound covers both. An entry whose record is gone or unreadable counts nothing."""
+        entries = []
+        for part in (self.folder, self.folder / "stripped"):
+            for meta in part.glob("*.json"):
+                pic = meta.with_suffix(".jpg")
+                try:
+                    used = meta.stat()
+                    size = used.st_size + (pic.stat().st_size if pic.exists() else 0)
+                except OSError:
+                    continue
+                entries.append((used.st_mtime, size, (pic, meta)))
+        return entries
+
     def prune(self) -> None:
         """Remove the least recently used entries beyond max_bytes, and stray parts."""
         try:
-            metas = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime,
-                           reverse=True)
+            entries = sorted(self._entries(), key=lambda e: e[0], reverse=True)
         except OSError:
             return
         total = 0
-        for meta in metas:
-            pic = meta.with_suffix(".jpg")
-            try:
-                total += pic.stat().st_size + meta.stat().st_size
-            except OSError:
-                self._drop(meta.stem)
-                continue
+        for _used, size, files in entries:
+            total += size
             if total > self.max_bytes:
-                self._drop(meta.stem)
-        for stray in self.folder.glob(".*.part"):
-            with contextlib.suppress(OSError):
-                stray.unlink()
-        for pic in self.folder.glob("*.jpg"):
-            if not pic.with_suffix(".json").exists():
+                for f in files:
+                    with contextlib.suppress(OSError):
+                        f.unlink()
+        for part in (self.folder, self.folder / "stripped"):
+            for stray in part.glob(".*.part"):
                 with contextlib.suppress(OSError):
-                    pic.unlink()
+                    stray.unlink()
+            for pic in part.glob("*.jpg"):
+                if not pic.with_suffix(".json").exists():
+                    with contextlib.suppress(OSError):
+                        pic.unlink()
 
     def clear(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
-                  derive_all: Callable[[list[di.DeriveJob]], dict[int, di.Derived]],
-                  progress: Callable[[str], None]) -> dict[int, di.Derived]:
-    """Derive `jobs`, taking those whose key is cached from the cache and the rest through
-    `derive_all` (the worker pool), then keeping what was made."""
+def from_cache(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
+               progress: Callable[[str], None]
+               ) -> tuple[dict[int, di.Derived], list[di.DeriveJob]]:
+    """The jobs' pictures found in `cache` (put in place), and the jobs still to derive."""
     if cache is None:
-        return derive_all(jobs)
+        return {}, list(jobs)
     results: dict[int, di.Derived] = {}
     todo: list[di.DeriveJob] = []
     for job in jobs:
@@ -173,12 +194,26 @@ def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeC
         else:
             results[job.index] = hit
             progress(job.src.name)
-    made = derive_all(todo) if todo else {}
+    return results, todo
+
+
+def keep(made: dict[int, di.Derived], keys: dict[int, str], cache: EncodeCache | None) -> None:
+    """Put freshly derived pictures in `cache` (bound it with prune() once the export no
+    longer reads its stripped copies)."""
+    if cache is None:
+        return
     for index, d in made.items():
         if index in keys:
             cache.put(keys[index], d)
+
+
+def derive_cached(jobs: list[di.DeriveJob], keys: dict[int, str], cache: EncodeCache | None,
+                  derive_all: Callable[[list[di.DeriveJob]], dict[int, di.Derived]],
+                  progress: Callable[[str], None]) -> dict[int, di.Derived]:
+    """Derive `jobs`, taking those whose key is cached from the cache and the rest through
+    `derive_all` (the worker pool), then keeping what was made."""
+    results, todo = from_cache(jobs, keys, cache, progress)
+    made = derive_all(todo) if todo else {}
+    keep(made, keys, cache)
     results.update(made)
-    cache.prune()
     return results
-
-

@@ -5,21 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import factories
 from PIL import Image
 
 from evidence_desk.export import budget
 from evidence_desk.export import dossier_images as di
 from evidence_desk.export.encode_cache import EncodeCache, derive_cached, exhibit_key
 
-
-def _photo(path: Path, size: tuple[int, int] = (4000, 3000)) -> Path:
-    noise = Image.effect_noise((500, 500), 40).convert("RGB")
-    im = Image.new("RGB", size)
-    for x in range(0, size[0], 500):
-        for y in range(0, size[1], 500):
-            im.paste(noise, (x, y))
-    im.save(path, "JPEG", quality=92)
-    return path
+_photo = factories.noise_photo
 
 
 def _job(src: Path, dst: Path, target: int | None) -> di.DeriveJob:
@@ -28,24 +21,90 @@ def _job(src: Path, dst: Path, target: int | None) -> di.DeriveJob:
                         di.floor_size(False, probe.upright_size), target)
 
 
-def test_a_photo_meets_its_target_in_few_encodes(tmp_path: Path, monkeypatch) -> None:
+def test_a_photo_meets_its_target_from_a_draft_in_at_most_two_full_encodes(
+        tmp_path: Path, monkeypatch) -> None:
     src = _photo(tmp_path / "p.jpg")
-    calls: list[int] = []
+    calls: list[tuple[int, int]] = []  # (pixels, quality) of every encode
     real = di._encode
 
     def counting(im: Image.Image, q: int) -> bytes:
-        calls.append(im.width * im.height)
+        calls.append((im.width * im.height, q))
         return real(im, q)
 
     monkeypatch.setattr(di, "_encode", counting)
     d = di.derive(_job(src, tmp_path / "out.jpg", 250_000))
     assert d.fits and not d.error
     assert 0.6 * 250_000 <= d.size <= 250_000  # the share is used, not squandered
-    # Two small probes and at most two real encodes, none at the full cap.
-    assert len(calls) <= 4
-    assert max(calls) < 2400 * 1800
+    # The picture is the decoder's own draft (1/2, 1/4 of each side), never resampled, and
+    # clears the legibility floor.
+    assert (d.width, d.height) in {(2000, 1500), (1000, 750)}
+    full = [q for px, q in calls if px == d.width * d.height]
+    assert 1 <= len(full) <= 2
+    # Everything else encoded was a small sample of block rows, at qualities in the range.
+    assert all(px <= budget.SAMPLE_PIXELS + d.width * budget.BAND
+               for px, _q in calls if px != d.width * d.height)
+    lo, hi = budget.QUALITY_RANGE
+    assert all(lo <= q <= hi for _px, q in calls)
     with Image.open(tmp_path / "out.jpg") as im:
         assert im.size == (d.width, d.height) and im.width >= di.PHOTO_MIN_LONG_SIDE
+
+
+def _noise(size: tuple[int, int]) -> Image.Image:
+    tile = Image.effect_noise((250, 250), 40).convert("RGB")
+    im = Image.new("RGB", size)
+    for x in range(0, size[0], 250):
+        for y in range(0, size[1], 250):
+            im.paste(tile, (x, y))
+    return im
+
+
+def _fit(im: Image.Image, floor: int, target: int) -> tuple[Image.Image, bytes, bool, int, int]:
+    count: list[tuple[int, int]] = []
+
+    def encode(pic: Image.Image, q: int) -> bytes:
+        count.append(pic.size)
+        return di._encode(pic, q)
+
+    img, data, fits, q = budget.fit(im, floor, target, encode, budget.QUALITY_RANGE,
+                                    di.LOW_QUALITIES)
+    full = sum(1 for size in count if size == img.size)
+    return img, data, fits, q, full
+
+
+def test_the_quality_is_chosen_within_its_range_before_any_pixel_goes() -> None:
+    lo, hi = budget.QUALITY_RANGE
+    pic = _noise((1000, 750))
+    at = {q: len(di._encode(pic, q)) for q in (lo, 80, hi)}
+    # A target between the lowest and the highest quality's size: the pixels stay, the
+    # quality lands strictly inside the range, within the target and close under it.
+    target = (at[lo] + at[80]) // 2
+    img, data, fits, q, full = _fit(pic, 800, target)
+    assert fits and img.size == pic.size and lo < q < 80
+    assert 0.85 * target <= len(data) <= target and full <= 2
+    # Room to spare: the highest quality, no higher.
+    img, data, fits, q, _ = _fit(pic, 800, 2 * at[hi])
+    assert (fits, q, img.size, len(data)) == (True, hi, pic.size, at[hi])
+
+
+def test_pixels_go_only_below_the_lowest_quality_and_never_under_the_floor() -> None:
+    lo, _hi = budget.QUALITY_RANGE
+    pic = _noise((1000, 750))
+    at_lo = len(di._encode(pic, lo))
+    img, data, fits, q, _ = _fit(pic, 600, at_lo // 2)
+    assert fits and len(data) <= at_lo // 2 and q >= lo
+    assert 600 <= img.width < 1000 and abs(img.width / img.height - 4 / 3) < 0.01
+    # Less than the floor holds even at the lowest quality: the floor stands and says so.
+    img, data, fits, q, _ = _fit(pic, 900, 1_000)
+    assert not fits and img.width == 900 and q == di.LOW_QUALITIES[-1]
+
+
+def test_the_decode_box_takes_the_largest_draft_predicted_to_fit() -> None:
+    cap, floor, src, size = (2400, 1800), (800, 600), (4000, 3000), 4_000_000
+    half = budget.predicted_bytes(size, 0.25)
+    quarter = budget.predicted_bytes(size, 1 / 16)
+    assert budget.decode_box(int(half / budget.AIM) + 1, size, src, cap, floor) == (2000, 1500)
+    assert budget.decode_box(int(half * 0.9), size, src, cap, floor) == (1000, 750)
+    assert budget.decode_box(int(quarter * 0.9), size, src, cap, floor) == (1000, 750)  # floor
 
 
 def test_the_decode_box_clears_the_floor_and_stays_under_the_cap() -> None:
@@ -165,3 +224,82 @@ def test_stripped_jpegs_are_remembered_by_hash_and_a_damaged_copy_is_stripped_ag
     again.write_bytes(b"\xff\xd8 not a picture")
     third = cache.stripped(sha[tagged], tagged, tmp_path / "s4.jpg", counting)
     assert len(calls) == 3 and third.read_bytes() == first.read_bytes()
+
+
+def _tagged(path: Path, size: tuple[int, int], seed: int) -> Path:
+    """A JPEG with camera metadata, so that stripping it makes a copy."""
+    exif = Image.Exif()
+    exif[0x010F] = f"CameraMaker {seed}"
+    Image.effect_noise(size, 30 + seed).convert("RGB").save(path, "JPEG", quality=90,
+                                                           exif=exif.tobytes())
+    return path
+
+
+def test_stripped_copies_count_against_the_bound_and_go_oldest_first(tmp_path: Path) -> None:
+    import os
+
+    from evidence_desk.export.redact import strip_jpeg
+
+    cache = EncodeCache(tmp_path / "cache")
+    kept: list[Path] = []
+    for n in range(3):
+        src = _tagged(tmp_path / f"t{n}.jpg", (400, 300), n)
+        sha = hashlib.sha256(src.read_bytes()).hexdigest()
+        cache.stripped(sha, src, tmp_path / f"s{n}.jpg", strip_jpeg)
+        kept.append(tmp_path / "cache" / "stripped" / f"{sha}.jpg")
+    assert all(p.is_file() for p in kept)
+    src = _photo(tmp_path / "p.jpg", (800, 600))
+    cache.put("e" * 64, di.derive(_job(src, tmp_path / "o.jpg", None)))
+    # Last used: stripped 0, the exhibit, stripped 2, stripped 1 (oldest).
+    for age, path in enumerate((kept[0], tmp_path / "cache" / f"{'e' * 64}.jpg", kept[2],
+                                kept[1])):
+        stamp = 1_700_000_000 - 1000 * age
+        os.utime(path.with_suffix(".json"), (stamp, stamp))
+
+    def size(*paths: Path) -> int:
+        return sum(p.stat().st_size + p.with_suffix(".json").stat().st_size for p in paths)
+
+    exhibit = tmp_path / "cache" / f"{'e' * 64}.jpg"
+    cache.max_bytes = size(kept[0], exhibit, kept[2])
+    cache.prune()
+    assert [p.exists() for p in kept] == [True, False, True] and exhibit.exists()
+    assert not kept[1].with_suffix(".json").exists()  # the record goes with its copy
+    cache.max_bytes = size(kept[0], exhibit)
+    cache.prune()
+    assert [p.exists() for p in kept] == [True, False, False] and exhibit.exists()
+    cache.max_bytes = 1
+    cache.prune()
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_an_export_reads_its_stripped_copies_before_the_cache_is_bounded(tmp_path: Path) -> None:
+    import case_builder
+
+    from evidence_desk.export.dossier import build_dossier
+    from evidence_desk.export.redact import strip_jpeg_bytes
+
+    files = [(_tagged(tmp_path / f"t{n}.jpg", (400, 300), n), "product_photo", f"t{n}")
+             for n in range(3)]
+    data = case_builder.make_case(tmp_path, files=files)
+    cache = EncodeCache(tmp_path / "cache", max_bytes=1)
+    out = tmp_path / "d.pdf"
+    build_dossier(data, out, encode_cache=cache)
+    pdf = out.read_bytes()
+    for src, _kind, _caption in files:
+        stripped = strip_jpeg_bytes(src.read_bytes())
+        assert stripped is not None and stripped in pdf  # the stripped copy, whole
+    assert b"CameraMaker" not in pdf
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_the_sample_predicts_a_photo_and_odd_shapes_are_their_own_sample() -> None:
+    pic = _noise((1500, 1000))
+    model = budget.QualityModel(pic, di._encode)
+    assert not model.exact and model.sample.height < pic.height / 3
+    for q in budget.QUALITY_RANGE:
+        assert abs(model.predict(q) / len(di._encode(pic, q)) - 1) < 0.05
+    # A strip too short for bands of block rows, and a small picture: measured whole.
+    for size in ((20_000, 20), (400, 300)):
+        odd = _noise(size)
+        model = budget.QualityModel(odd, di._encode)
+        assert model.exact and model.predict(80) == len(di._encode(odd, 80))
