@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_desk.core.types import AuditEntry
+from evidence_desk.i18n import Message
 from evidence_desk.library.models import AuditHead, AuditLog
 
 GENESIS = "0" * 64
@@ -147,19 +148,22 @@ def check_head_copy(session: Session, copy: dict[str, Any] | None, library_id: s
     mine = copy[library_id]
     if not isinstance(mine, dict) or not isinstance(mine.get("count"), int) \
             or not isinstance(mine.get("hash"), str):
-        return [ChainProblem(0, f"the copy of the audit head in {where} is unreadable")]
+        return [ChainProblem(0, Message("the copy of the audit head in {where} is unreadable",
+                                        where=where))]
     count, expected = mine["count"], mine["hash"]
     if count <= 0:
         return []
     total = session.scalar(select(func.count()).select_from(AuditLog)) or 0
     if total < count:
-        return [ChainProblem(0, f"the audit log holds {total} entries but {count} had been "
-                                f"written (copy of the head in {where}): entries were deleted")]
+        return [ChainProblem(0, Message("the audit log holds {total} entries but {count} had "
+                                        "been written (copy of the head in {where}): entries "
+                                        "were deleted", total=total, count=count, where=where))]
     found = session.scalar(select(AuditLog.hash).order_by(AuditLog.id)
                            .offset(count - 1).limit(1))
     if found != expected:
-        return [ChainProblem(0, f"audit entry number {count} is not the one written (copy of "
-                                f"the head in {where}): the log was rewritten or replaced")]
+        return [ChainProblem(0, Message("audit entry number {count} is not the one written "
+                                        "(copy of the head in {where}): the log was rewritten "
+                                        "or replaced", count=count, where=where))]
     return []
 
 
@@ -194,22 +198,25 @@ def check_rows(entries: Iterable[AuditLog], cases: dict[int, str],
     problems: list[ChainProblem] = []
     for cid, digest in sorted(cases.items()):
         if cid not in created:
-            problems.append(ChainProblem(0, f"case {cid} has no record of its creation in the "
-                                            "audit log (entries were deleted)"))
+            problems.append(ChainProblem(0, Message("case {cid} has no record of its creation "
+                                                    "in the audit log (entries were deleted)",
+                                                    cid=cid)))
         elif cid in last_digest and last_digest[cid] != digest:
-            problems.append(ChainProblem(0, f"case {cid} was changed outside the app: its "
-                                            "fields differ from what the audit log recorded "
-                                            "last"))
+            problems.append(ChainProblem(0, Message("case {cid} was changed outside the app: "
+                                                    "its fields differ from what the audit log "
+                                                    "recorded last", cid=cid)))
     for iid, cid, sha in sorted(items):
         want = recorded.get(iid)
         if want is None:
             if cid in created and cid not in unmapped:
-                problems.append(ChainProblem(0, f"item {iid} of case {cid} has no record of "
-                                                "being added in the audit log"))
+                problems.append(ChainProblem(0, Message("item {iid} of case {cid} has no "
+                                                        "record of being added in the audit "
+                                                        "log", iid=iid, cid=cid)))
         elif want != sha:
-            problems.append(ChainProblem(0, f"item {iid} of case {cid} points at original "
-                                            f"{sha[:12]}… but the audit log recorded "
-                                            f"{want[:12]}… when it was added (swapped or forged)"))
+            problems.append(ChainProblem(0, Message(
+                "item {iid} of case {cid} points at original {sha}… but the audit log recorded "
+                "{want}… when it was added (swapped or forged)", iid=iid, cid=cid, sha=sha[:12],
+                want=want[:12])))
     return problems
 
 
@@ -222,9 +229,9 @@ def check_head(session: Session) -> list[ChainProblem]:
                            .order_by(AuditLog.id.desc()).limit(1)).first()
     total = session.scalar(select(func.count()).select_from(AuditLog)) or 0
     if last is None or last.hash != head.hash or total != head.count:
-        return [ChainProblem(last.id if last else 0,
-                             f"the audit log ends early: {head.count} entries were written, "
-                             f"{total} remain (newest entries removed or the log replaced)")]
+        return [ChainProblem(last.id if last else 0, Message(
+            "the audit log ends early: {written} entries were written, {total} remain (newest "
+            "entries removed or the log replaced)", written=head.count, total=total))]
     return []
 
 
@@ -245,12 +252,13 @@ def check_chain(rows: Iterable[AuditLog]) -> list[ChainProblem]:
     prev = GENESIS
     for row in rows:
         if row.prev_hash != prev:
-            problems.append(ChainProblem(row.id, f"audit entry {row.id} does not follow the entry "
-                                                 "before it (an entry was removed or inserted)"))
+            problems.append(ChainProblem(row.id, Message(
+                "audit entry {id} does not follow the entry before it (an entry was removed or "
+                "inserted)", id=row.id)))
         expected = entry_hash(row.prev_hash, row.at, row.actor, row.action, row.case_id,
                               row.detail or {})
         if row.hash != expected:
-            problems.append(ChainProblem(row.id, f"audit entry {row.id} was edited after it was "
-                                                 "written"))
+            problems.append(ChainProblem(row.id, Message(
+                "audit entry {id} was edited after it was written", id=row.id)))
         prev = row.hash
     return problems

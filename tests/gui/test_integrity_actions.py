@@ -225,12 +225,21 @@ def test_a_backup_and_a_bundle_of_a_tampered_library_say_so(
     assert f"case {cid} was changed outside the app" in box.informativeText()
     box.close()
 
-    integrity.message_box = None
-    target = tmp_path / "tampered.edbundle"
-    with qtbot.waitSignal(integrity.bundle_exported, timeout=20000):
-        integrity.write_bundle(cid, target)
-    qtbot.waitUntil(lambda: integrity.message_box is not None)
-    assert integrity.message_box.icon() == QMessageBox.Icon.Warning
-    assert "audit log does not check out" in integrity.message_box.informativeText()
-    assert str(target) in integrity.message_box.informativeText()
-    integrity.message_box.close()
+    # On a Chinese desk the warning, and the problem inside it, are Chinese.
+    from evidence_desk.ui.common.i18n_qt import apply_language
+
+    apply_language("zh")
+    try:
+        integrity.message_box = None
+        target = tmp_path / "tampered.edbundle"
+        with qtbot.waitSignal(integrity.bundle_exported, timeout=20000):
+            integrity.write_bundle(cid, target)
+        qtbot.waitUntil(lambda: integrity.message_box is not None)
+        box = integrity.message_box
+        assert box.icon() == QMessageBox.Icon.Warning
+        assert "审计日志校验未通过" in box.informativeText()
+        assert f"案件 {cid} 曾在本应用之外被修改" in box.informativeText()
+        assert str(target) in box.informativeText()
+        box.close()
+    finally:
+        apply_language("en")

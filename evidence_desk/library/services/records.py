@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_desk.core.types import AuditEntry
+from evidence_desk.i18n import Message
 from evidence_desk.library import audit
 from evidence_desk.library.blobs_db import DbBlobStore
 from evidence_desk.library.errors import LibraryError
@@ -155,7 +156,8 @@ class RecordsService(ServiceBase):
             chain = audit.check_chain(entries)
             chain += audit.check_head(s)
             copy = audit.read_head_copy(self.head_copy)
-            chain += audit.check_head_copy(s, copy, self.library_id, "the library folder")
+            chain += audit.check_head_copy(s, copy, self.library_id,
+                                           Message("the library folder"))
             chain += self._check_rows(s, entries, case_id)
             notices = self._head_copy_notices(s, copy, entries)
         problems: list[VerifyProblem] = list(notices)
@@ -169,27 +171,31 @@ class RecordsService(ServiceBase):
             cases = tuple(sorted({c for _, c in refs}))
             # Re-read from where the original lives (the folder, or the database itself).
             found = self.blobs.rehash(sha)
+            items = ", ".join(map(str, ids))
             if found is None:
-                problems.append(VerifyProblem("missing", f"original {sha[:12]}… (item "
-                                f"{', '.join(map(str, ids))}) is missing from the store",
-                                sha, ids, cases))
+                problems.append(VerifyProblem("missing", Message(
+                    "original {sha}… (item {items}) is missing from the store", sha=sha[:12],
+                    items=items), sha, ids, cases))
             elif found != sha:
-                problems.append(VerifyProblem("altered", f"original {sha[:12]}… (item "
-                                f"{', '.join(map(str, ids))}) was altered on disk",
-                                sha, ids, cases))
+                problems.append(VerifyProblem("altered", Message(
+                    "original {sha}… (item {items}) was altered on disk", sha=sha[:12],
+                    items=items), sha, ids, cases))
             elif isinstance(self.blobs, DbBlobStore):
                 # The database copy is sound; the one cached on this computer must be too.
                 state = self.blobs.check_cached(sha, force=True)
-                if state in ("repaired", "repair_failed"):
-                    problems.append(VerifyProblem(
-                        "cache", f"the copy of original {sha[:12]}… (item "
-                        f"{', '.join(map(str, ids))}) cached on this computer was altered; "
-                        + ("it was fetched again from the database" if state == "repaired"
-                           else "it was removed"), sha, ids, cases))
+                if state == "repaired":
+                    problems.append(VerifyProblem("cache", Message(
+                        "the copy of original {sha}… (item {items}) cached on this computer was "
+                        "altered; it was fetched again from the database", sha=sha[:12],
+                        items=items), sha, ids, cases))
+                elif state == "repair_failed":
+                    problems.append(VerifyProblem("cache", Message(
+                        "the copy of original {sha}… (item {items}) cached on this computer was "
+                        "altered; it was removed", sha=sha[:12], items=items), sha, ids, cases))
         if case_id is None:
             for sha in sorted(self.blobs.all_hashes() - known):
-                problems.append(VerifyProblem("orphan", f"file {sha[:12]}… in the store belongs "
-                                              "to no evidence item", sha))
+                problems.append(VerifyProblem("orphan", Message(
+                    "file {sha}… in the store belongs to no evidence item", sha=sha[:12]), sha))
         for p in chain:
             problems.append(VerifyProblem("audit", p.message))
         report = VerifyReport(total, tuple(problems))
@@ -235,7 +241,7 @@ class RecordsService(ServiceBase):
             entries = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
             found = audit.check_chain(entries) + audit.check_head(s)
             found += audit.check_head_copy(s, audit.read_head_copy(self.head_copy),
-                                           self.library_id, "the library folder")
+                                           self.library_id, Message("the library folder"))
             found += self._check_rows(s, entries, None)
         return [p.message for p in found]
 
@@ -258,14 +264,16 @@ class RecordsService(ServiceBase):
             return []
         if copy and self.is_sqlite:
             # This folder's copy names other databases only: this one was put in their place.
-            return [VerifyProblem("audit", "the copy of the audit head in the library folder "
-                                  "belongs to another database: the database was replaced")]
+            return [VerifyProblem("audit", Message(
+                "the copy of the audit head in the library folder belongs to another database: "
+                "the database was replaced"))]
         head = s.get(AuditHead, 1)
         if head is not None and self.library_id:
             with contextlib.suppress(OSError):
                 audit.write_head_copy(self.head_copy, self.library_id, head.hash, head.count)
-        return [VerifyProblem("notice", "there was no copy of the audit head outside the "
-                              "database yet; one is kept from now on")]
+        return [VerifyProblem("notice", Message(
+            "there was no copy of the audit head outside the database yet; one is kept from "
+            "now on"))]
 
     # What verify shows, and what it cannot: said with every report.
     VERIFY_SCOPE = (

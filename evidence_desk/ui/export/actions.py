@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from evidence_desk.core.checklist import Checklist
 from evidence_desk.core.rules import Rules
-from evidence_desk.i18n import current_language, tr
+from evidence_desk.i18n import current_language, localized, tr
 from evidence_desk.ui.common import labels
 from evidence_desk.ui.common.context import AUDIT, DeskContext
 from evidence_desk.ui.common.dialogs import Failed, ProgressDialog, kept
@@ -239,7 +239,7 @@ class ExportActions(QObject):
         if audit_problems:
             problems.append(tr("This library's audit log does not check out ({problem}); run "
                                "Verify before relying on this export.",
-                               problem=audit_problems[0]))
+                               problem=localized(audit_problems[0])))
         if not dossier and not problems:
             self._choose_target(case_id, order_no, dossier, ExportOptions())
             return

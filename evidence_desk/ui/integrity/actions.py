@@ -545,7 +545,7 @@ class IntegrityActions(QObject):
             self._inform(title, text, detail)
             return
         warning = tr("This library's audit log does not check out ({problem}); run Verify "
-                     "before relying on this copy.", problem=audit_problems[0])
+                     "before relying on this copy.", problem=localized(audit_problems[0]))
         self._box(QMessageBox.Icon.Warning, title, text, f"{warning}\n\n{detail}")
 
     def _error(self, heading: str, exc: Exception) -> None:
@@ -594,7 +594,7 @@ def _outcome(lib: Any, report: VerifyReport, case_id: int | None) -> VerifyOutco
         elif p.kind == "orphan":
             rows.append(ProblemRow(p.kind, "", tr("A file no evidence item uses"), p.sha256))
         else:
-            rows.append(ProblemRow(p.kind, "", p.message, p.sha256))
+            rows.append(ProblemRow(p.kind, "", localized(p.message), p.sha256))
     order = {ALTERED: 0, MISSING: 1, "audit": 2, "orphan": 3}
     rows.sort(key=lambda r: (order.get(r.kind, 9), r.case, r.name))
     checked: tuple[int, ...] = ()
