@@ -243,3 +243,13 @@ def test_a_backup_and_a_bundle_of_a_tampered_library_say_so(
         box.close()
     finally:
         apply_language("en")
+
+
+def test_restore_without_backups_says_how_to_make_one(qtbot: QtBot, window) -> None:  # noqa: ANN001
+    integrity: IntegrityActions = window.integrity
+    integrity.actionRestoreBackup.trigger()
+    # The backups folder is read on a worker; the answer comes as a message, not a dialog.
+    qtbot.waitUntil(lambda: integrity.message_box is not None, timeout=10000)
+    assert integrity.message_box.text() == "This library has no backups yet."
+    assert integrity.restore_dialog is None
+    integrity.message_box.close()

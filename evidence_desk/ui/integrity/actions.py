@@ -412,8 +412,16 @@ class IntegrityActions(QObject):
         dialog.show()
         return handle
 
-    def restore_from_backup(self) -> RestoreDialog | None:
-        backups = list_backups(self.ctx.library.folder)
+    def restore_from_backup(self) -> TaskHandle:
+        """Read the backups folder on a worker (each backup's description is a file), then
+        offer them."""
+        folder = self.ctx.library.folder
+        return self.runner.run(lambda _p, _c: list_backups(folder), group="backup-list",
+                               context=self, on_done=self._offer_backups,
+                               on_error=lambda exc: self._error(
+                                   tr("The backups could not be listed."), exc))
+
+    def _offer_backups(self, backups: list[BackupInfo]) -> RestoreDialog | None:
         if not backups:
             self._inform(tr("Restore from backup"), tr("This library has no backups yet."),
                          tr("Use Library ▸ Back up now to make one."))
