@@ -64,7 +64,8 @@ def _kill_when_leftover_appears(args: list[str], env: dict[str, str], out_dir: P
             if _leftovers(out_dir, systmp):
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
-                return True
+                # The export may have finished its rename between the look and the kill.
+                return bool(_leftovers(out_dir, systmp))
             time.sleep(0.002)
         return False
     finally:
