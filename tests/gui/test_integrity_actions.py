@@ -245,6 +245,7 @@ def test_a_backup_and_a_bundle_of_a_tampered_library_say_so(
         apply_language("en")
 
 
+@pytest.mark.sqlite_only  # backups are of the SQLite file; a team desk has no such action
 def test_restore_without_backups_says_how_to_make_one(qtbot: QtBot, window) -> None:  # noqa: ANN001
     integrity: IntegrityActions = window.integrity
     integrity.actionRestoreBackup.trigger()
