@@ -51,11 +51,23 @@ def on_screen(board: EvidenceBoard) -> set[str]:
     return found
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = Library(tmp_path / "lib")
-    yield lib
-    lib.close()
+def _png(path: Path, size: tuple[int, int], rgb: tuple[int, int, int]) -> Path:
+    Image.new("RGB", size, rgb).save(path)
+    return path
+
+
+def _shown_board(qtbot, library: Library, runner: TaskRunner,  # noqa: ANN001
+                 paths: list[Path]) -> EvidenceBoard:
+    """A board on screen, open on a new case holding `paths` as chat records."""
+    case_id = library.create_case("quality_dispute", "2024030112345").id
+    library.add_paths(case_id, paths, kind="chat_record")
+    board = EvidenceBoard(library, runner, QUndoStack())
+    qtbot.addWidget(board)
+    board.resize(900, 640)
+    board.show()
+    qtbot.waitExposed(board)
+    board.set_case(case_id)
+    return board
 
 
 @pytest.fixture
@@ -70,19 +82,9 @@ def runner(qtbot) -> Iterator[TaskRunner]:
 
 def test_the_cards_on_screen_get_their_thumbnails_before_those_scrolled_past(
         qtbot, library, runner, tmp_path):
-    case_id = library.create_case("quality_dispute", "2024030112345").id
-    paths = []
-    for n in range(80):
-        path = tmp_path / f"shot-{n}.png"
-        Image.new("RGB", (96, 72), (n * 3 % 256, 40, 200 - n)).save(path)
-        paths.append(path)
-    library.add_paths(case_id, paths, kind="chat_record")
-    board = EvidenceBoard(library, runner, QUndoStack())
-    qtbot.addWidget(board)
-    board.resize(900, 640)
-    board.show()
-    qtbot.waitExposed(board)
-    board.set_case(case_id)
+    board = _shown_board(qtbot, library, runner, [
+        _png(tmp_path / f"shot-{n}.png", (96, 72), (n * 3 % 256, 40, 200 - n))
+        for n in range(80)])
     recording = RecordingLibrary(library)
     board.thumbs.library = recording
 
@@ -122,19 +124,8 @@ def test_the_cards_on_screen_get_their_thumbnails_before_those_scrolled_past(
 
 
 def test_visible_shas_follow_the_scroll_and_the_filter(qtbot, library, runner, tmp_path):
-    case_id = library.create_case("quality_dispute", "2024030112345").id
-    paths = []
-    for n in range(30):
-        path = tmp_path / f"p-{n}.png"
-        Image.new("RGB", (64, 48), (n * 7 % 256, 90, 30)).save(path)
-        paths.append(path)
-    library.add_paths(case_id, paths, kind="chat_record")
-    board = EvidenceBoard(library, runner, QUndoStack())
-    qtbot.addWidget(board)
-    board.resize(900, 640)
-    board.show()
-    qtbot.waitExposed(board)
-    board.set_case(case_id)
+    board = _shown_board(qtbot, library, runner, [
+        _png(tmp_path / f"p-{n}.png", (64, 48), (n * 7 % 256, 90, 30)) for n in range(30)])
     items = board.items()
     bar = board.scroll.verticalScrollBar()
     grid = board.section("chat_record").view

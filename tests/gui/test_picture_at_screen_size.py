@@ -24,13 +24,6 @@ from evidence_desk.ui.marks.overlay import shown_size
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = Library(tmp_path / "lib")
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
 def runner(qtbot) -> Iterator[TaskRunner]:
     r = TaskRunner()
     yield r

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import factories
-import psycopg
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -86,18 +85,15 @@ def test_a_reviewers_window_disables_every_editing_action(
 
 
 def test_a_server_that_stops_answering_gets_one_sentence_in_the_desks_language(
-        qtbot: QtBot, pg_database: str, open_window) -> None:  # type: ignore[no-untyped-def]
+        qtbot: QtBot, pg_server, pg_database: str,  # type: ignore[no-untyped-def]
+        open_window) -> None:
     from sqlalchemy.engine import make_url
-
-    from evidence_desk.library.db import libpq_conninfo
 
     window = open_window(pg_database, "desk-down")
     window.team_sync.stop()
     apply_language("zh")
     name = make_url(pg_database).database
-    admin = libpq_conninfo(make_url(pg_database).set(database="postgres")
-                           .render_as_string(hide_password=False))
-    with psycopg.connect(admin, autocommit=True) as con:
+    with pg_server.admin() as con:
         # The server refuses every new connection to this database and drops the open ones:
         # to the desk, the same as a server that went away.
         con.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
@@ -114,5 +110,5 @@ def test_a_server_that_stops_answering_gets_one_sentence_in_the_desks_language(
         assert window.statusBar().currentMessage() == expected
     finally:
         apply_language("en")
-        with psycopg.connect(admin, autocommit=True) as con:
+        with pg_server.admin() as con:
             con.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
